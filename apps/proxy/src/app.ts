@@ -1,0 +1,55 @@
+import { Elysia } from "elysia";
+import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { GatewayConfig } from "./config.ts";
+import { createAuthenticator, type AuthenticatorOptions } from "./auth/authenticator.ts";
+import { createPassthrough, BEDROCK_PREFIX } from "./bedrock/passthrough.ts";
+import type { CallPlugin } from "./bedrock/plugin.ts";
+import { createRouteTable } from "./bedrock/route-table.ts";
+import { createSigner } from "./bedrock/sign.ts";
+import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
+
+export interface GatewayParts {
+  config: GatewayConfig;
+  credentials: AwsCredentialIdentityProvider;
+  lookupVirtual?: AuthenticatorOptions["lookupVirtual"];
+  plugins?: CallPlugin[];
+  readiness?: Record<string, ReadinessCheck>;
+  /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
+  extensions?: Elysia<any, any, any, any, any, any, any>[];
+}
+
+/** Composes the gateway: health, admin extensions, and the Bedrock passthrough. */
+export function createApp(parts: GatewayParts) {
+  const passthrough = createPassthrough({
+    config: parts.config,
+    routes: createRouteTable(bedrockRoutes),
+    signer: createSigner(parts.credentials),
+    authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupVirtual: parts.lookupVirtual }),
+    plugins: parts.plugins,
+  });
+
+  const app = new Elysia()
+    .onError(({ code, error, request }) => {
+      const path = new URL(request.url).pathname;
+      if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${path}.`);
+      const message = error instanceof Error ? error.message : String(error);
+      if (path.startsWith(BEDROCK_PREFIX + "/")) return awsInternal(message);
+      return jsonError(code === "VALIDATION" ? 400 : 500, message);
+    })
+    .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }));
+  for (const extension of parts.extensions ?? []) app.use(extension);
+  // parse: "none" keeps the body stream untouched so the exact bytes can be signed and forwarded.
+  return app.all(`${BEDROCK_PREFIX}/*`, ({ request }) => passthrough(request), { parse: "none" });
+}
+
+function jsonError(status: number, message: string): Response {
+  return new Response(JSON.stringify({ message, type: status === 404 ? "not_found" : status === 400 ? "bad_request" : "internal_error" }), { status, headers: { "content-type": "application/json" } });
+}
+
+function awsInternal(message: string): Response {
+  return new Response(JSON.stringify({ message }), {
+    status: 500,
+    headers: { "content-type": "application/json", "x-amzn-errortype": "InternalServerException" },
+  });
+}

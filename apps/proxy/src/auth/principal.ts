@@ -1,0 +1,19 @@
+/** Who is calling. Later steps (allow-lists, budgets, limits, spend) read what they need from here. */
+export type Principal =
+  | { kind: "open" }
+  | { kind: "master" }
+  | { kind: "virtual"; keyHash: string; key: VirtualKeyView };
+
+/** The parts of a stored virtual key that per-request checks need. */
+export interface VirtualKeyView {
+  token: string;
+  keyAlias: string | null;
+  models: string[];
+  allowedRoutes: string[];
+  userId: string | null;
+  teamId: string | null;
+  maxBudget: number | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  metadata: Record<string, unknown>;
+}

@@ -1,0 +1,147 @@
+import type { GatewayConfig } from "../config.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { extractKey } from "../auth/extract-key.ts";
+import type { BedrockCall, UpstreamResult } from "./call.ts";
+import { awsError, errors } from "./errors.ts";
+import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
+import type { CallOutcome, CallPlugin } from "./plugin.ts";
+import { parseRawTarget } from "./raw-path.ts";
+import { isRegion, upstreamOrigin } from "./region.ts";
+import { type BodyTap, relayBody } from "./relay.ts";
+import type { RouteTable } from "./route-table.ts";
+import type { Signer } from "./sign.ts";
+
+export const BEDROCK_PREFIX = "/bedrock";
+const EVENT_STREAM = "application/vnd.amazon.eventstream";
+
+export interface PassthroughOptions {
+  config: GatewayConfig;
+  routes: RouteTable;
+  signer: Signer;
+  authenticate: Authenticator;
+  plugins?: CallPlugin[];
+  upstreamTimeoutMs?: number;
+}
+
+/** `ANY /bedrock/*`: request in, checks, sign, forward, relay with taps, record. */
+export function createPassthrough(options: PassthroughOptions): (request: Request) => Promise<Response> {
+  const { config, routes, signer, authenticate } = options;
+  const plugins = options.plugins ?? [];
+  const timeoutMs = options.upstreamTimeoutMs ?? 300_000;
+
+  return async function passthrough(request) {
+    const startedAt = Date.now();
+    const parsed = parseRawTarget(request.url, BEDROCK_PREFIX);
+    if (!parsed.ok) return errors.validation(`Invalid Bedrock path: ${parsed.reason}.`);
+    const target = parsed.target;
+    const route = routes.resolve(request.method, target.segments);
+    if (!route) return errors.unknownOperation(`Unknown Bedrock route: /${target.segments[0]}. See /openapi.json for the operations the gateway serves.`);
+
+    const auth = await authenticate(extractKey(request.headers), request);
+    if (!auth.ok) return awsError(auth.status, auth.type, auth.message);
+
+    const regionHeader = request.headers.get("x-bedrock-region");
+    if (regionHeader !== null && !isRegion(regionHeader)) return errors.validation(`x-bedrock-region is not an AWS region: ${JSON.stringify(regionHeader.slice(0, 40))}.`);
+
+    const call: BedrockCall = {
+      requestId: crypto.randomUUID(),
+      startedAt,
+      request,
+      target,
+      route,
+      region: regionHeader ?? config.region,
+      principal: auth.principal,
+      modelId: route.labels.modelId !== undefined ? safeDecode(route.labels.modelId) : modelIdFromPath(target.segments),
+      endUser: request.headers.get("x-end-user-id") ?? request.headers.get("x-litellm-end-user-id"),
+      body: null,
+    };
+
+    const finish = (outcome: Omit<CallOutcome, "endedAt">) => {
+      const done = { ...outcome, endedAt: Date.now() };
+      for (const plugin of plugins) plugin.finish?.(call, done);
+    };
+
+    for (const plugin of plugins) {
+      const refusal = await plugin.admit?.(call);
+      if (refusal) {
+        finish({ status: refusal.status, refusal: { type: refusal.headers.get("x-amzn-errortype") ?? "Error", message: "refused" } });
+        return refusal;
+      }
+    }
+
+    const hasBody = request.method !== "GET" && request.method !== "HEAD";
+    call.body = hasBody ? new Uint8Array(await request.arrayBuffer()) : null;
+
+    const origin = upstreamOrigin(config, route.service, call.region);
+    const url = new URL(origin + target.path + (target.query ? "?" + target.query : ""));
+    const signedHeaders = await signer.sign(
+      { method: request.method, url, rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
+      call.region,
+    );
+    delete signedHeaders.host;
+
+    const abort = new AbortController();
+    const onClientAbort = () => abort.abort();
+    request.signal.addEventListener("abort", onClientAbort, { once: true });
+    const timer = setTimeout(() => abort.abort(new DOMException("upstream timeout", "TimeoutError")), timeoutMs);
+
+    let upstream: Response;
+    try {
+      // The URL string is built from the raw path: a URL object would keep it, but some fetches re-normalise.
+      upstream = await fetch(origin + target.path + (target.query ? "?" + target.query : ""), {
+        method: request.method,
+        headers: { ...signedHeaders, "accept-encoding": "identity" },
+        body: call.body,
+        redirect: "manual",
+        signal: abort.signal,
+        // Bun decodes gzip but keeps content-encoding; relaying bytes untouched needs it off.
+        decompress: false,
+      } as RequestInit);
+    } catch (error) {
+      clearTimeout(timer);
+      request.signal.removeEventListener("abort", onClientAbort);
+      const timedOut = abort.signal.reason instanceof DOMException && abort.signal.reason.name === "TimeoutError";
+      const response = timedOut
+        ? errors.gatewayTimeout(`Bedrock did not answer within ${timeoutMs} ms.`)
+        : errors.badGateway(`Bedrock is unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      finish({ status: response.status, refusal: { type: "ServiceUnavailableException", message: "upstream unreachable" } });
+      return response;
+    }
+    clearTimeout(timer);
+
+    const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
+    const taps = plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined);
+    const headers = downstreamHeaders(upstream.headers);
+    if (!upstream.body) {
+      request.signal.removeEventListener("abort", onClientAbort);
+      finish({ status: upstream.status, upstream: result, relay: { kind: "complete" } });
+      return new Response(null, { status: upstream.status, headers });
+    }
+    const body = relayBody(upstream.body, {
+      eventStream: (upstream.headers.get("content-type") ?? "").startsWith(EVENT_STREAM),
+      abortUpstream: () => abort.abort(),
+      tap: {
+        chunk: taps.length ? (bytes) => { for (const t of taps) t.chunk?.(bytes); } : undefined,
+        end: (relay) => {
+          request.signal.removeEventListener("abort", onClientAbort);
+          for (const t of taps) t.end?.(relay);
+          finish({ status: upstream.status, upstream: result, relay });
+        },
+      },
+    });
+    return new Response(body, { status: upstream.status, headers });
+  };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Model routes the spec does not list yet still name their model in the second segment. */
+function modelIdFromPath(segments: string[]): string | null {
+  return segments[0] === "model" && segments.length >= 2 ? safeDecode(segments[1]) : null;
+}

@@ -1,0 +1,98 @@
+import { exceptionFrame } from "./errors.ts";
+
+/**
+ * Observes a response body as it passes. Taps see every chunk in order and never change it;
+ * `end` runs once, whether the stream completed, failed upstream or was cancelled by the client.
+ */
+export interface BodyTap {
+  chunk?(bytes: Uint8Array): void;
+  end?(outcome: RelayOutcome): void;
+}
+
+export type RelayOutcome = { kind: "complete" } | { kind: "upstream-error"; error: unknown } | { kind: "client-cancel" };
+
+export interface RelayOptions {
+  eventStream: boolean;
+  tap?: BodyTap;
+  /** Aborts the upstream fetch when the client goes away. */
+  abortUpstream: () => void;
+}
+
+/**
+ * Relays an upstream body chunk by chunk. Event streams are relayed on frame boundaries, so that when upstream
+ * fails mid-stream the client receives a well-formed exception frame instead of half a frame and garbage.
+ */
+export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader();
+  const framer = options.eventStream ? new FrameAligner() : null;
+  let ended = false;
+  const end = (outcome: RelayOutcome) => {
+    if (ended) return;
+    ended = true;
+    options.tap?.end?.(outcome);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          if (framer?.hasPartial()) throw new Error("upstream closed the event stream inside a frame");
+          end({ kind: "complete" });
+          controller.close();
+          return;
+        }
+        const out = framer ? framer.push(value) : value;
+        if (out.byteLength > 0) {
+          options.tap?.chunk?.(out);
+          controller.enqueue(out);
+        }
+      } catch (error) {
+        end({ kind: "upstream-error", error });
+        if (framer) {
+          controller.enqueue(exceptionFrame("internalServerException", "The upstream Bedrock stream failed: " + describe(error)));
+          controller.close();
+        } else {
+          controller.error(error);
+        }
+      }
+    },
+    cancel() {
+      end({ kind: "client-cancel" });
+      options.abortUpstream();
+      return reader.cancel().catch(() => {});
+    },
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Holds back only the incomplete tail of an event-stream frame; complete frames pass at once. */
+class FrameAligner {
+  private pending: Uint8Array | null = null;
+
+  hasPartial(): boolean {
+    return this.pending !== null && this.pending.byteLength > 0;
+  }
+
+  push(chunk: Uint8Array): Uint8Array {
+    const data = this.pending ? concat(this.pending, chunk) : chunk;
+    let offset = 0;
+    while (data.byteLength - offset >= 4) {
+      const total = new DataView(data.buffer, data.byteOffset + offset, 4).getUint32(0);
+      if (total < 16) throw new Error("malformed event-stream frame from upstream");
+      if (data.byteLength - offset < total) break;
+      offset += total;
+    }
+    this.pending = offset < data.byteLength ? data.slice(offset) : null;
+    return offset === data.byteLength ? data : data.subarray(0, offset);
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}

@@ -1,0 +1,26 @@
+import { Elysia } from "elysia";
+
+/** A dependency the gateway needs to serve: resolves when healthy, throws with the reason otherwise. */
+export type ReadinessCheck = () => Promise<string | void>;
+
+export function healthRoutes(checks: Record<string, ReadinessCheck>) {
+  return new Elysia()
+    .get("/health/liveliness", () => ({ status: "ok" }))
+    .get("/health/liveness", () => ({ status: "ok" }))
+    .get("/health/readiness", async ({ set }) => {
+      const results: Record<string, string> = {};
+      let ready = true;
+      await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          try {
+            results[name] = (await check()) || "ok";
+          } catch (error) {
+            ready = false;
+            results[name] = "error: " + (error instanceof Error ? error.message : String(error));
+          }
+        }),
+      );
+      set.status = ready ? 200 : 503;
+      return { status: ready ? "ok" : "unavailable", ...results };
+    });
+}

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const entry = path.join(repoRoot, "apps/proxy/src/index.ts");
+
+export type ProxyRuntime = "bun" | "deno";
+
+/** Which runtime the end-to-end suite drives: CI runs it once on each. */
+export const proxyRuntime: ProxyRuntime = process.env.PROXY_RUNTIME === "deno" ? "deno" : "bun";
+
+export interface GatewayProcess {
+  url: string;
+  port: number;
+  /** Every stdout/stderr line so far (structured logs are JSON lines). */
+  output: string[];
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the real proxy as its own process (as operators run it), on a random port. */
+export async function startGateway(env: Record<string, string>, runtime: ProxyRuntime = proxyRuntime): Promise<GatewayProcess> {
+  const bin = path.join(repoRoot, "node_modules/.bin", runtime);
+  const args = runtime === "bun" ? [entry] : ["run", "-A", entry];
+  const child = spawn(bin, args, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("gateway did not start:\n" + output.join("\n"))), 15_000);
+    const onLine = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line) continue;
+        output.push(line);
+        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      }
+    };
+    child.stdout!.on("data", onLine);
+    child.stderr!.on("data", onLine);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}:\n` + output.join("\n")));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    output,
+    child,
+    stop(signal = "SIGTERM") {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
+        child.kill(signal);
+      });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/** What an operation handler gets: the verified request, decoded params, control and resolved pacing. */
+import type { EmulatorControl } from "./control.ts";
+import type { EmulatorOptions, ServiceName } from "./options.ts";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface OpContext {
+  request: Request;
+  operation: string;
+  service: ServiceName;
+  params: Record<string, string>;
+  query: Record<string, string | string[]>;
+  /** Parsed JSON body ({} when the body is empty). */
+  body: JsonObject;
+  bodyBytes: Uint8Array;
+  control: EmulatorControl;
+  options: EmulatorOptions;
+  requestId: string;
+  receivedAt: number;
+  eventDelayMs: number;
+  /** Headers every response of this request carries (request id, emulator routing info). */
+  baseHeaders: Record<string, string>;
+}
+
+export type OpHandler = (ctx: OpContext) => Response | Promise<Response>;

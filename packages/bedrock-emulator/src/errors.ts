@@ -1,0 +1,36 @@
+/**
+ * AWS-shaped errors. The SDKs pick the exception class from `x-amzn-errortype`
+ * (not the status), so every error carries it plus a JSON `message`.
+ */
+
+export class AwsError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export function errorResponse(
+  err: AwsError,
+  requestId: string,
+  extraHeaders?: Record<string, string>,
+): Response {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-amzn-errortype": err.type,
+    "x-amzn-requestid": requestId,
+    ...extraHeaders,
+  };
+  return new Response(JSON.stringify({ message: err.message }), { status: err.status, headers });
+}
+
+export const validation = (message: string) => new AwsError(400, "ValidationException", message);
+export const unknownOperation = () =>
+  new AwsError(404, "UnknownOperationException", "The requested operation is not recognized by the service.");
+export const throttling = () =>
+  new AwsError(429, "ThrottlingException", "Too many requests, please wait before trying again.");
+export const notFound = (message: string) => new AwsError(404, "ResourceNotFoundException", message);

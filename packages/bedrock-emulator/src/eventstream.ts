@@ -1,0 +1,105 @@
+/**
+ * `application/vnd.amazon.eventstream` responses that really stream: frames
+ * are pulled from a lazy generator one at a time, paced by `eventDelayMs`,
+ * and the generator stops when the client goes away.
+ */
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import type { Message, MessageHeaders } from "@smithy/types";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+export interface StreamEvent {
+  eventType: string;
+  payload: unknown;
+}
+
+export interface StreamPlan {
+  events: Iterable<StreamEvent>;
+  eventDelayMs: number;
+  /** Send this many events, then an exception frame. */
+  failAfterEvents?: number;
+  failWith: string;
+  /** Send this many events, then break the connection with no terminating frame. */
+  cutAfterEvents?: number;
+  signal?: AbortSignal;
+}
+
+const str = (value: string) => ({ type: "string" as const, value });
+
+export function encodeEvent(eventType: string, payload: unknown): Uint8Array {
+  const headers: MessageHeaders = {
+    ":event-type": str(eventType),
+    ":content-type": str("application/json"),
+    ":message-type": str("event"),
+  };
+  const message: Message = { headers, body: fromUtf8(JSON.stringify(payload)) };
+  return codec.encode(message);
+}
+
+export function encodeException(exceptionType: string, message: string): Uint8Array {
+  const headers: MessageHeaders = {
+    ":exception-type": str(exceptionType),
+    ":content-type": str("application/json"),
+    ":message-type": str("exception"),
+  };
+  return codec.encode({ headers, body: fromUtf8(JSON.stringify({ message })) });
+}
+
+export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
+  const iterator = plan.events[Symbol.iterator]();
+  let sent = 0;
+  let finished = false;
+  const stop = () => {
+    finished = true;
+    iterator.return?.();
+  };
+  plan.signal?.addEventListener("abort", stop, { once: true });
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (finished) return;
+        if (sent > 0 && plan.eventDelayMs > 0) await sleep(plan.eventDelayMs, plan.signal);
+        if (finished) return;
+        if (plan.cutAfterEvents !== undefined && sent >= plan.cutAfterEvents) {
+          stop();
+          controller.error(new Error("bedrock-emulator: stream cut on purpose (cutAfterEvents)"));
+          return;
+        }
+        if (plan.failAfterEvents !== undefined && sent >= plan.failAfterEvents) {
+          stop();
+          controller.enqueue(encodeException(plan.failWith, "The emulator failed the stream on purpose (failAfterEvents)."));
+          controller.close();
+          return;
+        }
+        const next = iterator.next();
+        if (next.done) {
+          finished = true;
+          controller.close();
+          return;
+        }
+        sent++;
+        controller.enqueue(encodeEvent(next.value.eventType, next.value.payload));
+      },
+      cancel() {
+        stop();
+      },
+    },
+    // One frame of read-ahead at most, so frames leave as they are produced.
+    { highWaterMark: 0 },
+  );
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,20 @@
+/** POST /model/{modelId}/converse-stream */
+import type { OpContext } from "../../context.ts";
+import type { StreamEvent } from "../../eventstream.ts";
+import { runInference, type Inference } from "../../inference.ts";
+import { latencyMs, streamResponse } from "../../responses.ts";
+
+export function converseStream(ctx: OpContext): Response {
+  return streamResponse(ctx, events(ctx, runInference(ctx)), "modelStreamErrorException");
+}
+
+function* events(ctx: OpContext, inf: Inference): Generator<StreamEvent> {
+  yield { eventType: "messageStart", payload: { role: "assistant" } };
+  for (const text of inf.chunks) {
+    yield { eventType: "contentBlockDelta", payload: { contentBlockIndex: 0, delta: { text } } };
+  }
+  yield { eventType: "contentBlockStop", payload: { contentBlockIndex: 0 } };
+  yield { eventType: "messageStop", payload: { stopReason: "end_turn" } };
+  // Latency is taken when the last frame is produced, as Bedrock measures the whole generation.
+  yield { eventType: "metadata", payload: { usage: inf.usage, metrics: { latencyMs: latencyMs(ctx) } } };
+}

@@ -1,0 +1,39 @@
+/** ApplyGuardrail and InvokeGuardrailChecks: policy units derived from text length so tests can predict them. */
+import type { OpContext } from "../../context.ts";
+import { requestText } from "../../request-text.ts";
+import { jsonResponse } from "../../responses.ts";
+
+/** Bedrock bills guardrails per 1,000 characters (rounded up) for each policy evaluated. */
+export function guardrailUnits(text: string): number {
+  return Math.ceil(text.length / 1000);
+}
+
+export function applyGuardrail(ctx: OpContext): Response {
+  const units = guardrailUnits(requestText("ApplyGuardrail", ctx.body));
+  return jsonResponse(ctx, {
+    usage: {
+      topicPolicyUnits: units,
+      contentPolicyUnits: units,
+      wordPolicyUnits: units,
+      sensitiveInformationPolicyUnits: units,
+      sensitiveInformationPolicyFreeUnits: units,
+      contextualGroundingPolicyUnits: units,
+    },
+    action: "NONE",
+    outputs: [],
+    assessments: [],
+    guardrailCoverage: { textCharacters: { guarded: requestText("ApplyGuardrail", ctx.body).length, total: requestText("ApplyGuardrail", ctx.body).length } },
+  });
+}
+
+export function invokeGuardrailChecks(ctx: OpContext): Response {
+  const units = guardrailUnits(requestText("InvokeGuardrailChecks", ctx.body));
+  return jsonResponse(ctx, {
+    results: {},
+    usage: {
+      contentFilter: { textUnits: units },
+      promptAttack: { textUnits: units },
+      sensitiveInformation: { textUnits: units },
+    },
+  });
+}

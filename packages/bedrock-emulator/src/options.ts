@@ -1,0 +1,48 @@
+/** Public configuration and recording types (re-exported from index.ts). */
+
+export const EMULATOR_ACCESS_KEY_ID = "AKIAEMULATOR00000001";
+export const EMULATOR_SECRET_ACCESS_KEY = "emulatorSecretKey/0000000000000000000000";
+export const EMULATOR_SESSION_TOKEN: string | undefined = undefined;
+
+export interface EmulatorOptions {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** When set, requests must carry a signed `x-amz-security-token` equal to it. */
+  sessionToken?: string;
+  /** Allowed signing regions; default: anything shaped like an AWS region. */
+  regions?: string[];
+  /** Clock in ms since epoch; injectable for skew tests. */
+  now?: () => number;
+  streamEventDelayMs?: number;
+  firstByteDelayMs?: number;
+  /** Default true; benchmarks turn it off so memory stays flat. */
+  recordRequests?: boolean;
+}
+
+export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime";
+
+export interface RecordedRequest {
+  method: string;
+  rawPath: string;
+  query: string;
+  headers: Record<string, string>;
+  bodyLength: number;
+  operation: string | null;
+  service: ServiceName | null;
+  signingRegion: string | null;
+  verified: boolean;
+  error?: string;
+}
+
+export interface Emulator {
+  fetch(request: Request): Promise<Response>;
+  requests: RecordedRequest[];
+  reset(): void;
+  options: EmulatorOptions;
+}
+
+export interface RunningEmulator extends Emulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
