@@ -8,6 +8,7 @@ import type { CallPlugin } from "./bedrock/plugin.ts";
 import { createRouteTable } from "./bedrock/route-table.ts";
 import { createSigner } from "./bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
+import { docsRoutes } from "./docs/routes.ts";
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -37,7 +38,8 @@ export function createApp(parts: GatewayParts) {
       if (path.startsWith(BEDROCK_PREFIX + "/")) return awsInternal(message);
       return jsonError(code === "VALIDATION" ? 400 : 500, message);
     })
-    .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }));
+    .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }))
+    .use(docsRoutes());
   for (const extension of parts.extensions ?? []) app.use(extension);
   // parse: "none" keeps the body stream untouched so the exact bytes can be signed and forwarded.
   return app.all(`${BEDROCK_PREFIX}/*`, ({ request }) => passthrough(request), { parse: "none" });
