@@ -1,3 +1,4 @@
+import type { StreamStats } from "./options.ts";
 /** What an operation handler gets: the verified request, decoded params, control and resolved pacing. */
 import type { EmulatorControl } from "./control.ts";
 import type { EmulatorOptions, ServiceName } from "./options.ts";
@@ -20,6 +21,9 @@ export interface OpContext {
   eventDelayMs: number;
   /** Headers every response of this request carries (request id, emulator routing info). */
   baseHeaders: Record<string, string>;
+  /** Client-abort signal when the runtime's request.signal is trustworthy. */
+  signal: AbortSignal | undefined;
+  streams: StreamStats;
 }
 
 export type OpHandler = (ctx: OpContext) => Response | Promise<Response>;

@@ -6,6 +6,7 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import type { Message, MessageHeaders } from "@smithy/types";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import type { StreamStats } from "./options.ts";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -23,6 +24,7 @@ export interface StreamPlan {
   /** Send this many events, then break the connection with no terminating frame. */
   cutAfterEvents?: number;
   signal?: AbortSignal;
+  stats?: StreamStats;
 }
 
 const str = (value: string) => ({ type: "string" as const, value });
@@ -54,7 +56,12 @@ export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
     finished = true;
     iterator.return?.();
   };
-  plan.signal?.addEventListener("abort", stop, { once: true });
+  const cancelled = () => {
+    if (!finished && plan.stats) plan.stats.cancelled++;
+    stop();
+  };
+  plan.signal?.addEventListener("abort", cancelled, { once: true });
+  if (plan.stats) plan.stats.started++;
 
   return new ReadableStream<Uint8Array>(
     {
@@ -76,6 +83,7 @@ export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
         const next = iterator.next();
         if (next.done) {
           finished = true;
+          if (plan.stats) plan.stats.completed++;
           controller.close();
           return;
         }
@@ -83,7 +91,7 @@ export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
         controller.enqueue(encodeEvent(next.value.eventType, next.value.payload));
       },
       cancel() {
-        stop();
+        cancelled();
       },
     },
     // One frame of read-ahead at most, so frames leave as they are produced.

@@ -34,9 +34,18 @@ export interface RecordedRequest {
   error?: string;
 }
 
+/** How the emulator's event streams ended: lets tests see that a client abort reached upstream. */
+export interface StreamStats {
+  started: number;
+  completed: number;
+  /** Stopped because the reader went away (client abort propagated by a proxy). */
+  cancelled: number;
+}
+
 export interface Emulator {
   fetch(request: Request): Promise<Response>;
   requests: RecordedRequest[];
+  streams: StreamStats;
   reset(): void;
   options: EmulatorOptions;
 }

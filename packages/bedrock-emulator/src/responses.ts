@@ -26,7 +26,8 @@ export function streamResponse(
     failAfterEvents: ctx.control.failAfterEvents,
     failWith: ctx.control.failWith ?? failWith,
     cutAfterEvents: ctx.control.cutAfterEvents,
-    signal: ctx.request.signal,
+    signal: ctx.signal,
+    stats: ctx.streams,
   });
   return new Response(body, {
     status: 200,

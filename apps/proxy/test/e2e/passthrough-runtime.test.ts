@@ -185,4 +185,22 @@ describe(`bedrock-runtime through the proxy (${proxyRuntime})`, () => {
     expect(error?.name).toBe("InternalServerException");
     expect(error?.message).toContain("upstream");
   });
+
+  it("a client that disconnects mid-stream aborts the upstream call", async () => {
+    const client = runtimeClient(stack.bedrockUrl, MASTER);
+    const abort = new AbortController();
+    const out = await client.send(
+      new ConverseStreamCommand({ modelId: "amazon.nova-lite-v1:0", ...hello, additionalModelRequestFields: { emulator: { events: 60, eventDelayMs: 100 } } }),
+      { abortSignal: abort.signal },
+    );
+    let seen = 0;
+    await (async () => {
+      for await (const _ of out.stream!) {
+        if (++seen === 2) abort.abort();
+      }
+    })().catch(() => {});
+    const deadline = Date.now() + 3_000;
+    while (stack.emulator.streams.cancelled === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(stack.emulator.streams).toMatchObject({ started: 1, cancelled: 1, completed: 0 });
+  });
 });

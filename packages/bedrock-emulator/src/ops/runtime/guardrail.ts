@@ -9,7 +9,8 @@ export function guardrailUnits(text: string): number {
 }
 
 export function applyGuardrail(ctx: OpContext): Response {
-  const units = guardrailUnits(requestText("ApplyGuardrail", ctx.body));
+  const text = requestText("ApplyGuardrail", ctx.body);
+  const units = guardrailUnits(text);
   return jsonResponse(ctx, {
     usage: {
       topicPolicyUnits: units,
@@ -22,7 +23,7 @@ export function applyGuardrail(ctx: OpContext): Response {
     action: "NONE",
     outputs: [],
     assessments: [],
-    guardrailCoverage: { textCharacters: { guarded: requestText("ApplyGuardrail", ctx.body).length, total: requestText("ApplyGuardrail", ctx.body).length } },
+    guardrailCoverage: { textCharacters: { guarded: text.length, total: text.length } },
   });
 }
 

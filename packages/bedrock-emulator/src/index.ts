@@ -1,0 +1,20 @@
+/**
+ * Strict local stand-in for AWS Bedrock Runtime and Bedrock Agent Runtime.
+ * See README.md for the control fields and usage rules.
+ */
+export {
+  EMULATOR_ACCESS_KEY_ID,
+  EMULATOR_SECRET_ACCESS_KEY,
+  EMULATOR_SESSION_TOKEN,
+  type Emulator,
+  type EmulatorOptions,
+  type RecordedRequest,
+  type StreamStats,
+  type RunningEmulator,
+  type ServiceName,
+} from "./options.ts";
+export { createEmulator } from "./emulator.ts";
+export { startEmulator, type StartOptions } from "./serve.ts";
+export { expectedUsage, countWords, type ExpectedUsage, type Usage } from "./usage.ts";
+export type { EmulatorControl } from "./control.ts";
+export { guardrailUnits } from "./ops/runtime/guardrail.ts";
