@@ -14,8 +14,7 @@ import {
   type RecordedRequest,
 } from "./options.ts";
 import { matchRoute, serviceFor } from "./route.ts";
-import { parseQuery } from "./sigv4/query.ts";
-import { scopeRegion, verifySigV4 } from "./sigv4/verify.ts";
+import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
 
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
@@ -69,7 +68,7 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
       bodyLength: body.byteLength,
       operation: route?.operation ?? null,
       service,
-      signingRegion: scopeRegion(request.headers.get("authorization")),
+      signingRegion: scopeOf(request.headers.get("authorization"))?.region ?? null,
       verified: false,
     };
     emulator.requests.push(record);
@@ -85,18 +84,14 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
 
   let region: string;
   try {
-    region = await verifySigV4(
+    const accessKeyId = opts.accessKeyId ?? EMULATOR_ACCESS_KEY_ID;
+    const secret = { secretAccessKey: opts.secretAccessKey ?? EMULATOR_SECRET_ACCESS_KEY, sessionToken: opts.sessionToken };
+    ({ region } = await verifySigV4(
       { method, rawPath, rawQuery, headers: request.headers, body },
-      {
-        accessKeyId: opts.accessKeyId ?? EMULATOR_ACCESS_KEY_ID,
-        secretAccessKey: opts.secretAccessKey ?? EMULATOR_SECRET_ACCESS_KEY,
-        sessionToken: opts.sessionToken,
-        regions: opts.regions,
-        nowMs: (opts.now ?? Date.now)(),
-      },
-    );
+      { lookup: (id) => (id === accessKeyId ? secret : null), regions: opts.regions, nowMs: (opts.now ?? Date.now)() },
+    ));
   } catch (err) {
-    if (err instanceof AwsError) return fail(err);
+    if (err instanceof SigV4Error) return fail(new AwsError(err.status, err.type, err.message));
     throw err;
   }
   baseHeaders["x-emulator-signing-region"] = region;

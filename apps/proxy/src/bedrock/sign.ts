@@ -1,5 +1,6 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { parseQuery } from "@bedrock-gateway/sigv4";
 import { NativeSha256, sha256Hex } from "./sha256.ts";
 
 export interface UpstreamRequest {
@@ -37,6 +38,7 @@ export function createSigner(credentials: AwsCredentialIdentityProvider): Signer
         hostname: request.url.hostname,
         port: request.url.port ? Number(request.url.port) : undefined,
         path: request.rawPath,
+        // Decoded as AWS decodes it (`+` stays a plus); the signer re-encodes.
         query: parseQuery(request.rawQuery),
         // The payload hash is precomputed natively; the signer would otherwise hash the body again in JS.
         headers: { ...request.headers, host: request.url.host, "x-amz-content-sha256": sha256Hex(body) },
@@ -45,18 +47,6 @@ export function createSigner(credentials: AwsCredentialIdentityProvider): Signer
       return signed.headers;
     },
   };
-}
-
-/** The signer re-encodes query values itself, so it wants them decoded. */
-function parseQuery(raw: string): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  if (!raw) return query;
-  for (const [key, value] of new URLSearchParams(raw)) {
-    const existing = query[key];
-    if (existing === undefined) query[key] = value;
-    else query[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return query;
 }
 
 /** Credentials resolved once and refreshed shortly before they expire. */

@@ -29,9 +29,9 @@ export interface CanonicalResult {
 }
 
 export class CanonicalSigner extends SignatureV4 {
-  constructor(accessKeyId: string, secretAccessKey: string) {
-    // The service is fixed: both Bedrock runtimes sign as `bedrock`; the region comes per request.
-    super({ service: "bedrock", region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
+  constructor(accessKeyId: string, secretAccessKey: string, service: string) {
+    // The region is a placeholder: each computation passes the request's own scope region.
+    super({ service, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
   }
 
   async compute(input: CanonicalInput): Promise<CanonicalResult> {

@@ -1,5 +1,5 @@
 /** Parses the SigV4 `Authorization` header into its parts; shape errors become AWS errors. */
-import { AwsError } from "../errors.ts";
+import { incompleteSignature as incomplete, SigV4Error } from "./errors.ts";
 
 export interface ParsedAuthorization {
   accessKeyId: string;
@@ -13,11 +13,9 @@ export interface ParsedAuthorization {
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
 
-const incomplete = (message: string) => new AwsError(403, "IncompleteSignatureException", message);
-
 export function parseAuthorization(header: string | null): ParsedAuthorization {
   if (header === null || header.trim() === "") {
-    throw new AwsError(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+    throw new SigV4Error(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
   }
   const space = header.indexOf(" ");
   const scheme = space < 0 ? header : header.slice(0, space);

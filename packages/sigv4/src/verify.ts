@@ -1,94 +1,95 @@
 /**
- * Strict SigV4 verification as AWS does it for service `bedrock`.
- * Returns the signing region on success; throws AwsError otherwise.
+ * Strict SigV4 verification as AWS does it for one service (Bedrock's runtimes sign as `bedrock`).
+ * Used by the gateway for the credentials it issues, and by the emulator to play AWS.
  */
 import { getCanonicalHeaders } from "@smithy/signature-v4";
-import { AwsError } from "../errors.ts";
 import { formatAmzDate, parseAmzDate } from "./amz-date.ts";
 import { parseAuthorization } from "./authorization.ts";
 import { CanonicalSigner } from "./canonical-signer.ts";
+import { invalidSignature, incompleteSignature, SigV4Error, unrecognizedClient } from "./errors.ts";
 import { parseQuery } from "./query.ts";
 
-export interface VerifyConfig {
-  accessKeyId: string;
+export interface SigningSecret {
   secretAccessKey: string;
+  /** When set, the request must carry this `x-amz-security-token`, covered by the signature. */
   sessionToken?: string;
-  regions?: string[];
+}
+
+export interface VerifyOptions {
+  /** The secret behind an access key id, or null when the id is unknown. */
+  lookup(accessKeyId: string): SigningSecret | null | Promise<SigningSecret | null>;
   nowMs: number;
+  service?: string;
+  /** Allowed scope regions; default: anything shaped like an AWS region. */
+  regions?: string[];
 }
 
 export interface SignedRequestParts {
   method: string;
+  /** The path exactly as received on the wire (percent-encoding untouched). */
   rawPath: string;
   rawQuery: string;
   headers: Headers;
   body: Uint8Array;
 }
 
-const REGION_SHAPE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const MAX_SKEW_MS = 5 * 60 * 1000;
-const SERVICE = "bedrock";
+export interface Verified {
+  accessKeyId: string;
+  region: string;
+}
 
-const invalidSignature = (message: string) => new AwsError(403, "InvalidSignatureException", message);
-const unrecognizedClient = () =>
-  new AwsError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+const REGION_SHAPE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const MAX_SKEW_MS = 5 * 60 * 1000;
 
 // Signing-key derivation is cached inside SignatureV4 per date/region; keep one signer per credential pair.
 const signers = new Map<string, CanonicalSigner>();
-function signerFor(accessKeyId: string, secret: string): CanonicalSigner {
-  const key = `${accessKeyId}\n${secret}`;
+function signerFor(accessKeyId: string, secret: string, service: string): CanonicalSigner {
+  const key = `${service}\n${accessKeyId}\n${secret}`;
   let signer = signers.get(key);
   if (!signer) {
-    signer = new CanonicalSigner(accessKeyId, secret);
+    if (signers.size > 10_000) signers.clear();
+    signer = new CanonicalSigner(accessKeyId, secret, service);
     signers.set(key, signer);
   }
   return signer;
 }
 
-/** Parses just the scope region, for recording requests that fail verification. */
-export function scopeRegion(authorization: string | null): string | null {
-  const m = /Credential=[^/,\s]*\/[^/,\s]*\/([^/,\s]*)\//.exec(authorization ?? "");
-  return m ? m[1]! : null;
+/** Parses just the access key id and scope region, without verifying anything. */
+export function scopeOf(authorization: string | null): { accessKeyId: string; region: string } | null {
+  const m = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]*)\/[^/,\s]*\/([^/,\s]*)\//.exec(authorization ?? "");
+  return m ? { accessKeyId: m[1]!, region: m[2]! } : null;
 }
 
-export async function verifySigV4(req: SignedRequestParts, cfg: VerifyConfig): Promise<string> {
+/** Resolves to the verified identity; throws SigV4Error with AWS's error type and message otherwise. */
+export async function verifySigV4(req: SignedRequestParts, options: VerifyOptions): Promise<Verified> {
+  const service = options.service ?? "bedrock";
   const auth = parseAuthorization(req.headers.get("authorization"));
-  if (auth.accessKeyId !== cfg.accessKeyId) throw unrecognizedClient();
   if (auth.terminator !== "aws4_request") {
     throw invalidSignature(`Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'.`);
   }
-  if (auth.service !== SERVICE) {
-    throw invalidSignature(`Credential should be scoped to correct service: '${SERVICE}'. `);
-  }
-  const regionOk = cfg.regions ? cfg.regions.includes(auth.region) : REGION_SHAPE.test(auth.region);
+  if (auth.service !== service) throw invalidSignature(`Credential should be scoped to correct service: '${service}'. `);
+  const regionOk = options.regions ? options.regions.includes(auth.region) : REGION_SHAPE.test(auth.region);
   if (!regionOk) throw invalidSignature(`Credential should be scoped to a valid region. `);
 
   const signed = new Set(auth.signedHeaders);
-  if (!signed.has("host")) {
-    throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-  }
+  if (!signed.has("host")) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   const longDate = req.headers.get("x-amz-date");
-  if (longDate === null) {
-    throw new AwsError(403, "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  }
+  if (longDate === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (!signed.has("x-amz-date")) throw invalidSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
   const signingDate = parseAmzDate(longDate);
   if (signingDate === null) throw invalidSignature(`Date must be in ISO-8601 'basic format'. Got '${longDate}'.`);
   if (auth.date !== longDate.slice(0, 8)) {
     throw invalidSignature(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${longDate.slice(0, 8)}', from '${longDate}'.`);
   }
-  const skew = signingDate.getTime() - cfg.nowMs;
-  if (skew < -MAX_SKEW_MS) {
-    throw invalidSignature(`Signature expired: ${longDate} is now earlier than ${formatAmzDate(cfg.nowMs - MAX_SKEW_MS)} (${formatAmzDate(cfg.nowMs)} - 5 min.)`);
-  }
-  if (skew > MAX_SKEW_MS) {
-    throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${formatAmzDate(cfg.nowMs + MAX_SKEW_MS)} (${formatAmzDate(cfg.nowMs)} + 5 min.)`);
-  }
+  checkSkew(signingDate.getTime(), longDate, options.nowMs);
 
+  // Only after the cheap checks: the lookup may hit storage.
+  const secret = await options.lookup(auth.accessKeyId);
+  if (!secret) throw unrecognizedClient();
   const token = req.headers.get("x-amz-security-token");
-  if (cfg.sessionToken !== undefined || token !== null) {
-    // A token must be the configured one AND covered by the signature, otherwise it could be swapped in transit.
-    if (token !== cfg.sessionToken || !signed.has("x-amz-security-token")) throw unrecognizedClient();
+  if (secret.sessionToken !== undefined || token !== null) {
+    // A token must be the expected one AND covered by the signature, otherwise it could be swapped in transit.
+    if (token !== secret.sessionToken || !signed.has("x-amz-security-token")) throw unrecognizedClient();
   }
 
   const payloadHash = await sha256Hex(req.body);
@@ -107,8 +108,7 @@ export async function verifySigV4(req: SignedRequestParts, cfg: VerifyConfig): P
   // signableHeaders = every signed name, so smithy keeps even "always unsignable" ones a client chose to sign.
   const canonicalHeaders = getCanonicalHeaders({ headers: received } as never, undefined, signed);
 
-  const signer = signerFor(cfg.accessKeyId, cfg.secretAccessKey);
-  const result = await signer.compute({
+  const result = await signerFor(auth.accessKeyId, secret.secretAccessKey, service).compute({
     method: req.method,
     rawPath: req.rawPath,
     query: parseQuery(req.rawQuery),
@@ -120,14 +120,22 @@ export async function verifySigV4(req: SignedRequestParts, cfg: VerifyConfig): P
     region: auth.region,
   });
   if (!timingSafeEqualHex(result.signature, auth.signature)) {
-    throw mismatch(
-      `\n\nThe Canonical String for this request should have been\n'${result.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${result.stringToSign}'\n`,
-    );
+    throw mismatch(`\n\nThe Canonical String for this request should have been\n'${result.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${result.stringToSign}'\n`);
   }
-  return auth.region;
+  return { accessKeyId: auth.accessKeyId, region: auth.region };
 }
 
-function mismatch(detail: string): AwsError {
+function checkSkew(signedAtMs: number, longDate: string, nowMs: number): void {
+  const skew = signedAtMs - nowMs;
+  if (skew < -MAX_SKEW_MS) {
+    throw invalidSignature(`Signature expired: ${longDate} is now earlier than ${formatAmzDate(nowMs - MAX_SKEW_MS)} (${formatAmzDate(nowMs)} - 5 min.)`);
+  }
+  if (skew > MAX_SKEW_MS) {
+    throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${formatAmzDate(nowMs + MAX_SKEW_MS)} (${formatAmzDate(nowMs)} + 5 min.)`);
+  }
+}
+
+function mismatch(detail: string): SigV4Error {
   return invalidSignature(
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details." +
       detail,
