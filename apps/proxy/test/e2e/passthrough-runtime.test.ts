@@ -60,6 +60,15 @@ describe(`bedrock-runtime through the proxy (${proxyRuntime})`, () => {
     expect(stack.emulator.requests[0].verified).toBe(true);
   });
 
+  it("forwards query strings exactly and signs them as AWS decodes them ('+' stays a plus)", async () => {
+    const res = await fetch(stack.bedrockUrl + "/async-invoke?maxResults=2&nextToken=a+b%2Fc%3D%3D&sortOrder=Descending", {
+      headers: { authorization: `Bearer ${MASTER}` },
+    });
+    expect(res.status).toBe(200);
+    const [seen] = stack.emulator.requests;
+    expect([seen.method, seen.verified, seen.query]).toEqual(["GET", true, "maxResults=2&nextToken=a+b%2Fc%3D%3D&sortOrder=Descending"]);
+  });
+
   it("forwards the body byte for byte (whitespace and key order untouched)", async () => {
     const raw = '{ "messages":[ {"content":[{"text":"spaced   out"}], "role":"user"} ] ,"inferenceConfig":{"maxTokens":5}}';
     const res = await fetch(stack.bedrockUrl + "/model/amazon.nova-lite-v1:0/converse", {
