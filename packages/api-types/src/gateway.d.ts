@@ -139,7 +139,7 @@ export interface paths {
         put?: never;
         /**
          * Block a key
-         * @description Master key only. A blocked key is rejected (401) until unblocked; its settings and spend are kept.
+         * @description Master key only. A blocked key is rejected (403 AccessDeniedException) until unblocked; its settings and spend are kept.
          */
         post: operations["blockKey"];
         delete?: never;
@@ -1119,15 +1119,21 @@ export interface components {
          * @example 30d
          */
         Duration: string;
-        /** @description Settings shared by generate, update and regenerate. Unknown LiteLLM fields are accepted and ignored. */
+        /**
+         * @description Settings shared by generate, update and regenerate. Unknown fields are refused with 400 (a misspelt limit
+         *     must not mint an unlimited key), except LiteLLM fields without effect here, which are accepted and ignored:
+         *     `tags`, `send_invite_email`, `key_type`, `soft_budget`, `aliases`, `config`.
+         */
         KeyFields: {
             /** @description Human-readable unique name. */
             key_alias?: string | null;
             /** @description Allowed model ids / inference profile ids / ARNs. Empty or absent means all models. */
             models?: string[];
             /**
-             * @description Route groups (`runtime`, `agent-runtime`) or Bedrock operation ids (`Converse`, `InvokeAgent`, ...).
-             *     Empty or absent means all Bedrock routes.
+             * @description Route groups or Bedrock operation ids (`Converse`, `InvokeAgent`, ...). Groups: `runtime` and
+             *     `agent-runtime` (whole services), `inference` (`/model/...`), `async-invoke`, `guardrails`,
+             *     `knowledgebases` (retrieve, retrieveAndGenerate, generateQuery, agenticRetrieve), `rerank`, `agents`
+             *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`. Empty or absent means all Bedrock routes.
              */
             allowed_routes?: string[];
             /** @description USD; null means unlimited. */
@@ -1217,7 +1223,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
-            /** @description Access key id of the key's AWS-style credentials */
+            /** @description Access key id of the key's AWS-style credentials, if any. */
             aws_access_key_id?: string | null;
         };
         KeyInfoResponse: {
@@ -1259,9 +1265,9 @@ export interface components {
             end_user: string | null;
             /** @description Raw path after `/bedrock`, e.g. `/model/amazon.nova-lite-v1%3A0/converse`. */
             route: string;
-            /** @description Bedrock operation id */
+            /** @description Bedrock operation id, null when the path matched no known operation. */
             operation: string | null;
-            /** @description Decoded model id / ARN */
+            /** @description Decoded model id / ARN, or knowledge base / agent / flow id. */
             model: string | null;
             region: string;
             /** @description HTTP status returned to the client. */
@@ -1367,7 +1373,9 @@ export interface components {
             };
         };
         /**
-         * @description AWS-shaped error, from the gateway (401 UnrecognizedClientException, 403 AccessDeniedException,
+         * @description AWS-shaped error, from the gateway (401 UnrecognizedClientException for unknown keys, 401
+         *     ExpiredTokenException for expired keys, 403 AccessDeniedException for blocked keys and models or routes
+         *     outside the key's lists,
          *     429 ThrottlingException with `retry-after`, 400 ValidationException, 404 UnknownOperationException,
          *     502/504 ServiceUnavailableException) or relayed from AWS. The exception name is in `x-amzn-errortype`.
          *     On an event stream that already started, errors arrive as `:message-type: exception` frames instead.

@@ -1,9 +1,9 @@
 // Runtime entry: only the route table is code; everything else is types generated from openapi/gateway.yaml.
 export { bedrockRoutes } from "./bedrock-routes.ts";
 export type { BedrockRoute, BedrockService, HttpMethod, UsageKind } from "./bedrock-routes.ts";
-export type { paths, components, operations, webhooks, $defs } from "./gateway.d.ts";
+export type { paths, components, operations, webhooks, $defs } from "./gateway";
 
-import type { components } from "./gateway.d.ts";
+import type { components } from "./gateway";
 
 type Schemas = components["schemas"];
 // Short names for the admin API's bodies, so callers need not spell out components["schemas"][...].

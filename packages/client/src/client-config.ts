@@ -1,0 +1,36 @@
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { authConfig, type GatewayCredentials } from "./auth-scheme.ts";
+import { resolveBedrockEndpoint } from "./endpoint.ts";
+
+export const DEFAULT_SIGNING_REGION = "us-east-1";
+
+/** Gateway-specific options; every other SDK client option passes through untouched. */
+export interface GatewayClientOptions {
+  /** Gateway URL including `/bedrock`. Default: env BEDROCK_PROXY_URL, else http://localhost:4000/bedrock. */
+  baseUrl?: string;
+  /** Region the SDK signs for. The gateway accepts any; default us-east-1. */
+  region?: string;
+  /** Upstream AWS region to ask the gateway for (sent as `x-bedrock-region`). Default: the gateway's region. */
+  bedrockRegion?: string;
+}
+
+/** SDK config minus what the gateway owns (where requests go and how they authenticate). */
+export type ProxiedClientOptions<Config> = Omit<
+  Config,
+  "endpoint" | "region" | "credentials" | "httpAuthSchemes" | "httpAuthSchemeProvider" | "token"
+> &
+  GatewayClientOptions;
+
+/** Builds the config shared by both Bedrock clients. */
+export function proxiedClientConfig<Config extends object>(credentials: GatewayCredentials, options: ProxiedClientOptions<Config>) {
+  const { baseUrl, region, bedrockRegion: _bedrockRegion, ...passthrough } = options;
+  const requestHandler = (passthrough as { requestHandler?: unknown }).requestHandler;
+  return {
+    ...passthrough,
+    endpoint: resolveBedrockEndpoint(baseUrl),
+    region: region ?? DEFAULT_SIGNING_REGION,
+    // The SDK defaults to HTTP/2, which fails against HTTP/1.1 servers (the gateway, most front proxies).
+    requestHandler: requestHandler ?? new NodeHttpHandler(),
+    ...authConfig(credentials),
+  };
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  // api-types is a private workspace package: its types must be inlined, or published .d.ts would dangle.
+  // Mapping it to its real path (not the node_modules symlink) is what makes the d.ts bundler inline it.
+  dts: {
+    resolve: ["@bedrock-gateway/api-types"],
+    compilerOptions: { baseUrl: ".", paths: { "@bedrock-gateway/api-types": ["../api-types/src/index.ts"] } },
+  },
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+  platform: "node",
+  // Consumers bring their own SDK/openapi-fetch copies (declared dependencies); bundling them would duplicate
+  // the SDK and break `instanceof` checks on its exception classes.
+  external: [/^@aws-sdk\//, /^@smithy\//, "openapi-fetch"],
+});
