@@ -25,7 +25,8 @@ export async function startGateway(env: Record<string, string>, runtime: ProxyRu
   const args = runtime === "bun" ? [entry] : ["run", "-A", entry];
   const child = spawn(bin, args, {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", ...env },
+    // An in-memory database unless the test names one, so runs leave no ./data/ behind.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", DATABASE_URL: "sqlite::memory:", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import type { VirtualKeyView } from "../../src/auth/principal.ts";
+import type { BedrockCall } from "../../src/bedrock/call.ts";
+import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
+import { createRouteTable } from "../../src/bedrock/route-table.ts";
+import { allowListPlugin, modelCandidates, modelPattern } from "../../src/policy/allow-list.ts";
+
+const routes = createRouteTable(bedrockRoutes);
+const plugin = allowListPlugin();
+
+function call(method: string, path: string, key: Partial<VirtualKeyView>): BedrockCall {
+  const parsed = parseRawTarget("http://localhost/bedrock" + path, "/bedrock");
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const route = routes.resolve(method, parsed.target.segments)!;
+  const view: VirtualKeyView = {
+    token: "t",
+    keyAlias: null,
+    models: [],
+    allowedRoutes: [],
+    userId: null,
+    teamId: null,
+    maxBudget: null,
+    budgetDuration: null,
+    spend: 0,
+    rpmLimit: null,
+    tpmLimit: null,
+    expires: null,
+    metadata: {},
+    ...key,
+  };
+  return {
+    requestId: "r",
+    startedAt: 0,
+    request: new Request("http://localhost/bedrock" + path, { method }),
+    target: parsed.target,
+    route,
+    region: "us-east-1",
+    principal: { kind: "virtual", keyHash: "t", key: view },
+    modelId: route.labels.modelId !== undefined ? decodeURIComponent(route.labels.modelId) : null,
+    endUser: null,
+    body: null,
+  };
+}
+
+async function refusal(method: string, path: string, key: Partial<VirtualKeyView>): Promise<string | null> {
+  const response = await plugin.admit!(call(method, path, key));
+  if (!response) return null;
+  expect(response.status).toBe(403);
+  expect(response.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
+  return (await response.json()).message;
+}
+
+describe("model patterns", () => {
+  it.each([
+    ["anthropic.*", "anthropic.claude-3-haiku-20240307-v1:0", true],
+    ["anthropic.*", "us.anthropic.claude-3-haiku-20240307-v1:0", false],
+    ["us.anthropic.claude-*", "us.anthropic.claude-3-5-sonnet-20240620-v1:0", true],
+    ["amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0", true],
+    ["amazon.nova-lite-v1:0", "amazon.nova-lite-v1:00", false],
+    ["amazon.nova-lite-v1.0", "amazon.nova-lite-v1x0", false],
+    ["*", "anything", true],
+  ])("%s matches %s: %s", (pattern, model, expected) => {
+    expect(modelPattern(pattern).test(model)).toBe(expected);
+  });
+
+  it("reads the model id out of foundation-model and system inference-profile ARNs", () => {
+    expect(modelCandidates("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0")).toContain("amazon.nova-lite-v1:0");
+    expect(modelCandidates("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku")).toContain("us.anthropic.claude-3-haiku");
+    expect(modelCandidates("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123")).toEqual([
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
+    ]);
+  });
+});
+
+describe("allow-list plugin", () => {
+  it("lets every call through for a key without lists, and for master and open principals", async () => {
+    expect(await refusal("POST", "/model/x/converse", {})).toBeNull();
+    const master = { ...call("POST", "/model/x/converse", { models: ["y"] }), principal: { kind: "master" as const } };
+    expect(await plugin.admit!(master)).toBeUndefined();
+  });
+
+  it("checks the decoded model id, ARNs included", async () => {
+    const key = { models: ["amazon.nova-*", "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc"] };
+    expect(await refusal("POST", "/model/amazon.nova-lite-v1%3A0/converse", key)).toBeNull();
+    expect(await refusal("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A%3Afoundation-model%2Famazon.nova-pro-v1%3A0/invoke", key)).toBeNull();
+    expect(await refusal("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc/converse", key)).toBeNull();
+    expect(await refusal("POST", "/model/anthropic.claude-v2/converse-stream", key)).toContain("may not use model anthropic.claude-v2");
+  });
+
+  it("refuses operations that carry their model in the body when the key has a model list", async () => {
+    expect(await refusal("POST", "/async-invoke", { models: ["amazon.*"] })).toContain("StartAsyncInvoke");
+    expect(await refusal("POST", "/retrieveAndGenerate", { models: ["amazon.*"] })).toContain("RetrieveAndGenerate");
+    expect(await refusal("POST", "/knowledgebases/KB1/retrieve", { models: ["amazon.*"] })).toBeNull();
+    expect(await refusal("POST", "/async-invoke", {})).toBeNull();
+  });
+
+  it("checks route groups and operation ids", async () => {
+    expect(await refusal("POST", "/model/m/converse", { allowedRoutes: ["runtime"] })).toBeNull();
+    expect(await refusal("POST", "/agents/A/agentAliases/B/sessions/S/text", { allowedRoutes: ["runtime"] })).toContain("operation InvokeAgent");
+    expect(await refusal("POST", "/agents/A/agentAliases/B/sessions/S/text", { allowedRoutes: ["agents"] })).toBeNull();
+    expect(await refusal("POST", "/knowledgebases/KB/retrieve", { allowedRoutes: ["knowledgebases"] })).toBeNull();
+    expect(await refusal("POST", "/model/m/converse", { allowedRoutes: ["Converse"] })).toBeNull();
+    expect(await refusal("POST", "/model/m/invoke", { allowedRoutes: ["Converse", "ConverseStream"] })).toContain("operation InvokeModel");
+    expect(await refusal("POST", "/model/m/invoke", { allowedRoutes: ["inference"] })).toBeNull();
+    expect(await refusal("POST", "/model/m/converse", { allowedRoutes: ["agent-runtime"] })).toContain("Converse");
+  });
+});
