@@ -1,12 +1,23 @@
 import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
+import { setupVirtualKeys } from "./keys/setup.ts";
 import { gatewayCredentials } from "./runtime/credentials.ts";
 import { serve } from "./runtime/serve.ts";
+import { openStore } from "./store/open-store.ts";
 import { log } from "./log.ts";
 
 async function main() {
   const config = readConfig(process.env);
-  const app = createApp({ config, credentials: gatewayCredentials() });
+  const store = await openStore(config.databaseUrl);
+  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey });
+  const app = createApp({
+    config,
+    credentials: gatewayCredentials(),
+    lookupVirtual: keys.lookupVirtual,
+    plugins: [keys.allowList],
+    readiness: { storage: () => store.ping() },
+    extensions: [keys.routes],
+  });
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: app.fetch });
 
   if (!config.masterKey) {
@@ -18,6 +29,7 @@ async function main() {
   log.info(`bedrock gateway listening on http://${server.hostname}:${server.port} (${server.runtime})`, {
     port: server.port,
     region: config.region,
+    storage: store.driver,
   });
 
   let stopping = false;
@@ -26,6 +38,8 @@ async function main() {
     stopping = true;
     log.info(`received ${signal}, shutting down`);
     await server.stop();
+    await keys.close();
+    await store.close();
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -13,7 +13,12 @@ export interface VirtualKeyView {
   userId: string | null;
   teamId: string | null;
   maxBudget: number | null;
+  budgetDuration: string | null;
+  /** Spend as of the cached read (up to the cache TTL old). */
+  spend: number;
   rpmLimit: number | null;
   tpmLimit: number | null;
+  /** ISO-8601 or null (never). */
+  expires: string | null;
   metadata: Record<string, unknown>;
 }

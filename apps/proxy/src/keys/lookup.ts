@@ -1,0 +1,47 @@
+import type { AuthResult } from "../auth/authenticator.ts";
+import type { VirtualKeyView } from "../auth/principal.ts";
+import type { KeyRow } from "../store/types.ts";
+import type { KeyCache } from "./key-cache.ts";
+import { hashSecret } from "./secret.ts";
+
+export type KeyRefusal = Extract<AuthResult, { ok: false }>;
+
+/** Why a stored key may not be used right now; null when it may. */
+export function keyRefusal(row: KeyRow, now = Date.now()): KeyRefusal | null {
+  if (row.blocked) return { ok: false, status: 403, type: "AccessDeniedException", message: "The gateway key is blocked." };
+  if (row.expires !== null && Date.parse(row.expires) < now) {
+    return { ok: false, status: 401, type: "ExpiredTokenException", message: `The gateway key expired at ${row.expires}.` };
+  }
+  return null;
+}
+
+/**
+ * The authenticator's `lookupVirtual`: secret → sha256 → cache → store. Unknown keys return null (the
+ * authenticator answers 401); blocked keys 403; expired keys 401 ExpiredTokenException.
+ */
+export function createVirtualKeyLookup(cache: KeyCache) {
+  return async (secret: string): Promise<AuthResult | null> => {
+    const keyHash = hashSecret(secret);
+    const row = await cache.get(keyHash);
+    if (!row) return null;
+    return keyRefusal(row) ?? { ok: true, principal: { kind: "virtual", keyHash, key: keyView(row) } };
+  };
+}
+
+export function keyView(row: KeyRow): VirtualKeyView {
+  return {
+    token: row.token,
+    keyAlias: row.keyAlias,
+    models: row.models,
+    allowedRoutes: row.allowedRoutes,
+    userId: row.userId,
+    teamId: row.teamId,
+    maxBudget: row.maxBudget,
+    budgetDuration: row.budgetDuration,
+    spend: row.spend,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    expires: row.expires,
+    metadata: row.metadata,
+  };
+}
