@@ -34,17 +34,21 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
-        if (done) {
-          if (framer?.hasPartial()) throw new Error("upstream closed the event stream inside a frame");
-          end({ kind: "complete" });
-          controller.close();
-          return;
-        }
-        const out = framer ? framer.push(value) : value;
-        if (out.byteLength > 0) {
-          options.tap?.chunk?.(out);
-          controller.enqueue(out);
+        // Loop until something is enqueued: a pull that enqueues nothing is never called again.
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            if (framer?.hasPartial()) throw new Error("upstream closed the event stream inside a frame");
+            end({ kind: "complete" });
+            controller.close();
+            return;
+          }
+          const out = framer ? framer.push(value) : value;
+          if (out.byteLength > 0) {
+            options.tap?.chunk?.(out);
+            controller.enqueue(out);
+            return;
+          }
         }
       } catch (error) {
         end({ kind: "upstream-error", error });

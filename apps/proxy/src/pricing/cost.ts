@@ -1,0 +1,103 @@
+import type { GuardrailUnits, TokenCounts, Usage } from "../usage/types.ts";
+import type { PriceTable, TokenPrices } from "./price-table.ts";
+
+/** USD per component, before rounding. */
+export interface CostBreakdown {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  guardrail: number;
+}
+
+export interface CostResult {
+  /** USD (rounded to 1e-10 to drop float noise); null when it cannot be known. Never 0 for an unknown price. */
+  cost: number | null;
+  /** The price table key used; for agents invoking several models, the keys joined with ",". */
+  pricedModel: string | null;
+  /** Why the cost is null, or what makes it approximate (partial usage, cache priced at the input rate). */
+  warning?: string;
+  /** Present when `cost` is not null. */
+  breakdown?: CostBreakdown;
+}
+
+/**
+ * The cost of one call's usage in USD: tokens × the model's per-1K prices in `region` (plus guardrail units × the
+ * per-1K-units policy prices). CountTokens is free; usage that Bedrock does not expose, or a model without a price,
+ * gives `cost: null` with a warning, never zero.
+ *
+ * @param modelId the request's model id, inference profile id or ARN; agent usage names its own models per entry.
+ */
+export function costOf(usage: Usage, modelId: string | null, region: string, table: PriceTable): CostResult {
+  if (usage.source === "free") return { cost: 0, pricedModel: null, breakdown: zeroBreakdown() };
+  if (usage.source === "not-exposed" || usage.source === "unreadable") {
+    return { cost: null, pricedModel: null, warning: usage.note ?? `usage ${usage.source}` };
+  }
+  const warnings: string[] = [];
+  const breakdown = zeroBreakdown();
+  const priced: string[] = [];
+
+  if (!usage.complete && !hasTokens(usage) && !hasUnits(usage.guardrailUnits)) {
+    return { cost: null, pricedModel: null, warning: `usage unknown: ${usage.note ?? "incomplete"}` };
+  }
+
+  if (usage.source !== "guardrail-usage") {
+    const parts: { modelId: string | null; tokens: TokenCounts }[] = usage.byModel?.length
+      ? usage.byModel.map((m) => ({ modelId: m.modelId ?? modelId, tokens: m }))
+      : [{ modelId, tokens: usage }];
+    for (const part of parts) {
+      if (part.modelId === null) return { cost: null, pricedModel: null, warning: "no model id to price the tokens by" };
+      const found = table.lookup(part.modelId, region);
+      if (!found.found) return { cost: null, pricedModel: null, warning: found.reason };
+      addTokenCost(breakdown, part.tokens, found.prices, found.pricedModel, warnings);
+      if (!priced.includes(found.pricedModel)) priced.push(found.pricedModel);
+    }
+  }
+
+  if (usage.guardrailUnits) {
+    for (const [policy, units] of Object.entries(usage.guardrailUnits) as [keyof GuardrailUnits, number][]) {
+      if (units <= 0) continue;
+      const price = table.guardrail[policy];
+      if (price === undefined) return { cost: null, pricedModel: priced.join(",") || null, warning: `no guardrail price for policy ${policy}` };
+      breakdown.guardrail += (units / 1000) * price;
+    }
+  }
+
+  if (!usage.complete) warnings.unshift(`partial usage: ${usage.note ?? "incomplete"}`);
+  const total = breakdown.input + breakdown.output + breakdown.cacheRead + breakdown.cacheWrite + breakdown.guardrail;
+  return {
+    cost: round(total),
+    pricedModel: priced.join(",") || null,
+    ...(warnings.length ? { warning: warnings.join("; ") } : {}),
+    breakdown,
+  };
+}
+
+function addTokenCost(into: CostBreakdown, tokens: TokenCounts, prices: TokenPrices, model: string, warnings: string[]): void {
+  into.input += (tokens.inputTokens / 1000) * prices.input;
+  into.output += (tokens.outputTokens / 1000) * prices.output;
+  if (tokens.cacheReadInputTokens > 0) {
+    if (prices.cacheRead === undefined) warnings.push(`no cache read price for ${model}: priced at the input rate`);
+    into.cacheRead += (tokens.cacheReadInputTokens / 1000) * (prices.cacheRead ?? prices.input);
+  }
+  if (tokens.cacheWriteInputTokens > 0) {
+    if (prices.cacheWrite === undefined) warnings.push(`no cache write price for ${model}: priced at the input rate`);
+    into.cacheWrite += (tokens.cacheWriteInputTokens / 1000) * (prices.cacheWrite ?? prices.input);
+  }
+}
+
+function hasTokens(t: TokenCounts): boolean {
+  return t.inputTokens + t.outputTokens + t.cacheReadInputTokens + t.cacheWriteInputTokens > 0;
+}
+
+function hasUnits(units: GuardrailUnits | undefined): boolean {
+  return !!units && Object.values(units).some((n) => n > 0);
+}
+
+function zeroBreakdown(): CostBreakdown {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, guardrail: 0 };
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 1e10) / 1e10;
+}

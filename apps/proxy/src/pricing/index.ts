@@ -1,0 +1,15 @@
+export { costOf, type CostBreakdown, type CostResult } from "./cost.ts";
+export { INFERENCE_PROFILE_PREFIXES, resolveModelId, stripProfilePrefix, type ModelIdKind, type ResolvedModelId } from "./model-id.ts";
+export {
+  buildPriceTable,
+  loadPriceTable,
+  PriceTableError,
+  validatePriceTableFile,
+  type GuardrailPrices,
+  type LoadPriceTableOptions,
+  type ModelPriceEntry,
+  type PriceLookup,
+  type PriceTable,
+  type PriceTableFile,
+  type TokenPrices,
+} from "./price-table.ts";

@@ -1,0 +1,239 @@
+import { readFileSync } from "node:fs";
+import type { GuardrailUnits } from "../usage/types.ts";
+import { type ResolvedModelId, resolveModelId } from "./model-id.ts";
+import builtIn from "./price-table.json" with { type: "json" };
+
+/** USD per 1,000 tokens. Missing cache prices: cache tokens are priced at the input rate, with a warning. */
+export interface TokenPrices {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+export interface ModelPriceEntry extends TokenPrices {
+  /** Per-region prices that differ from the default (us-east-1) ones; missing fields fall back to them. */
+  regions?: Record<string, Partial<TokenPrices>>;
+}
+
+/** USD per 1,000 guardrail units, per policy. A policy with units but no price makes the cost unknown. */
+export type GuardrailPrices = Partial<Record<keyof GuardrailUnits, number>>;
+
+/**
+ * The price table file format: the built-in `price-table.json`, and the operator override (`PRICE_TABLE_PATH`).
+ * Keys starting with `_` are comments. Model keys are base model ids (`anthropic.claude-...`), or a full
+ * inference-profile id (`us.anthropic.claude-...`) to price one profile differently from its base model.
+ */
+export interface PriceTableFile {
+  _source?: string;
+  currency?: "USD";
+  unit?: "per-1k";
+  models?: Record<string, ModelPriceEntry>;
+  guardrail?: GuardrailPrices;
+  /** Application inference profile (or provisioned/custom model) ARN → the model id it runs. */
+  applicationInferenceProfiles?: Record<string, string>;
+}
+
+export type PriceLookup =
+  | { found: true; pricedModel: string; prices: TokenPrices; resolved: ResolvedModelId }
+  | { found: false; pricedModel: null; reason: string; resolved: ResolvedModelId };
+
+export interface PriceTable {
+  /** Where the prices come from (the built-in `_source`, then the override's path and `_source`). */
+  readonly source: string;
+  readonly models: ReadonlyMap<string, ModelPriceEntry>;
+  readonly guardrail: Readonly<GuardrailPrices>;
+  readonly applicationInferenceProfiles: Readonly<Record<string, string>>;
+  /** The prices for a request's model id (profile id, ARN...) in a region. */
+  lookup(modelId: string, region: string): PriceLookup;
+}
+
+export class PriceTableError extends Error {
+  override name = "PriceTableError";
+}
+
+export interface LoadPriceTableOptions {
+  /** An operator price file merged over the built-in table, usually `env.PRICE_TABLE_PATH`. */
+  overridePath?: string | null;
+}
+
+/**
+ * The built-in price table, merged with the operator's override file when one is given. Throws
+ * {@link PriceTableError} naming the file and the bad entry when the override cannot be read or is invalid.
+ *
+ * @example const prices = loadPriceTable({ overridePath: env.PRICE_TABLE_PATH });
+ */
+export function loadPriceTable(options: LoadPriceTableOptions = {}): PriceTable {
+  const path = options.overridePath?.trim();
+  if (!path) return buildPriceTable();
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new PriceTableError(`price table override ${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PriceTableError(`price table override ${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return buildPriceTable(json, path);
+}
+
+/** The built-in table merged with an already-parsed override (validated; `origin` names it in errors). */
+export function buildPriceTable(override?: unknown, origin = "override"): PriceTable {
+  const base = validatePriceTableFile(builtIn, "built-in price-table.json");
+  const extra = override === undefined ? {} : validatePriceTableFile(override, `price table ${origin}`);
+
+  const models = new Map<string, ModelPriceEntry>(Object.entries(base.models ?? {}));
+  for (const [id, entry] of Object.entries(extra.models ?? {})) {
+    const previous = models.get(id);
+    const merged = { ...previous, ...entry, regions: { ...previous?.regions, ...entry.regions } } as ModelPriceEntry;
+    if (merged.input === undefined || merged.output === undefined) {
+      throw new PriceTableError(`price table ${origin}: models[${JSON.stringify(id)}] is a new model and needs both "input" and "output"`);
+    }
+    models.set(id, merged);
+  }
+  const guardrail: GuardrailPrices = { ...base.guardrail, ...extra.guardrail };
+  const applicationInferenceProfiles = { ...base.applicationInferenceProfiles, ...extra.applicationInferenceProfiles };
+  const source = [base._source ?? "built-in", override === undefined ? null : `overridden by ${origin}${extra._source ? ` (${extra._source})` : ""}`]
+    .filter(Boolean)
+    .join("; ");
+
+  const pricesFor = (key: string, region: string): TokenPrices | null => {
+    const entry = models.get(key);
+    if (!entry) return null;
+    const regional = entry.regions?.[region];
+    const { regions: _regions, ...prices } = entry;
+    return regional ? { ...prices, ...regional } : prices;
+  };
+
+  return {
+    source,
+    models,
+    guardrail,
+    applicationInferenceProfiles,
+    lookup(modelId, region) {
+      const resolved = resolveModelId(modelId, applicationInferenceProfiles);
+      if (resolved.baseModelId === null) return { found: false, pricedModel: null, reason: resolved.reason ?? `cannot resolve model ${modelId}`, resolved };
+      const candidates = [decodeId(modelId), resolved.baseModelId, withoutThroughputSuffix(resolved.baseModelId)];
+      for (const key of candidates) {
+        if (key === null) continue;
+        const prices = pricesFor(key, region);
+        if (prices) return { found: true, pricedModel: key, prices, resolved };
+      }
+      return { found: false, pricedModel: null, reason: `no price for model ${resolved.baseModelId}`, resolved };
+    },
+  };
+}
+
+/** `anthropic.claude-3-haiku-20240307-v1:0:200k` (a context-length variant) → `anthropic.claude-3-haiku-20240307-v1:0`. */
+function withoutThroughputSuffix(id: string): string | null {
+  const match = /^(.+:\d+):(?:\d+k|mm)$/.exec(id);
+  return match ? match[1] : null;
+}
+
+function decodeId(id: string): string {
+  try {
+    return id.includes("%") ? decodeURIComponent(id) : id;
+  } catch {
+    return id;
+  }
+}
+
+const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite"] as const;
+const GUARDRAIL_KEYS: readonly (keyof GuardrailUnits)[] = [
+  "content",
+  "contentImage",
+  "topic",
+  "word",
+  "sensitiveInformation",
+  "sensitiveInformationFree",
+  "contextualGrounding",
+  "automatedReasoning",
+];
+
+/** Checks a parsed price file entry by entry; the error names the file and the first bad entry. */
+export function validatePriceTableFile(value: unknown, origin: string): PriceTableFile {
+  const fail = (where: string, problem: string): never => {
+    throw new PriceTableError(`${origin}: ${where} ${problem}`);
+  };
+  if (!isPlainObject(value)) return fail("the file", "must be a JSON object");
+  for (const [key, section] of Object.entries(value)) {
+    if (key.startsWith("_")) continue;
+    switch (key) {
+      case "currency":
+        if (section !== "USD") fail("currency", `must be "USD", got ${show(section)}`);
+        break;
+      case "unit":
+        if (section !== "per-1k") fail("unit", `must be "per-1k", got ${show(section)}`);
+        break;
+      case "models":
+        if (!isPlainObject(section)) fail("models", "must be an object keyed by model id");
+        for (const [id, entry] of Object.entries(section as Record<string, unknown>)) {
+          if (id.startsWith("_")) continue;
+          const where = `models[${JSON.stringify(id)}]`;
+          if (!isPlainObject(entry)) fail(where, "must be an object like {\"input\": 0.003, \"output\": 0.015}");
+          const fields = entry as Record<string, unknown>;
+          for (const [field, price] of Object.entries(fields)) {
+            if (field.startsWith("_")) continue;
+            if (field === "regions") {
+              if (!isPlainObject(price)) fail(`${where}.regions`, "must be an object keyed by region");
+              for (const [region, regional] of Object.entries(price as Record<string, unknown>)) {
+                if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) fail(`${where}.regions`, `has ${show(region)}, which is not an AWS region`);
+                checkPrices(`${where}.regions[${JSON.stringify(region)}]`, regional, fail);
+              }
+            } else if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) {
+              fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")} or regions)`);
+            } else {
+              checkPrice(`${where}.${field}`, price, fail);
+            }
+          }
+        }
+        break;
+      case "guardrail":
+        if (!isPlainObject(section)) fail("guardrail", "must be an object keyed by policy");
+        for (const [policy, price] of Object.entries(section as Record<string, unknown>)) {
+          if (policy.startsWith("_")) continue;
+          if (!(GUARDRAIL_KEYS as readonly string[]).includes(policy)) fail(`guardrail.${policy}`, `is not a guardrail policy (expected ${GUARDRAIL_KEYS.join(", ")})`);
+          checkPrice(`guardrail.${policy}`, price, fail);
+        }
+        break;
+      case "applicationInferenceProfiles":
+        if (!isPlainObject(section)) fail("applicationInferenceProfiles", "must be an object of ARN → model id");
+        for (const [arn, target] of Object.entries(section as Record<string, unknown>)) {
+          if (arn.startsWith("_")) continue;
+          const where = `applicationInferenceProfiles[${JSON.stringify(arn)}]`;
+          if (!arn.startsWith("arn:")) fail(where, "must be keyed by a full ARN");
+          if (typeof target !== "string" || target.trim() === "" || target.startsWith("arn:")) fail(where, `must map to a model id, got ${show(target)}`);
+        }
+        break;
+      default:
+        fail(key, "is not a price table section (expected models, guardrail, applicationInferenceProfiles, currency, unit)");
+    }
+  }
+  return value as PriceTableFile;
+}
+
+function checkPrices(where: string, value: unknown, fail: (where: string, problem: string) => never): void {
+  if (!isPlainObject(value)) fail(where, "must be an object of prices");
+  for (const [field, price] of Object.entries(value as Record<string, unknown>)) {
+    if (field.startsWith("_")) continue;
+    if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")})`);
+    checkPrice(`${where}.${field}`, price, fail);
+  }
+}
+
+function checkPrice(where: string, value: unknown, fail: (where: string, problem: string) => never): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(where, `must be a non-negative number (USD per 1K), got ${show(value)}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 57) + "..." : text;
+}

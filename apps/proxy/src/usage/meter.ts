@@ -1,0 +1,213 @@
+import type { UsageKind } from "@bedrock-gateway/api-types";
+import type { BodyTap, RelayOutcome } from "../bedrock/relay.ts";
+import { agentUsageReader } from "./agent.ts";
+import { converseUsage } from "./converse.ts";
+import { converseStreamReader } from "./converse-stream.ts";
+import { EventStreamDecoder, type StreamFrame } from "./eventstream-decoder.ts";
+import { flowUsage } from "./flow.ts";
+import { guardrailUsageFromBody } from "./guardrail.ts";
+import { invokeBodyTokens } from "./invoke/index.ts";
+import { tokensFromInvokeHeaders } from "./invoke/headers.ts";
+import { invokeStreamUsageReader } from "./invoke-stream.ts";
+import { parseJson } from "./json.ts";
+import { retrieveAndGenerateUsage } from "./retrieve-and-generate.ts";
+import type { StreamUsageReader } from "./stream-reader.ts";
+import { type Usage, zeroTokens } from "./types.ts";
+
+/** A body tap that reads usage as the response passes. It never throws into the relay and never changes a byte. */
+export interface UsageMeter extends BodyTap {
+  chunk(bytes: Uint8Array): void;
+  end(outcome: RelayOutcome): void;
+  /**
+   * The usage of the call: final after `end`, and before it (or after a cut) what was seen so far.
+   * Null when the call is not metered: a non-2xx response, or an operation whose kind is `none`.
+   */
+  result(): Usage | null;
+}
+
+export interface UsageMeterInit {
+  /** The model id or ARN from the request path, for picking the InvokeModel body family. */
+  modelId: string | null;
+  /** Upstream status: only 2xx responses are metered. */
+  status: number;
+  /** Upstream response headers (InvokeModel token counts, content-encoding). */
+  headers: Headers;
+  /** Cap on the copy of a JSON body kept for parsing; beyond it usage is "unreadable". Default 8 MiB. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Creates the usage meter for one upstream response.
+ *
+ * @example
+ * const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
+ * // pass `meter` as the BodyTap from CallPlugin.observe; read meter.result() in finish
+ */
+export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMeter {
+  if (init.status < 200 || init.status > 299) return fixedMeter(null);
+  switch (kind) {
+    case "none":
+      return fixedMeter(null);
+    case "count-tokens":
+      return fixedMeter({ ...zeroTokens(), source: "free", note: "CountTokens is not billed", complete: true });
+    case "retrieve-and-generate":
+      return fixedMeter(retrieveAndGenerateUsage());
+    case "flow":
+      return fixedMeter(flowUsage());
+    case "invoke": {
+      const fromHeaders = tokensFromInvokeHeaders(init.headers);
+      if (fromHeaders) return fixedMeter({ ...fromHeaders, source: "invoke-headers", complete: true });
+      return jsonBodyMeter(init, (body) => {
+        const tokens = invokeBodyTokens(init.modelId, body);
+        return tokens ? { ...tokens, source: "invoke-body", complete: true } : null;
+      }, "no token-count headers and no usage fields in the model's response body");
+    }
+    case "converse":
+      return jsonBodyMeter(init, (body) => converseUsage(body, "converse-body"), "the Converse response had no usage");
+    case "guardrail":
+      return jsonBodyMeter(init, guardrailUsageFromBody, "the guardrail response had no usage");
+    case "converse-stream":
+      return eventStreamMeter(converseStreamReader());
+    case "invoke-stream":
+      return eventStreamMeter(invokeStreamUsageReader(init.modelId));
+    case "invoke-agent":
+      return eventStreamMeter(agentUsageReader());
+    default: {
+      const unknownKind: never = kind;
+      return fixedMeter({ ...zeroTokens(), source: "unreadable", note: `no usage reader for ${String(unknownKind)}`, complete: false });
+    }
+  }
+}
+
+function fixedMeter(usage: Usage | null): UsageMeter {
+  return { chunk() {}, end() {}, result: () => (usage ? { ...usage } : null) };
+}
+
+function unreadable(note: string): Usage {
+  return { ...zeroTokens(), source: "unreadable", note, complete: false };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function cutDescription(outcome: RelayOutcome | null): string {
+  if (!outcome) return "the body has not ended";
+  return outcome.kind === "client-cancel" ? "the client cancelled the stream" : `the upstream stream failed (${describe((outcome as { error: unknown }).error)})`;
+}
+
+/** Non-streaming JSON bodies: keep a copy up to the cap, parse once at the end. */
+function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | null, missing: string): UsageMeter {
+  const cap = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const encoding = (init.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  let skipped: string | null = encoding === "identity" || encoding === "" ? null : `the body is ${encoding}-encoded`;
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  let outcome: RelayOutcome | null = null;
+  let final: Usage | null = null;
+
+  const compute = (): Usage => {
+    if (skipped) return unreadable(`usage not read: ${skipped}`);
+    if (outcome?.kind !== "complete") return unreadable(`usage unknown: ${cutDescription(outcome)} before the JSON body was complete`);
+    const body = new Uint8Array(size);
+    let offset = 0;
+    for (const p of parts) {
+      body.set(p, offset);
+      offset += p.byteLength;
+    }
+    let json: unknown;
+    try {
+      json = parseJson(body);
+    } catch (error) {
+      return unreadable(`the response body is not JSON: ${describe(error)}`);
+    }
+    return read(json) ?? unreadable(missing);
+  };
+
+  return {
+    chunk(bytes) {
+      if (skipped || outcome) return;
+      size += bytes.byteLength;
+      if (size > cap) {
+        skipped = `the body is larger than the ${cap}-byte metering cap`;
+        parts = [];
+        return;
+      }
+      parts.push(bytes.slice());
+    },
+    end(relayOutcome) {
+      if (outcome) return;
+      outcome = relayOutcome;
+      try {
+        final = compute();
+      } catch (error) {
+        final = unreadable(`usage reader failed: ${describe(error)}`);
+      }
+      parts = [];
+    },
+    result() {
+      if (final) return { ...final };
+      try {
+        return compute();
+      } catch (error) {
+        return unreadable(`usage reader failed: ${describe(error)}`);
+      }
+    },
+  };
+}
+
+/** Event streams: decode frames incrementally as chunks pass; the reader keeps only running totals. */
+function eventStreamMeter(reader: StreamUsageReader): UsageMeter {
+  let failure: string | null = null;
+  let exception: string | null = null;
+  let outcome: RelayOutcome | null = null;
+  let bytesSeen = 0;
+  const decoder = new EventStreamDecoder((frame: StreamFrame) => {
+    if (frame.kind === "exception") exception ??= frame.exceptionType;
+    else if (frame.kind === "error") exception ??= frame.errorCode;
+    else reader.frame(frame);
+  });
+
+  const compute = (): Usage => {
+    let usage: Usage;
+    try {
+      usage = reader.result();
+    } catch (error) {
+      return unreadable(`usage reader failed: ${describe(error)}`);
+    }
+    if (failure) {
+      if (!reader.hasUsage()) return unreadable(`event stream unreadable after ${bytesSeen} bytes: ${failure}`);
+      return { ...usage, complete: false, note: join(usage.note, `event stream unreadable after ${bytesSeen} bytes (${failure}): figures are those read before`) };
+    }
+    // Bedrock's own end-of-call figures stay final even if the connection broke just after them.
+    const reportedFinal = usage.complete && (usage.source === "invocation-metrics" || usage.source === "stream-metadata");
+    if (reportedFinal) return usage;
+    if (exception) return { ...usage, complete: false, note: join(usage.note, `the stream ended with ${exception}`) };
+    if (outcome?.kind !== "complete") return { ...usage, complete: false, note: join(usage.note, `${cutDescription(outcome)} after ${bytesSeen} bytes`) };
+    return usage;
+  };
+
+  return {
+    chunk(bytes) {
+      if (failure || outcome) return;
+      bytesSeen += bytes.byteLength;
+      try {
+        decoder.push(bytes);
+      } catch (error) {
+        failure = describe(error);
+      }
+    },
+    end(relayOutcome) {
+      if (outcome) return;
+      outcome = relayOutcome;
+      if (!failure && relayOutcome.kind === "complete" && decoder.pendingBytes > 0) failure = `${decoder.pendingBytes} bytes of an incomplete frame at the end`;
+    },
+    result: compute,
+  };
+}
+
+function join(a: string | undefined, b: string): string {
+  return a ? `${a}; ${b}` : b;
+}

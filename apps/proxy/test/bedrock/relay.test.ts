@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { relayBody, type RelayOutcome } from "../../src/bedrock/relay.ts";
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const frame = (text: string) =>
+  codec.encode({
+    headers: { ":message-type": { type: "string", value: "event" }, ":event-type": { type: "string", value: "chunk" } },
+    body: fromUtf8(JSON.stringify({ text })),
+  });
+
+function source(chunks: Uint8Array[], failAtEnd = false): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]);
+      else if (failAtEnd) controller.error(new Error("connection reset"));
+      else controller.close();
+    },
+  });
+}
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of stream as unknown as AsyncIterable<Uint8Array>) parts.push(part);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) (out.set(p, at), (at += p.byteLength));
+  return out;
+}
+
+const bytesOf = (frames: Uint8Array[]) => new Uint8Array(frames.flatMap((f) => [...f]));
+
+describe("relayBody", () => {
+  it("relays event-stream bytes unchanged however upstream splits them, one byte at a time included", async () => {
+    const all = bytesOf([frame("a"), frame("bb"), frame("ccc")]);
+    const oneByte = [...all].map((b) => new Uint8Array([b]));
+    let outcome: RelayOutcome | null = null;
+    const out = await drain(relayBody(source(oneByte), { eventStream: true, abortUpstream: () => {}, tap: { end: (o) => (outcome = o) } }));
+    expect(out).toEqual(all);
+    expect(outcome).toEqual({ kind: "complete" });
+  });
+
+  it("a failure inside a frame drops the partial frame and ends with a well-formed exception frame", async () => {
+    const whole = frame("complete");
+    const partial = frame("never finished").subarray(0, 10);
+    const out = await drain(relayBody(source([whole, partial], true), { eventStream: true, abortUpstream: () => {} }));
+    expect(out.subarray(0, whole.byteLength)).toEqual(whole);
+    const last = codec.decode(out.subarray(whole.byteLength));
+    expect(last.headers[":message-type"].value).toBe("exception");
+    expect(last.headers[":exception-type"].value).toBe("internalServerException");
+    expect(JSON.parse(toUtf8(last.body)).message).toContain("connection reset");
+  });
+
+  it("non-stream bodies pass chunk by chunk and errors propagate", async () => {
+    const chunks = [fromUtf8('{"a":'), fromUtf8("1}")];
+    const seen: number[] = [];
+    const out = await drain(relayBody(source(chunks), { eventStream: false, abortUpstream: () => {}, tap: { chunk: (b) => seen.push(b.byteLength) } }));
+    expect(toUtf8(out)).toBe('{"a":1}');
+    expect(seen).toEqual([5, 2]);
+  });
+
+  it("a client cancel aborts upstream and reports client-cancel", async () => {
+    let aborted = false;
+    let outcome: RelayOutcome | null = null;
+    const never = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+    const relayed = relayBody(never, { eventStream: true, abortUpstream: () => (aborted = true), tap: { end: (o) => (outcome = o) } });
+    await relayed.cancel();
+    expect(aborted).toBe(true);
+    expect(outcome).toEqual({ kind: "client-cancel" });
+  });
+});
