@@ -10,6 +10,7 @@ import { isRegion, upstreamOrigin } from "./region.ts";
 import { type BodyTap, relayBody } from "./relay.ts";
 import type { RouteTable } from "./route-table.ts";
 import type { Signer } from "./sign.ts";
+import { createUsageMeter } from "../usage/meter.ts";
 
 export const BEDROCK_PREFIX = "/bedrock";
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
@@ -56,8 +57,8 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       body: null,
     };
 
-    const finish = (outcome: Omit<CallOutcome, "endedAt">) => {
-      const done = { ...outcome, endedAt: Date.now() };
+    const finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: CallOutcome["usage"] = null) => {
+      const done = { ...outcome, usage, endedAt: Date.now() };
       for (const plugin of plugins) plugin.finish?.(call, done);
     };
 
@@ -110,22 +111,26 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
     clearTimeout(timer);
 
     const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
-    const taps = plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined);
+    const meter = createUsageMeter(route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
+    const taps = [meter, ...plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined)];
     const headers = downstreamHeaders(upstream.headers);
     if (!upstream.body) {
       request.signal.removeEventListener("abort", onClientAbort);
-      finish({ status: upstream.status, upstream: result, relay: { kind: "complete" } });
+      meter.end({ kind: "complete" });
+      finish({ status: upstream.status, upstream: result, relay: { kind: "complete" } }, meter.result());
       return new Response(null, { status: upstream.status, headers });
     }
     const body = relayBody(upstream.body, {
       eventStream: (upstream.headers.get("content-type") ?? "").startsWith(EVENT_STREAM),
       abortUpstream: () => abort.abort(),
       tap: {
-        chunk: taps.length ? (bytes) => { for (const t of taps) t.chunk?.(bytes); } : undefined,
+        chunk: (bytes) => {
+          for (const t of taps) t.chunk?.(bytes);
+        },
         end: (relay) => {
           request.signal.removeEventListener("abort", onClientAbort);
           for (const t of taps) t.end?.(relay);
-          finish({ status: upstream.status, upstream: result, relay });
+          finish({ status: upstream.status, upstream: result, relay }, meter.result());
         },
       },
     });

@@ -1,5 +1,6 @@
 import type { BedrockCall, UpstreamResult } from "./call.ts";
 import type { BodyTap, RelayOutcome } from "./relay.ts";
+import type { Usage } from "../usage/types.ts";
 
 /** How a call ended, for whoever records it. */
 export interface CallOutcome {
@@ -8,6 +9,8 @@ export interface CallOutcome {
   refusal?: { type: string; message: string };
   upstream?: UpstreamResult;
   relay?: RelayOutcome;
+  /** What the call used, read from the response as it passed; null when not metered (errors, unmetered operations). */
+  usage: Usage | null;
   endedAt: number;
 }
 
