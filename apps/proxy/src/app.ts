@@ -3,7 +3,10 @@ import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { GatewayConfig } from "./config.ts";
 import { createAuthenticator, type AuthenticatorOptions } from "./auth/authenticator.ts";
-import { createPassthrough, BEDROCK_PREFIX } from "./bedrock/passthrough.ts";
+import type { GatewaySigV4 } from "./auth/sigv4-credentials.ts";
+import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "./bedrock/passthrough.ts";
+import { errors } from "./bedrock/errors.ts";
+import { StoreUnavailableError } from "./keys/key-cache.ts";
 import type { CallPlugin } from "./bedrock/plugin.ts";
 import { createRouteTable } from "./bedrock/route-table.ts";
 import { createSigner } from "./bedrock/sign.ts";
@@ -14,7 +17,11 @@ export interface GatewayParts {
   config: GatewayConfig;
   credentials: AwsCredentialIdentityProvider;
   lookupVirtual?: AuthenticatorOptions["lookupVirtual"];
+  /** SigV4 verification of gateway-issued AWS-style credentials. */
+  gatewaySigV4?: GatewaySigV4;
   plugins?: CallPlugin[];
+  /** Requests refused before any plugin saw them (bad key...), for metrics. */
+  onUnadmitted?: PassthroughOptions["onUnadmitted"];
   readiness?: Record<string, ReadinessCheck>;
   /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
   extensions?: Elysia<any, any, any, any, any, any, any>[];
@@ -27,7 +34,9 @@ export function createApp(parts: GatewayParts) {
     routes: createRouteTable(bedrockRoutes),
     signer: createSigner(parts.credentials),
     authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupVirtual: parts.lookupVirtual }),
+    gatewaySigV4: parts.gatewaySigV4,
     plugins: parts.plugins,
+    onUnadmitted: parts.onUnadmitted,
   });
 
   const app = new Elysia()
@@ -35,6 +44,7 @@ export function createApp(parts: GatewayParts) {
       const path = new URL(request.url).pathname;
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${path}.`);
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof StoreUnavailableError) return path.startsWith(BEDROCK_PREFIX + "/") ? errors.serviceUnavailable(message) : jsonError(503, message);
       if (path.startsWith(BEDROCK_PREFIX + "/")) return awsInternal(message);
       return jsonError(code === "VALIDATION" ? 400 : 500, message);
     })

@@ -1,3 +1,5 @@
+import { parseModelLimits, type ModelLimits } from "./limits/model-limits.ts";
+
 /** Environment → typed configuration, validated once at start. */
 export interface GatewayConfig {
   port: number;
@@ -8,7 +10,15 @@ export interface GatewayConfig {
   endpoints: { runtime: string | null; agentRuntime: string | null };
   databaseUrl: string;
   redisUrl: string | null;
+  /** REDIS_PREFIX: prefix of every Redis key and channel the gateway uses (default `gw:`), to share one Redis. */
+  redisPrefix: string;
+  /** GATEWAY_MODEL_LIMITS: gateway-wide rpm/tpm per model (and region). */
+  modelLimits: ModelLimits;
+  /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for in-flight calls and streams (default 30 s). */
+  shutdownGraceMs: number;
   maxRequestBodyBytes: number;
+  /** GATEWAY_SECRET_KEY: encrypts the secrets of issued AWS-style credentials. Null: none can be issued or verified. */
+  secretKey: string | null;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -20,6 +30,10 @@ export function readConfig(env: Env): GatewayConfig {
   const port = env.PORT ? Number(env.PORT) : 4000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got ${env.PORT}`);
   const shared = nonEmpty(env.AWS_ENDPOINT_URL);
+  const secretKey = nonEmpty(env.GATEWAY_SECRET_KEY);
+  if (secretKey !== null && secretKey.length < 32) {
+    throw new ConfigError(`GATEWAY_SECRET_KEY must be at least 32 characters (got ${secretKey.length}); generate one with \`openssl rand -base64 48\`.`);
+  }
   return {
     port,
     // Without a master key anyone could spend the account's money, so only this machine may connect.
@@ -32,8 +46,28 @@ export function readConfig(env: Env): GatewayConfig {
     },
     databaseUrl: nonEmpty(env.DATABASE_URL) ?? "sqlite:./data/gateway.sqlite",
     redisUrl: nonEmpty(env.REDIS_URL),
+    redisPrefix: nonEmpty(env.REDIS_PREFIX) ?? "gw:",
+    modelLimits: modelLimitsOf(env.GATEWAY_MODEL_LIMITS),
+    shutdownGraceMs: nonNegative("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
     maxRequestBodyBytes: env.MAX_REQUEST_BODY_MB ? Number(env.MAX_REQUEST_BODY_MB) * 1024 * 1024 : 128 * 1024 * 1024,
+    secretKey,
   };
+}
+
+function modelLimitsOf(value: string | undefined): ModelLimits {
+  try {
+    return parseModelLimits(nonEmpty(value));
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function nonNegative(name: string, value: string | undefined, fallback: number): number {
+  const v = nonEmpty(value);
+  if (v === null) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got ${v}`);
+  return n;
 }
 
 function nonEmpty(value: string | undefined): string | null {

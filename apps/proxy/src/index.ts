@@ -1,3 +1,4 @@
+import "./runtime/bun-fetch-limit.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
 import { setupVirtualKeys } from "./keys/setup.ts";
@@ -5,18 +6,39 @@ import { gatewayCredentials } from "./runtime/credentials.ts";
 import { serve } from "./runtime/serve.ts";
 import { openStore } from "./store/open-store.ts";
 import { log } from "./log.ts";
+import { limitsPlugin } from "./limits/plugin.ts";
+import { budgetLedgerFor, openSharedState } from "./redis/shared-state.ts";
+import { inFlightCalls } from "./runtime/in-flight.ts";
+import { readSpendConfig } from "./spend/config.ts";
+import { setupSpend } from "./spend/setup.ts";
 
 async function main() {
   const config = readConfig(process.env);
   const store = await openStore(config.databaseUrl);
-  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey });
+  const shared = await openSharedState(config);
+  // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
+  const spend = setupSpend({ store, config: readSpendConfig(process.env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
+  const inFlight = inFlightCalls();
+  const limits = limitsPlugin({
+    limiter: shared.limiter,
+    modelLimits: config.modelLimits,
+    entityLimits: async (kind, id) => {
+      const row = await store.getBudgetEntity(kind, id);
+      return row && { rpmLimit: row.rpmLimit, tpmLimit: row.tpmLimit };
+    },
+  });
   const app = createApp({
     config,
     credentials: gatewayCredentials(),
     lookupVirtual: keys.lookupVirtual,
-    plugins: [keys.allowList],
-    readiness: { storage: () => store.ping() },
-    extensions: [keys.routes],
+    gatewaySigV4: keys.gatewaySigV4,
+    // In-flight first (shutdown waits for every admitted call); limits after the allow-list.
+    // Budgets before limits: a call over budget does not use up rate-limit capacity.
+    plugins: [inFlight.plugin, keys.allowList, spend.plugin, limits],
+    onUnadmitted: spend.recordUnadmitted,
+    readiness: { storage: () => store.ping(), ...shared.readiness, spend_queue: spend.readiness },
+    extensions: [keys.routes, ...spend.routes(keys.cache)],
   });
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: app.fetch });
 
@@ -36,10 +58,20 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`received ${signal}, shutting down`);
-    await server.stop();
+    const graceMs = config.shutdownGraceMs;
+    log.info(`received ${signal}: no new connections; waiting up to ${graceMs} ms for ${inFlight.count()} call(s) in flight`);
+    const deadline = Date.now() + graceMs;
+    const stopped = server.stop();
+    const drained = await inFlight.idle(graceMs);
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    if (!drained) log.warn(`shutdown grace of ${graceMs} ms over: ${inFlight.count()} call(s) cut`);
+    await limits.flush();
+    // Settles finished calls and writes every queued spend row before the store closes.
+    await spend.close();
     await keys.close();
+    await shared.close();
     await store.close();
+    log.info("shutdown complete");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -237,6 +237,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/user/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or change a user
+         * @description Master key only. Creates the entity, or applies the fields to an existing one.
+         */
+        post: operations["newUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/user/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a user
+         * @description Master key only. 404 when the entity does not exist.
+         */
+        post: operations["updateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or change a team
+         * @description Master key only. Creates the entity, or applies the fields to an existing one.
+         */
+        post: operations["newTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a team
+         * @description Master key only. 404 when the entity does not exist.
+         */
+        post: operations["updateTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/end_user/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or change a end user
+         * @description Master key only. Creates the entity, or applies the fields to an existing one.
+         */
+        post: operations["newEndUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/end_user/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a end user
+         * @description Master key only. 404 when the entity does not exist.
+         */
+        post: operations["updateEndUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or change a end user (LiteLLM name)
+         * @description Master key only. Creates the entity, or applies the fields to an existing one.
+         */
+        post: operations["newCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a end user (LiteLLM name)
+         * @description Master key only. 404 when the entity does not exist.
+         */
+        post: operations["updateCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spend of a team (the `team_id` keys belong to) */
+        get: operations["teamInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/liveliness": {
         parameters: {
             query?: never;
@@ -281,7 +458,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Requests, errors, tokens, spend and latency histograms by operation and model, plus the spend queue depth.
+         *     Open by default; with `METRICS_REQUIRE_AUTH=true` the master key is required.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1156,7 +1337,11 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
-            /** @description Also issue an AWS-style access key pair for SigV4 clients. */
+            /**
+             * @description Issue an AWS-style access key pair (`BGWA...` id, 40-character secret) that unmodified SigV4 clients
+             *     use against `/bedrock`. Needs GATEWAY_SECRET_KEY on the gateway (else 400). On regenerate: true adds or
+             *     replaces the pair, false removes it, absent replaces it if the key has one. Refused by /key/update.
+             */
             aws_credentials?: boolean;
         };
         GenerateKeyRequest: components["schemas"]["KeyFields"];
@@ -1245,10 +1430,10 @@ export interface components {
             total_pages: number;
         };
         /**
-         * @description Where token counts came from.
-         * @enum {string}
+         * @description Where token counts came from; null when the call was not metered (refused, failed, unmetered operation).
+         * @enum {string|null}
          */
-        UsageSource: "response" | "stream" | "headers" | "estimate" | "none";
+        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "free" | "not-exposed" | "unreadable" | null;
         SpendLog: {
             /** @description Gateway request id. */
             request_id: string;
@@ -1256,8 +1441,8 @@ export interface components {
             startTime: string;
             /** Format: date-time */
             endTime: string;
-            /** @description Token hash of the key used. */
-            api_key: string;
+            /** @description Token hash of the key used; null for the master key and open mode. */
+            api_key: string | null;
             key_alias: string | null;
             /** @description The key's `user_id`. */
             user: string | null;
@@ -1283,6 +1468,14 @@ export interface components {
             /** @description AWS `x-amzn-RequestId`. */
             upstream_request_id: string | null;
             usage_source: components["schemas"]["UsageSource"];
+            /** @description False when the figures are a lower bound (stream cut */
+            usage_complete?: boolean | null;
+            /** @description Why spend is null or approximate */
+            note?: string | null;
+            /** @description Only with STORE_REQUEST_BODIES=true; redacted JSON */
+            request_body?: string;
+            /** @description Only with STORE_REQUEST_BODIES=true; redacted JSON */
+            response_body?: string;
         };
         SpendLogsResponse: {
             data: components["schemas"]["SpendLog"][];
@@ -1292,20 +1485,88 @@ export interface components {
         };
         UserInfo: {
             user_id: string;
-            /** @description USD across the user's keys. */
+            /** @description USD across the user's keys in the current budget window. */
             spend: number;
             max_budget?: number | null;
             /** @description Token hashes of the user's keys. */
             keys?: string[];
+            budget_duration?: string | null;
+            /** Format: date-time */
+            budget_reset_at?: string | null;
+            rpm_limit?: number | null;
+            tpm_limit?: number | null;
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        TeamInfo: {
+            team_id: string;
+            /** @description USD across the team's keys in the current budget window. */
+            spend: number;
+            max_budget?: number | null;
+            /** @description Token hashes of the team's keys. */
+            keys?: string[];
+            budget_duration?: string | null;
+            /** Format: date-time */
+            budget_reset_at?: string | null;
+            rpm_limit?: number | null;
+            tpm_limit?: number | null;
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
         };
         EndUserInfo: {
             end_user_id: string;
-            /** @description USD. */
+            /** @description USD in the current budget window. */
             spend: number;
             max_budget?: number | null;
             request_count?: number;
             /** Format: date-time */
             last_request_at?: string | null;
+            budget_duration?: string | null;
+            /** Format: date-time */
+            budget_reset_at?: string | null;
+            rpm_limit?: number | null;
+            tpm_limit?: number | null;
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        /**
+         * @description Budget settings of a user, team or end user. Fields left out are unchanged; `null` clears. `max_budget` is
+         *     checked before every call (403 AccessDeniedException once spent); `budget_duration` (`30s`, `15m`, `24h`,
+         *     `30d`) starts a new window with spend 0 every period. `rpm_limit` / `tpm_limit` are read by rate limits.
+         */
+        BudgetFields: {
+            max_budget?: number | null;
+            budget_duration?: string | null;
+            rpm_limit?: number | null;
+            tpm_limit?: number | null;
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        UserRequest: components["schemas"]["BudgetFields"] & {
+            user_id: string;
+        };
+        TeamRequest: components["schemas"]["BudgetFields"] & {
+            team_id: string;
+        };
+        EndUserRequest: components["schemas"]["BudgetFields"] & {
+            end_user_id?: string;
+            user_id?: string;
         };
         Liveliness: {
             /** @constant */
@@ -1737,6 +1998,256 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EndUserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    newUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    newTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    newEndUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndUserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateEndUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndUserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    newCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndUserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The entity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndUserInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    teamInfo: {
+        parameters: {
+            query: {
+                team_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamInfo"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -1,18 +1,20 @@
 import { Elysia } from "elysia";
 import type { KeyInfo, KeyInfoResponse, KeyListResponse, KeyResponse } from "@bedrock-gateway/api-types";
 import type { KeyCache } from "../keys/key-cache.ts";
-import type { IssuedKey, KeyService } from "../keys/key-service.ts";
+import { AwsCredentialsUnavailable, type IssuedKey, type KeyService } from "../keys/key-service.ts";
 import { tokenOf } from "../keys/secret.ts";
 import { StoreConflictError, type KeyRow } from "../store/types.ts";
 import { createAdminAuth, requireMaster, type AdminCaller } from "./auth.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
-import { boolParam, intParam, keyList, parseJsonObject, parseKeyFields, requiredString } from "./validate.ts";
+import { awsCredentialsFlag, boolParam, intParam, keyList, parseJsonObject, parseKeyFields, requiredString } from "./validate.ts";
 
 export interface KeyRoutesOptions {
   masterKey: string | null;
   keys: KeyService;
   cache: KeyCache;
   now?: () => number;
+  /** Live spend for /key/info (the spend ledger's running total); default: the stored figure. */
+  keySpend?: (row: KeyRow) => Promise<number>;
 }
 
 const MAX_BODY_CHARS = 64 * 1024;
@@ -35,6 +37,7 @@ export function keyRoutes(options: KeyRoutesOptions) {
     } catch (error) {
       if (error instanceof AdminError) return adminErrorResponse(error.status, error.message);
       if (error instanceof StoreConflictError) return adminErrorResponse(400, `${error.field} is already used by another key.`);
+      if (error instanceof AwsCredentialsUnavailable) return adminErrorResponse(400, error.message);
       throw error;
     }
   };
@@ -43,6 +46,7 @@ export function keyRoutes(options: KeyRoutesOptions) {
     if (text.length > MAX_BODY_CHARS) throw new AdminError(400, "The request body is larger than 64 KiB.");
     return parseJsonObject(text);
   };
+  const liveInfo = async (row: KeyRow) => ({ ...keyInfo(row), ...(options.keySpend && { spend: await options.keySpend(row) }) });
   const found = <T>(value: T | null, reference: string): T => {
     if (value === null) throw new AdminError(404, `No key ${display(reference)}.`);
     return value;
@@ -56,7 +60,8 @@ export function keyRoutes(options: KeyRoutesOptions) {
 
   return new Elysia()
     .post("/key/generate", route("POST /key/generate", async (request) => {
-      const issued = await keys.issue(parseKeyFields(await body(request), now()));
+      const b = await body(request);
+      const issued = await keys.issue(parseKeyFields(b, now()), { awsCredentials: awsCredentialsFlag(b) });
       return issuedKey(issued);
     }), { parse: "none" })
     .get("/key/info", route("GET /key/info", async (request, caller) => {
@@ -64,22 +69,24 @@ export function keyRoutes(options: KeyRoutesOptions) {
       const token = reference === null ? null : tokenOf(reference);
       if (caller.kind === "virtual") {
         if (token !== null && token !== caller.row.token) throw new AdminError(403, "A virtual key may read only its own info.");
-        return { key: reference ?? caller.row.token, info: keyInfo(caller.row) } satisfies KeyInfoResponse;
+        return { key: reference ?? caller.row.token, info: await liveInfo(caller.row) } satisfies KeyInfoResponse;
       }
       if (token === null) throw new AdminError(400, "key is required: /key/info?key=<sk-... or token>.");
-      return { key: reference!, info: keyInfo(found(await keys.get(token), reference!)) } satisfies KeyInfoResponse;
+      return { key: reference!, info: await liveInfo(found(await keys.get(token), reference!)) } satisfies KeyInfoResponse;
     }, "self"))
     .post("/key/update", route("POST /key/update", async (request) => {
       const b = await body(request);
       const reference = requiredString(b, "key");
       const patch = parseKeyFields(b, now(), ["key"]);
+      // A new secret can only be shown by the call that makes it.
+      if (awsCredentialsFlag(b) !== undefined) throw new AdminError(400, "aws_credentials cannot be changed by /key/update: use /key/regenerate, which returns the new pair.");
       return keyInfo(found(await keys.update(tokenOf(reference), patch), reference));
     }), { parse: "none" })
     .post("/key/regenerate", route("POST /key/regenerate", async (request) => {
       const b = await body(request);
       const reference = requiredString(b, "key");
       const patch = parseKeyFields(b, now(), ["key"]);
-      return issuedKey(found(await keys.regenerate(tokenOf(reference), patch), reference));
+      return issuedKey(found(await keys.regenerate(tokenOf(reference), patch, { awsCredentials: awsCredentialsFlag(b) }), reference));
     }), { parse: "none" })
     .post("/key/delete", route("POST /key/delete", async (request) => {
       const references = keyList(await body(request));
@@ -134,7 +141,7 @@ export function keyInfo(row: KeyRow): KeyInfo {
   };
 }
 
-function issuedKey({ secret, row }: IssuedKey): KeyResponse {
+function issuedKey({ secret, row, aws }: IssuedKey): KeyResponse {
   return {
     key: secret,
     token: row.token,
@@ -150,5 +157,6 @@ function issuedKey({ secret, row }: IssuedKey): KeyResponse {
     team_id: row.teamId,
     metadata: row.metadata,
     created_at: row.createdAt,
+    ...(aws && { aws_access_key_id: aws.accessKeyId, aws_secret_access_key: aws.secretAccessKey }),
   };
 }

@@ -58,8 +58,7 @@ export function parseKeyFields(body: Json, now: number, extra: string[] = []): K
       throw new BadRequest(`Unknown field ${JSON.stringify(name)}.`);
     }
   }
-  if (body.aws_credentials === true) throw new BadRequest("aws_credentials is not supported yet: use the bearer key.");
-  if (body.aws_credentials !== undefined && typeof body.aws_credentials !== "boolean") throw new BadRequest("aws_credentials must be a boolean.");
+  awsCredentialsFlag(body);
   const patch: KeyPatch = {
     keyAlias: nullableString(body, "key_alias"),
     models: stringList(body, "models", checkModel),
@@ -75,6 +74,12 @@ export function parseKeyFields(body: Json, now: number, extra: string[] = []): K
   };
   for (const key of Object.keys(patch) as (keyof KeyPatch)[]) if (patch[key] === undefined) delete patch[key];
   return patch;
+}
+
+/** `aws_credentials`: true or false, or undefined when absent. It is not a stored setting, so not in the patch. */
+export function awsCredentialsFlag(body: Json): boolean | undefined {
+  if (body.aws_credentials !== undefined && typeof body.aws_credentials !== "boolean") throw new BadRequest("aws_credentials must be a boolean.");
+  return body.aws_credentials;
 }
 
 /** A required non-empty string field (`key`). */
@@ -184,4 +189,46 @@ function metadata(body: Json): Record<string, unknown> | undefined {
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Budget settings of users, teams and end users (`/user/*`, `/team/*`, `/end_user/*`): a patch, as keys parse them. */
+export interface BudgetFields {
+  maxBudget?: number | null;
+  budgetDuration?: string | null;
+  budgetResetAt?: string | null;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  metadata?: Record<string, unknown>;
+}
+
+const budgetFieldNames = new Set(["max_budget", "budget_duration", "rpm_limit", "tpm_limit", "metadata"]);
+/** LiteLLM user/team/customer fields with no effect here, accepted so LiteLLM scripts keep working. */
+const ignoredBudgetLiteLLMFields = new Set(["user_email", "user_alias", "user_role", "team_alias", "alias", "send_invite_email", "tags"]);
+
+/** `extra` names the endpoint's id fields (`user_id`...); anything else unknown is refused. */
+export function parseBudgetFields(body: Json, now: number, extra: string[]): BudgetFields {
+  for (const name of Object.keys(body)) {
+    if (!budgetFieldNames.has(name) && !ignoredBudgetLiteLLMFields.has(name) && !extra.includes(name)) {
+      throw new BadRequest(`Unknown field ${JSON.stringify(name)}.`);
+    }
+  }
+  const patch: BudgetFields = {
+    maxBudget: nullableNumber(body, "max_budget", Number.MAX_VALUE, false),
+    rpmLimit: nullableNumber(body, "rpm_limit", MAX_INT, true),
+    tpmLimit: nullableNumber(body, "tpm_limit", MAX_INT, true),
+    metadata: metadata(body),
+    ...budgetPeriod(body, now),
+  };
+  for (const key of Object.keys(patch) as (keyof BudgetFields)[]) if (patch[key] === undefined) delete patch[key];
+  return patch;
+}
+
+/** An id field (`user_id`, `team_id`, `end_user_id`): a non-empty string of at most 256 characters. */
+export function idField(body: Json, names: string[]): string {
+  const name = names.find((n) => body[n] !== undefined);
+  const value = name === undefined ? undefined : body[name];
+  if (typeof value !== "string" || value === "" || value.length > 256) {
+    throw new BadRequest(`${names.join(" or ")} is required: a non-empty string of at most 256 characters.`);
+  }
+  return value;
 }

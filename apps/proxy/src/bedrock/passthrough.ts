@@ -1,5 +1,6 @@
 import type { GatewayConfig } from "../config.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
+import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { extractKey } from "../auth/extract-key.ts";
 import type { BedrockCall, UpstreamResult } from "./call.ts";
 import { awsError, errors } from "./errors.ts";
@@ -20,29 +21,49 @@ export interface PassthroughOptions {
   routes: RouteTable;
   signer: Signer;
   authenticate: Authenticator;
+  /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
+  gatewaySigV4?: GatewaySigV4;
   plugins?: CallPlugin[];
   upstreamTimeoutMs?: number;
+  /** Requests answered before any plugin saw them (bad path, unknown route, bad key, bad region): for metrics. */
+  onUnadmitted?: (request: Request, response: Response, startedAt: number) => void;
 }
 
 /** `ANY /bedrock/*`: request in, checks, sign, forward, relay with taps, record. */
 export function createPassthrough(options: PassthroughOptions): (request: Request) => Promise<Response> {
-  const { config, routes, signer, authenticate } = options;
+  const { config, routes, signer, authenticate, gatewaySigV4 } = options;
   const plugins = options.plugins ?? [];
   const timeoutMs = options.upstreamTimeoutMs ?? 300_000;
 
   return async function passthrough(request) {
     const startedAt = Date.now();
+    const unadmitted = (response: Response) => (options.onUnadmitted?.(request, response, startedAt), response);
     const parsed = parseRawTarget(request.url, BEDROCK_PREFIX);
-    if (!parsed.ok) return errors.validation(`Invalid Bedrock path: ${parsed.reason}.`);
+    if (!parsed.ok) return unadmitted(errors.validation(`Invalid Bedrock path: ${parsed.reason}.`));
     const target = parsed.target;
     const route = routes.resolve(request.method, target.segments);
-    if (!route) return errors.unknownOperation(`Unknown Bedrock route: /${target.segments[0]}. See /openapi.json for the operations the gateway serves.`);
+    if (!route) return unadmitted(errors.unknownOperation(`Unknown Bedrock route: /${target.segments[0]}. See /openapi.json for the operations the gateway serves.`));
 
-    const auth = await authenticate(extractKey(request.headers), request);
-    if (!auth.ok) return awsError(auth.status, auth.type, auth.message);
+    // Read at most once: gateway SigV4 needs the body to verify, everything else reads it after admission.
+    const hasBody = request.method !== "GET" && request.method !== "HEAD";
+    let bodyRead: Promise<Uint8Array | null> | undefined;
+    const readBody = () => (bodyRead ??= hasBody ? request.arrayBuffer().then((b) => new Uint8Array(b)) : Promise.resolve(null));
+
+    // An explicit key header wins; otherwise a signature made with gateway credentials is verified as AWS would.
+    const key = extractKey(request.headers);
+    const auth = key === null && gatewaySigV4?.claims(request.headers)
+      ? await gatewaySigV4.authenticate({
+          method: request.method,
+          rawPath: BEDROCK_PREFIX + target.path,
+          rawQuery: target.query,
+          headers: request.headers,
+          body: (await readBody()) ?? new Uint8Array(0),
+        })
+      : await authenticate(key, request);
+    if (!auth.ok) return unadmitted(awsError(auth.status, auth.type, auth.message));
 
     const regionHeader = request.headers.get("x-bedrock-region");
-    if (regionHeader !== null && !isRegion(regionHeader)) return errors.validation(`x-bedrock-region is not an AWS region: ${JSON.stringify(regionHeader.slice(0, 40))}.`);
+    if (regionHeader !== null && !isRegion(regionHeader)) return unadmitted(errors.validation(`x-bedrock-region is not an AWS region: ${JSON.stringify(regionHeader.slice(0, 40))}.`));
 
     const call: BedrockCall = {
       requestId: crypto.randomUUID(),
@@ -53,7 +74,7 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       region: regionHeader ?? config.region,
       principal: auth.principal,
       modelId: route.labels.modelId !== undefined ? safeDecode(route.labels.modelId) : modelIdFromPath(target.segments),
-      endUser: request.headers.get("x-end-user-id") ?? request.headers.get("x-litellm-end-user-id"),
+      endUser: endUserOf(request.headers),
       body: null,
     };
 
@@ -70,8 +91,7 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       }
     }
 
-    const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    call.body = hasBody ? new Uint8Array(await request.arrayBuffer()) : null;
+    call.body = await readBody();
 
     const origin = upstreamOrigin(config, route.service, call.region);
     const url = new URL(origin + target.path + (target.query ? "?" + target.query : ""));
@@ -149,4 +169,11 @@ function safeDecode(value: string): string {
 /** Model routes the spec does not list yet still name their model in the second segment. */
 function modelIdFromPath(segments: string[]): string | null {
   return segments[0] === "model" && segments.length >= 2 ? safeDecode(segments[1]) : null;
+}
+
+/** The end user a key's owner reports per request (LiteLLM's header names too); null when absent or empty. */
+function endUserOf(headers: Headers): string | null {
+  const value = headers.get("x-end-user-id") ?? headers.get("x-litellm-end-user-id") ?? headers.get("x-litellm-customer-id");
+  const trimmed = value?.trim();
+  return trimmed ? trimmed.slice(0, 256) : null;
 }

@@ -1,3 +1,4 @@
+import { log } from "../log.ts";
 import type { Store, KeyRow } from "../store/types.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
 
@@ -10,7 +11,17 @@ export interface KeyCacheOptions {
   negativeTtlMs?: number;
   /** Entries kept at most; the oldest go first. Default 10,000. */
   maxEntries?: number;
+  /** A store read slower than this counts as a failure. Default 2 s. */
+  lookupTimeoutMs?: number;
+  /**
+   * When the store cannot be read, a key read successfully within this long is still served (stale-if-error),
+   * so callers with cached keys ride out a database outage. Default 10 min; 0 turns it off.
+   */
+  staleIfErrorMs?: number;
 }
+
+/** The store could not be read and the key was never seen (or too long ago): answered 503, not 401. */
+export class StoreUnavailableError extends Error {}
 
 export interface KeyCache {
   /** The stored key for a token hash, or null. Concurrent lookups of one token share one store read. */
@@ -22,15 +33,52 @@ export interface KeyCache {
 interface Entry {
   value: Promise<KeyRow | null>;
   expiresAt: number;
+  /** The last row read from the store, kept for stale-if-error. */
+  last?: { row: KeyRow; readAt: number };
 }
 
-/** Per-request key lookup: a Map by token hash with a short TTL, emptied by the invalidation channel. */
+/**
+ * Per-request key lookup: a Map by token hash with a short TTL, emptied by the invalidation channel. When the
+ * store fails, a key seen recently is served from memory (and re-checked every second); an unseen key fails fast
+ * with StoreUnavailableError.
+ */
 export function createKeyCache(options: KeyCacheOptions): KeyCache {
-  const { store, ttlMs = 5_000, negativeTtlMs = 1_000, maxEntries = 10_000 } = options;
+  const { store, ttlMs = 5_000, negativeTtlMs = 1_000, maxEntries = 10_000, lookupTimeoutMs = 2_000, staleIfErrorMs = 600_000 } = options;
   const entries = new Map<string, Entry>();
+  let warnedAt = 0;
 
-  const invalidate = (token: string | null) => (token === null ? entries.clear() : void entries.delete(token));
+  const invalidate = (token: string | null) => {
+    if (token !== null) return void entries.delete(token);
+    // "Anything may have changed": re-read everything, but keep what was read as a fallback should the store fail.
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt === Infinity || !entry.last) entries.delete(key);
+      else entry.expiresAt = 0;
+    }
+  };
   options.invalidation.subscribe(invalidate);
+
+  const read = async (token: string, entry: Entry): Promise<KeyRow | null> => {
+    let row: KeyRow | null;
+    try {
+      row = await withTimeout(store.getKey(token), lookupTimeoutMs);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const stale = entry.last && Date.now() - entry.last.readAt <= staleIfErrorMs ? entry.last : undefined;
+      if (Date.now() - warnedAt > 10_000) {
+        warnedAt = Date.now();
+        log.warn("key store unreachable: serving keys read in the last " + Math.round(staleIfErrorMs / 60_000) + " min from memory, refusing unseen keys with 503", { error: reason });
+      }
+      if (!stale) {
+        if (entries.get(token) === entry) entries.delete(token);
+        throw new StoreUnavailableError(`The gateway cannot reach its key store (${reason}); try again shortly.`);
+      }
+      entry.expiresAt = Date.now() + 1_000;
+      return stale.row;
+    }
+    entry.last = row ? { row, readAt: Date.now() } : undefined;
+    entry.expiresAt = Date.now() + (row ? ttlMs : negativeTtlMs);
+    return row;
+  };
 
   return {
     invalidate,
@@ -38,16 +86,19 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       const now = Date.now();
       const cached = entries.get(token);
       if (cached && cached.expiresAt > now) return cached.value;
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      if (!cached && entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       // Until the read finishes the entry is valid; an invalidation meanwhile removes it, so a stale read is not kept.
-      const entry: Entry = { value: store.getKey(token), expiresAt: Infinity };
+      const entry: Entry = { value: undefined!, expiresAt: Infinity, last: cached?.last };
       entries.delete(token);
       entries.set(token, entry);
-      entry.value.then(
-        (row) => (entry.expiresAt = Date.now() + (row ? ttlMs : negativeTtlMs)),
-        () => entries.get(token) === entry && entries.delete(token),
-      );
+      entry.value = read(token, entry);
       return entry.value;
     },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

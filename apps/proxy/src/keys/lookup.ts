@@ -20,8 +20,13 @@ export function keyRefusal(row: KeyRow, now = Date.now()): KeyRefusal | null {
  * authenticator answers 401); blocked keys 403; expired keys 401 ExpiredTokenException.
  */
 export function createVirtualKeyLookup(cache: KeyCache) {
-  return async (secret: string): Promise<AuthResult | null> => {
-    const keyHash = hashSecret(secret);
+  const byToken = createTokenLookup(cache);
+  return (secret: string): Promise<AuthResult | null> => byToken(hashSecret(secret));
+}
+
+/** The same resolution by token hash: the one path for bearer keys and gateway SigV4 credentials alike. */
+export function createTokenLookup(cache: KeyCache) {
+  return async (keyHash: string): Promise<AuthResult | null> => {
     const row = await cache.get(keyHash);
     if (!row) return null;
     return keyRefusal(row) ?? { ok: true, principal: { kind: "virtual", keyHash, key: keyView(row) } };

@@ -1,21 +1,32 @@
-import { keyRoutes } from "../admin/keys.ts";
+import { keyRoutes, type KeyRoutesOptions } from "../admin/keys.ts";
+import { createGatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { allowListPlugin } from "../policy/allow-list.ts";
 import type { PostgresStore } from "../store/postgres.ts";
 import type { Store } from "../store/types.ts";
+import { createAccessKeyCache } from "./access-key-cache.ts";
 import { localInvalidation, postgresInvalidation, type KeyInvalidation } from "./invalidation.ts";
 import { createKeyCache } from "./key-cache.ts";
 import { createKeyService } from "./key-service.ts";
-import { createVirtualKeyLookup } from "./lookup.ts";
+import { createTokenLookup, createVirtualKeyLookup } from "./lookup.ts";
+import { createSecretBox } from "./secret-box.ts";
 
-/** Everything virtual keys add to the gateway: the lookup, the allow-list check and the `/key/*` API. */
-export async function setupVirtualKeys(options: { store: Store; masterKey: string | null }) {
+/**
+ * Everything virtual keys add to the gateway: the lookup, SigV4 verification of the AWS-style credentials they
+ * may carry, the allow-list check and the `/key/*` API. `secretKey` is GATEWAY_SECRET_KEY (null: no AWS pairs).
+ */
+export async function setupVirtualKeys(options: { store: Store; masterKey: string | null; secretKey?: string | null; invalidation?: KeyInvalidation; keySpend?: KeyRoutesOptions["keySpend"] }) {
   const { store, masterKey } = options;
-  const invalidation = await invalidationFor(store);
+  // Redis pub/sub when REDIS_URL is set; otherwise NOTIFY on PostgreSQL, in-process on SQLite.
+  const invalidation = options.invalidation ?? (await invalidationFor(store));
   const cache = createKeyCache({ store, invalidation });
+  const box = options.secretKey ? await createSecretBox(options.secretKey) : null;
+  const accessKeys = createAccessKeyCache({ store, invalidation, box });
   return {
     lookupVirtual: createVirtualKeyLookup(cache),
+    gatewaySigV4: createGatewaySigV4({ secretFor: accessKeys.get, principalFor: createTokenLookup(cache) }),
     allowList: allowListPlugin(),
-    routes: keyRoutes({ masterKey, keys: createKeyService(store, invalidation), cache }),
+    routes: keyRoutes({ masterKey, keys: createKeyService(store, invalidation, box), cache, keySpend: options.keySpend }),
+    cache,
     close: () => invalidation.close(),
   };
 }

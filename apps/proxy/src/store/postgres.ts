@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { migrations } from "./migrations/index.ts";
+import { postgresSpendMethods } from "./spend-postgres.ts";
 import {
   conflictField,
   jsonColumns,
@@ -43,6 +44,7 @@ export async function openPostgresStore(url: string, options: { max?: number } =
   return {
     driver: "postgres",
     sql,
+    ...postgresSpendMethods(sql),
     async createKey(row) {
       const now = new Date();
       const values = {
@@ -58,12 +60,17 @@ export async function openPostgresStore(url: string, options: { max?: number } =
       return fromRow(inserted);
     },
     getKey: get,
+    async getKeyByAccessKeyId(accessKeyId) {
+      const [row] = await sql`SELECT * FROM keys WHERE aws_access_key_id = ${accessKeyId}`;
+      return row ? fromRow(row) : null;
+    },
     async updateKey(token, patch) {
       const values = encodeSettings(sql, patch);
       return Object.keys(values).length ? update(token, values) : touch(sql, token);
     },
     async rotateKey(token, next, patch) {
-      return update(token, { ...encodeSettings(sql, patch), token: next.token, key_name: next.keyName });
+      const aws = next.awsAccessKeyId === undefined ? {} : { aws_access_key_id: next.awsAccessKeyId, aws_secret_ciphertext: next.awsSecretCiphertext ?? null };
+      return update(token, { ...encodeSettings(sql, patch), token: next.token, key_name: next.keyName, ...aws });
     },
     async deleteKeys(tokens) {
       const unique = [...new Set(tokens)];

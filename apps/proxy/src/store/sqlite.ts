@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { migrations } from "./migrations/index.ts";
+import { sqliteSpendMethods } from "./spend-sqlite.ts";
 import {
   conflictField,
   jsonColumns,
@@ -26,6 +27,7 @@ export function openSqliteStore(file: string): Store {
   migrate(db);
 
   const select = db.prepare("SELECT * FROM keys WHERE token = ?");
+  const selectByAccessKeyId = db.prepare("SELECT * FROM keys WHERE aws_access_key_id = ?");
   const get = (token: string) => {
     const row = select.get(token);
     return row ? fromRow(row) : null;
@@ -33,6 +35,7 @@ export function openSqliteStore(file: string): Store {
 
   return {
     driver: "sqlite",
+    ...sqliteSpendMethods(db, transaction),
     async createKey(row) {
       const now = new Date().toISOString();
       const values: Row = { ...encodeSettings(row), token: row.token, key_name: row.keyName, created_at: now, updated_at: now };
@@ -45,11 +48,19 @@ export function openSqliteStore(file: string): Store {
     async getKey(token) {
       return get(token);
     },
+    async getKeyByAccessKeyId(accessKeyId) {
+      const row = selectByAccessKeyId.get(accessKeyId);
+      return row ? fromRow(row) : null;
+    },
     async updateKey(token, patch) {
       return update(db, token, encodeSettings(patch)) ? get(token) : null;
     },
     async rotateKey(token, next, patch) {
-      const values = { ...encodeSettings(patch), token: next.token, key_name: next.keyName };
+      const values: Row = { ...encodeSettings(patch), token: next.token, key_name: next.keyName };
+      if (next.awsAccessKeyId !== undefined) {
+        values.aws_access_key_id = next.awsAccessKeyId;
+        values.aws_secret_ciphertext = next.awsSecretCiphertext ?? null;
+      }
       return update(db, token, values) ? get(next.token) : null;
     },
     async deleteKeys(tokens) {

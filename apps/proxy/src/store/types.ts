@@ -1,16 +1,23 @@
+import type { SpendStore } from "./spend-types.ts";
+
 /**
  * Storage for virtual keys (and, later, spend). Two drivers implement it: SQLite (embedded default) and
  * PostgreSQL. Every method is async so callers never care which one runs.
  */
-export interface Store {
+export interface Store extends SpendStore {
   readonly driver: "sqlite" | "postgres";
   /** Inserts a key; throws StoreConflictError when the token, alias or AWS access key id is taken. */
   createKey(row: NewKeyRow): Promise<KeyRow>;
   getKey(token: string): Promise<KeyRow | null>;
+  /** The key holding these gateway-issued AWS credentials, or null. */
+  getKeyByAccessKeyId(accessKeyId: string): Promise<KeyRow | null>;
   /** Applies the fields present in `patch`; null when no such key. Throws StoreConflictError on a taken alias. */
   updateKey(token: string, patch: KeyPatch): Promise<KeyRow | null>;
-  /** Replaces the key's secret (token and masked name) and applies `patch` in one statement. */
-  rotateKey(token: string, next: { token: string; keyName: string }, patch: KeyPatch): Promise<KeyRow | null>;
+  /**
+   * Replaces the key's secret (token and masked name) and applies `patch` in one statement. The AWS-style pair is
+   * replaced too when `next` names it (null removes it), and kept otherwise.
+   */
+  rotateKey(token: string, next: KeyRotation, patch: KeyPatch): Promise<KeyRow | null>;
   /** All or nothing: when any token is unknown nothing is deleted and the unknown ones are returned. */
   deleteKeys(tokens: string[]): Promise<DeleteKeysResult>;
   listKeys(query: KeyListQuery): Promise<{ rows: KeyRow[]; total: number }>;
@@ -68,6 +75,8 @@ export type KeyPatch = Partial<KeySettings>;
 export type NewKeyRow = Pick<KeyRow, "token" | "keyName"> &
   KeySettings &
   Partial<Pick<KeyRow, "awsAccessKeyId" | "awsSecretCiphertext">>;
+
+export type KeyRotation = Pick<KeyRow, "token" | "keyName"> & Partial<Pick<KeyRow, "awsAccessKeyId" | "awsSecretCiphertext">>;
 
 export type DeleteKeysResult = { ok: true; deleted: string[] } | { ok: false; missing: string[] };
 

@@ -68,4 +68,112 @@ export const migrations: Migration[] = [
       CREATE INDEX keys_created_at ON keys (created_at);
     `,
   },
+  {
+    version: 2,
+    name: "spend logs and budget entities (users, teams, end users)",
+    sqlite: `
+      CREATE TABLE spend_logs (
+        request_id TEXT PRIMARY KEY,
+        start_time TEXT NOT NULL,
+        end_time TEXT NOT NULL,
+        api_key TEXT,
+        key_alias TEXT,
+        user_id TEXT,
+        team_id TEXT,
+        end_user TEXT,
+        route TEXT NOT NULL,
+        operation TEXT,
+        model TEXT,
+        region TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        ttfb_ms REAL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_input_tokens INTEGER NOT NULL DEFAULT 0,
+        spend REAL,
+        usage_source TEXT,
+        usage_complete INTEGER,
+        note TEXT,
+        upstream_request_id TEXT,
+        request_body TEXT,
+        response_body TEXT
+      );
+      CREATE INDEX spend_logs_start_time ON spend_logs (start_time);
+      CREATE INDEX spend_logs_api_key ON spend_logs (api_key, start_time);
+      CREATE INDEX spend_logs_user_id ON spend_logs (user_id, start_time);
+      CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
+      CREATE INDEX spend_logs_model ON spend_logs (model, start_time);
+      CREATE TABLE budget_entities (
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'team', 'end_user')),
+        id TEXT NOT NULL,
+        spend REAL NOT NULL DEFAULT 0,
+        max_budget REAL,
+        budget_duration TEXT,
+        budget_reset_at TEXT,
+        rpm_limit INTEGER,
+        tpm_limit INTEGER,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        request_count INTEGER NOT NULL DEFAULT 0,
+        last_request_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX budget_entities_reset ON budget_entities (budget_reset_at);
+    `,
+    postgres: `
+      CREATE TABLE spend_logs (
+        request_id TEXT PRIMARY KEY,
+        start_time TIMESTAMPTZ NOT NULL,
+        end_time TIMESTAMPTZ NOT NULL,
+        api_key TEXT,
+        key_alias TEXT,
+        user_id TEXT,
+        team_id TEXT,
+        end_user TEXT,
+        route TEXT NOT NULL,
+        operation TEXT,
+        model TEXT,
+        region TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        ttfb_ms DOUBLE PRECISION,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_input_tokens INTEGER NOT NULL DEFAULT 0,
+        spend DOUBLE PRECISION,
+        usage_source TEXT,
+        usage_complete BOOLEAN,
+        note TEXT,
+        upstream_request_id TEXT,
+        request_body TEXT,
+        response_body TEXT
+      );
+      CREATE INDEX spend_logs_start_time ON spend_logs (start_time);
+      CREATE INDEX spend_logs_api_key ON spend_logs (api_key, start_time);
+      CREATE INDEX spend_logs_user_id ON spend_logs (user_id, start_time);
+      CREATE INDEX spend_logs_end_user ON spend_logs (end_user, start_time);
+      CREATE INDEX spend_logs_model ON spend_logs (model, start_time);
+      CREATE TABLE budget_entities (
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'team', 'end_user')),
+        id TEXT NOT NULL,
+        spend DOUBLE PRECISION NOT NULL DEFAULT 0,
+        max_budget DOUBLE PRECISION,
+        budget_duration TEXT,
+        budget_reset_at TIMESTAMPTZ,
+        rpm_limit INTEGER,
+        tpm_limit INTEGER,
+        metadata JSONB NOT NULL DEFAULT '{}',
+        request_count INTEGER NOT NULL DEFAULT 0,
+        last_request_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX budget_entities_reset ON budget_entities (budget_reset_at);
+    `,
+  },
 ];

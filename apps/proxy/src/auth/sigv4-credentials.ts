@@ -1,0 +1,59 @@
+import { scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
+import { isGatewayAccessKeyId } from "../keys/aws-credentials.ts";
+import type { AccessKeySecret } from "../keys/access-key-cache.ts";
+import { denied, type AuthResult } from "./authenticator.ts";
+
+/**
+ * Authentication by SigV4 with credentials the gateway issued: the request is verified exactly as AWS verifies
+ * it (canonical request over the path as received, signed headers, body hash, scope, 5-minute skew), so
+ * unmodified AWS clients work with only an endpoint and a key pair, and the secret never crosses the wire.
+ */
+export interface GatewaySigV4 {
+  /** True when Authorization is SigV4 and names an access key id with the gateway's prefix. */
+  claims(headers: Headers): boolean;
+  /** Verifies the signature over these exact parts, then resolves the key like a bearer key. */
+  authenticate(parts: SignedRequestParts): Promise<AuthResult>;
+}
+
+export interface GatewaySigV4Options {
+  /** The key and decrypted secret behind an access key id; null when unknown. */
+  secretFor(accessKeyId: string): Promise<AccessKeySecret | null>;
+  /** The virtual-key principal for a token hash (blocked, expired and missing keys handled as for bearer keys). */
+  principalFor(token: string): Promise<AuthResult | null>;
+  /** Default Date.now. */
+  now?: () => number;
+}
+
+const SCHEME = "AWS4-HMAC-SHA256 ";
+
+export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
+  const { secretFor, principalFor, now = Date.now } = options;
+  return {
+    claims(headers) {
+      const authorization = headers.get("authorization");
+      if (!authorization?.startsWith(SCHEME)) return false;
+      const scope = scopeOf(authorization);
+      return scope !== null && isGatewayAccessKeyId(scope.accessKeyId);
+    },
+    async authenticate(parts) {
+      // verifySigV4 asks for the secret only after the cheap checks (scope, date, skew) pass.
+      const found: { key?: AccessKeySecret } = {};
+      try {
+        await verifySigV4(parts, {
+          nowMs: now(),
+          service: "bedrock",
+          lookup: async (accessKeyId) => {
+            found.key = (await secretFor(accessKeyId)) ?? undefined;
+            return found.key ? { secretAccessKey: found.key.secretAccessKey } : null;
+          },
+        });
+      } catch (error) {
+        if (error instanceof SigV4Error) return denied(error.status === 401 ? 401 : 403, error.type, error.message);
+        throw error;
+      }
+      // The key may have been deleted since its secret was cached: then it is as unknown as any other.
+      const result = found.key ? await principalFor(found.key.token) : null;
+      return result ?? denied(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+    },
+  };
+}
