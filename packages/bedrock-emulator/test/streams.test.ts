@@ -25,8 +25,8 @@ describe("streaming", () => {
     const arrivals: number[] = [];
     for await (const _ of out.stream!) arrivals.push(performance.now() - started);
     expect(arrivals).toHaveLength(9);
-    // 8 gaps of 60 ms: a buffered response would deliver everything at ~480 ms.
-    expect(arrivals[0]!).toBeLessThan(200);
+    // 8 gaps of 60 ms: a buffered response would deliver everything at once, so the spread would be ~0.
+    // (No absolute bound on the first arrival: connection setup on a loaded machine varies.)
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(400);
   });
 
