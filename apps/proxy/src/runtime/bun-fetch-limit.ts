@@ -17,3 +17,4 @@ if (typeof Bun !== "undefined" && !process.env[VARIABLE]) {
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
   process.exit(await child.exited);
 }
+export {};

@@ -71,8 +71,10 @@ describe.each([
 
     const info = await admin(url, "GET", `/key/info?key=${minted.body.key}`);
     expect(info.status).toBe(200);
-    expect(info.body).toMatchObject({ key: minted.body.key, info: { token: minted.body.token, key_alias: "dev-1", spend: 0, blocked: false, key_name: `sk-...${minted.body.key.slice(-4)}` } });
+    expect(info.body).toMatchObject({ key: minted.body.key, info: { token: minted.body.token, key_alias: "dev-1", spend: expect.any(Number), blocked: false, key_name: `sk-...${minted.body.key.slice(-4)}` } });
     expect(JSON.stringify(info.body.info)).not.toContain(minted.body.key);
+    // Spend is live: the two calls above are counted as soon as they settle.
+    expect(info.body.info.spend).toBeGreaterThan(0);
   });
 
   it("refuses a model outside the key's list with 403 naming the model, before Bedrock", async () => {

@@ -1,0 +1,98 @@
+/** A tiny Prometheus text-format registry: counters, gauges read at scrape time, and fixed-bucket histograms. */
+export type Labels = Record<string, string>;
+
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+interface Series<T> {
+  labels: Labels;
+  value: T;
+}
+
+interface Metric {
+  name: string;
+  help: string;
+  type: "counter" | "gauge" | "histogram";
+  render(): string[];
+}
+
+export interface Counter {
+  inc(labels?: Labels, by?: number): void;
+}
+
+export interface Histogram {
+  observe(labels: Labels, value: number): void;
+}
+
+export interface Registry {
+  counter(name: string, help: string): Counter;
+  gauge(name: string, help: string, read: () => number): void;
+  histogram(name: string, help: string, buckets?: number[]): Histogram;
+  /** The exposition text (`text/plain; version=0.0.4`). */
+  render(): string;
+}
+
+export function createRegistry(): Registry {
+  const metrics: Metric[] = [];
+
+  return {
+    counter(name, help) {
+      const series = new Map<string, Series<number>>();
+      metrics.push({ name, help, type: "counter", render: () => [...series.values()].map((s) => `${name}${labelText(s.labels)} ${num(s.value)}`) });
+      return {
+        inc(labels = {}, by = 1) {
+          const id = seriesId(labels);
+          const s = series.get(id);
+          if (s) s.value += by;
+          else series.set(id, { labels, value: by });
+        },
+      };
+    },
+    gauge(name, help, read) {
+      metrics.push({ name, help, type: "gauge", render: () => [`${name} ${num(read())}`] });
+    },
+    histogram(name, help, buckets = DURATION_BUCKETS) {
+      const series = new Map<string, Series<{ counts: number[]; sum: number; count: number }>>();
+      metrics.push({
+        name,
+        help,
+        type: "histogram",
+        render: () =>
+          [...series.values()].flatMap(({ labels, value }) => [
+            ...buckets.map((b, i) => `${name}_bucket${labelText({ ...labels, le: String(b) })} ${value.counts[i]}`),
+            `${name}_bucket${labelText({ ...labels, le: "+Inf" })} ${value.count}`,
+            `${name}_sum${labelText(labels)} ${num(value.sum)}`,
+            `${name}_count${labelText(labels)} ${value.count}`,
+          ]),
+      });
+      return {
+        observe(labels, v) {
+          const id = seriesId(labels);
+          let s = series.get(id);
+          if (!s) series.set(id, (s = { labels, value: { counts: buckets.map(() => 0), sum: 0, count: 0 } }));
+          for (let i = 0; i < buckets.length; i++) if (v <= buckets[i]) s.value.counts[i]++;
+          s.value.sum += v;
+          s.value.count++;
+        },
+      };
+    },
+    render() {
+      return metrics.map((m) => [`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`, ...m.render()].join("\n")).join("\n") + "\n";
+    },
+  };
+}
+
+function seriesId(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join("\u0001");
+}
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+function num(v: number): string {
+  return Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : v < 0 ? "-Inf" : "NaN";
+}

@@ -1,0 +1,179 @@
+import { Elysia } from "elysia";
+import type { SpendLog, SpendLogsResponse } from "@bedrock-gateway/api-types";
+import { createAdminAuth, requireMaster, type AdminCaller } from "../admin/auth.ts";
+import { AdminError, adminErrorResponse } from "../admin/errors.ts";
+import { BadRequest, idField, intParam, parseBudgetFields, parseJsonObject } from "../admin/validate.ts";
+import type { KeyCache } from "../keys/key-cache.ts";
+import { tokenOf } from "../keys/secret.ts";
+import type { BudgetEntityKind, BudgetEntityRow, SpendLogRow } from "../store/spend-types.ts";
+import type { Store } from "../store/types.ts";
+import type { ScopeResolver } from "./budget-scopes.ts";
+import type { BudgetLedger } from "./ledger.ts";
+
+export interface SpendRoutesOptions {
+  masterKey: string | null;
+  cache: KeyCache;
+  store: Store;
+  ledger: BudgetLedger;
+  scopes: ScopeResolver;
+  now?: () => number;
+}
+
+const MAX_BODY_CHARS = 64 * 1024;
+
+/** How each entity kind is named in its endpoints; `ids` are the accepted id fields of /new and /update bodies. */
+const entities: Record<BudgetEntityKind, { label: string; ids: string[]; query: string }> = {
+  user: { label: "user", ids: ["user_id"], query: "user_id" },
+  team: { label: "team", ids: ["team_id"], query: "team_id" },
+  end_user: { label: "end user", ids: ["end_user_id", "user_id"], query: "end_user_id" },
+};
+
+/**
+ * LiteLLM-compatible budget holders and spend: `/user/*`, `/team/*`, `/end_user/*` (LiteLLM's `/customer/*`
+ * too) and `/spend/logs`. Master key only, except `/spend/logs`, where a virtual key sees its own calls.
+ * Spend shown is live: the ledger's running total, including calls not yet flushed to the store.
+ */
+export function spendRoutes(options: SpendRoutesOptions) {
+  const { store, ledger, scopes } = options;
+  const now = options.now ?? Date.now;
+  const authenticate = createAdminAuth(options.masterKey, options.cache);
+  const route = (what: string, handler: (request: Request, caller: AdminCaller) => Promise<unknown>, access: "master" | "self" = "master") => async ({ request }: { request: Request }) => {
+    try {
+      const caller = await authenticate(request);
+      if (access === "master") requireMaster(caller, what);
+      return Response.json(await handler(request, caller));
+    } catch (error) {
+      if (error instanceof AdminError) return adminErrorResponse(error.status, error.message);
+      throw error;
+    }
+  };
+  const body = async (request: Request) => {
+    const text = await request.text();
+    if (text.length > MAX_BODY_CHARS) throw new AdminError(400, "The request body is larger than 64 KiB.");
+    return parseJsonObject(text);
+  };
+
+  const liveSpend = (row: BudgetEntityRow) =>
+    ledger.spent({ kind: row.kind, id: row.id, maxBudget: row.maxBudget, budgetDuration: row.budgetDuration, budgetResetAt: row.budgetResetAt });
+
+  const view = async (row: BudgetEntityRow) => {
+    const { query } = entities[row.kind];
+    const keys = row.kind === "end_user" ? undefined : (await store.listKeys({ [row.kind === "user" ? "userId" : "teamId"]: row.id, offset: 0, limit: 1000 })).rows.map((k) => k.token);
+    return {
+      [query]: row.id,
+      spend: await liveSpend(row),
+      max_budget: row.maxBudget,
+      budget_duration: row.budgetDuration,
+      budget_reset_at: row.budgetResetAt,
+      rpm_limit: row.rpmLimit,
+      tpm_limit: row.tpmLimit,
+      metadata: row.metadata,
+      ...(keys && { keys }),
+      ...(row.kind === "end_user" && { request_count: row.requestCount, last_request_at: row.lastRequestAt }),
+      created_at: row.createdAt,
+      updated_at: row.updatedAt,
+    };
+  };
+
+  const write = (kind: BudgetEntityKind, mode: "new" | "update") => async (request: Request) => {
+    const b = await body(request);
+    const { ids, label } = entities[kind];
+    const id = idField(b, ids);
+    const patch = parseBudgetFields(b, now(), ids);
+    const row = await store.upsertBudgetEntity(kind, id, patch, { mustExist: mode === "update" });
+    if (!row) throw new AdminError(404, `No ${label} ${JSON.stringify(id)}: create it with /${kind}/new.`);
+    scopes.invalidate(kind, id);
+    return view(row);
+  };
+
+  const info = (kind: BudgetEntityKind) => async (request: Request) => {
+    const { label, query } = entities[kind];
+    const id = new URL(request.url).searchParams.get(query) ?? (kind === "end_user" ? new URL(request.url).searchParams.get("end_user") : null);
+    if (!id) throw new BadRequest(`${query} is required: /${kind}/info?${query}=<id>.`);
+    let row = await store.getBudgetEntity(kind, id);
+    if (!row && kind !== "end_user") {
+      // A user or team named by keys that has spent nothing yet still exists.
+      const keys = await store.listKeys({ [kind === "user" ? "userId" : "teamId"]: id, offset: 0, limit: 1 });
+      if (keys.total > 0) row = emptyEntity(kind, id);
+    }
+    if (!row) throw new AdminError(404, `No ${label} ${JSON.stringify(id)}.`);
+    return view(row);
+  };
+
+  const app = new Elysia();
+  for (const [kind, prefixes] of [["user", ["/user"]], ["team", ["/team"]], ["end_user", ["/end_user", "/customer"]]] as const) {
+    for (const prefix of prefixes) {
+      app
+        .post(`${prefix}/new`, route(`POST ${prefix}/new`, write(kind, "new")), { parse: "none" })
+        .post(`${prefix}/update`, route(`POST ${prefix}/update`, write(kind, "update")), { parse: "none" })
+        .get(`${prefix}/info`, route(`GET ${prefix}/info`, info(kind)));
+    }
+  }
+  return app.get("/spend/logs", route("GET /spend/logs", async (request, caller) => {
+    const q = new URL(request.url).searchParams;
+    const page = intParam(q.get("page"), "page", 1, 1, 1_000_000);
+    const pageSize = intParam(q.get("page_size"), "page_size", 50, 1, 1000);
+    const apiKeyParam = q.get("api_key");
+    let apiKey = apiKeyParam === null ? undefined : tokenOf(apiKeyParam);
+    if (caller.kind === "virtual") {
+      if (apiKey !== undefined && apiKey !== caller.row.token) throw new AdminError(403, "A virtual key may read only its own spend logs.");
+      apiKey = caller.row.token;
+    }
+    const { rows, total } = await store.querySpendLogs({
+      apiKey,
+      userId: q.get("user_id") ?? undefined,
+      endUser: q.get("end_user") ?? undefined,
+      model: q.get("model") ?? undefined,
+      from: dateParam(q.get("start_date"), "start_date", "start"),
+      until: dateParam(q.get("end_date"), "end_date", "end"),
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    return { data: rows.map(spendLogJson), total, page, page_size: pageSize } satisfies SpendLogsResponse;
+  }, "self"));
+}
+
+/** `2025-01-31` or an ISO date-time; both bounds inclusive, so a date-only end_date covers that whole day. */
+function dateParam(value: string | null, name: string, edge: "start" | "end"): string | undefined {
+  if (value === null || value === "") return undefined;
+  const dateOnly = /^\d{4}-\d\d-\d\d$/.test(value);
+  const ms = dateOnly || /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(dateOnly ? value + "T00:00:00Z" : value) : NaN;
+  if (Number.isNaN(ms)) throw new BadRequest(`${name} must be an ISO date (2025-01-31) or date-time (2025-01-31T12:00:00Z).`);
+  if (edge === "start") return new Date(ms).toISOString();
+  return new Date(dateOnly ? ms + 86_400_000 : ms + 1).toISOString();
+}
+
+function emptyEntity(kind: BudgetEntityKind, id: string): BudgetEntityRow {
+  return { kind, id, spend: 0, maxBudget: null, budgetDuration: null, budgetResetAt: null, rpmLimit: null, tpmLimit: null, metadata: {}, requestCount: 0, lastRequestAt: null, createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
+}
+
+export function spendLogJson(row: SpendLogRow): SpendLog {
+  return {
+    request_id: row.requestId,
+    startTime: row.startTime,
+    endTime: row.endTime,
+    api_key: row.apiKey,
+    key_alias: row.keyAlias,
+    user: row.userId,
+    team_id: row.teamId,
+    end_user: row.endUser,
+    route: row.route,
+    operation: row.operation,
+    model: row.model,
+    region: row.region,
+    status: row.status,
+    latency_ms: row.latencyMs,
+    ttfb_ms: row.ttfbMs,
+    input_tokens: row.inputTokens,
+    output_tokens: row.outputTokens,
+    cache_read_input_tokens: row.cacheReadInputTokens,
+    cache_write_input_tokens: row.cacheWriteInputTokens,
+    spend: row.spend,
+    upstream_request_id: row.upstreamRequestId,
+    usage_source: row.usageSource,
+    usage_complete: row.usageComplete,
+    note: row.note,
+    ...(row.requestBody !== null && { request_body: row.requestBody }),
+    ...(row.responseBody !== null && { response_body: row.responseBody }),
+  };
+}

@@ -1,0 +1,94 @@
+import type { KeyCache } from "../keys/key-cache.ts";
+import { log } from "../log.ts";
+import { createGatewayMetrics } from "../metrics/gateway-metrics.ts";
+import { metricsRoutes } from "../metrics/routes.ts";
+import { loadPriceTable, PriceTableError } from "../pricing/index.ts";
+import { ConfigError } from "../config.ts";
+import type { KeyRow } from "../store/types.ts";
+import type { Store } from "../store/types.ts";
+import { createScopeResolver } from "./budget-scopes.ts";
+import type { SpendConfig } from "./config.ts";
+import { localBudgetLedger, type BudgetLedger } from "./ledger.ts";
+import { createSpendLogWriter } from "./log-writer.ts";
+import { spendPlugin } from "./plugin.ts";
+import { spendRoutes } from "./routes.ts";
+
+export interface SpendSetupOptions {
+  store: Store;
+  config: SpendConfig;
+  masterKey: string | null;
+  /** A shared ledger (Redis) for several instances; default: in-process. */
+  ledger?: BudgetLedger;
+}
+
+/**
+ * Everything spend adds to the gateway: the ledger, the batched log writer, the plugin that checks budgets and
+ * records each call, budget-window resets, metrics, and the `/user`, `/team`, `/end_user`, `/spend/logs` and
+ * `/metrics` routes. Close order on shutdown: stop the server, then `close()` (settles calls, flushes rows),
+ * then close the store.
+ */
+export function setupSpend(options: SpendSetupOptions) {
+  const { store, config, masterKey } = options;
+  let prices;
+  try {
+    prices = loadPriceTable({ overridePath: config.priceTablePath });
+  } catch (error) {
+    if (error instanceof PriceTableError) throw new ConfigError(error.message);
+    throw error;
+  }
+
+  let resetting: Promise<unknown> | null = null;
+  const resetBudgets = () => {
+    resetting ??= store
+      .resetExpiredBudgets(new Date())
+      .catch((error) => log.error("budget reset failed", { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => (resetting = null));
+    return resetting;
+  };
+  const ledger = options.ledger ?? localBudgetLedger(store, { onWindowEnd: () => void resetBudgets() });
+  const writer = createSpendLogWriter({
+    insert: (rows) => store.insertSpendLogs(rows),
+    intervalMs: config.flushIntervalMs,
+    batchSize: config.batchSize,
+    maxQueue: config.maxQueue,
+  });
+  const metrics = createGatewayMetrics();
+  metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
+  metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
+  const scopes = createScopeResolver(store);
+  const plugin = spendPlugin({ ledger, scopes, writer, prices, metrics, storeBodies: config.storeBodies });
+
+  void resetBudgets();
+  const timer = setInterval(() => void resetBudgets(), config.budgetResetIntervalMs);
+  (timer as { unref?: () => void }).unref?.();
+
+  return {
+    plugin,
+    metrics,
+    ledger,
+    prices,
+    /** /key/info's spend: the ledger's running total for the key, unflushed calls included. */
+    keySpend: (row: KeyRow) =>
+      ledger.spent({ kind: "key", id: row.token, maxBudget: row.maxBudget, budgetDuration: row.budgetDuration, budgetResetAt: row.budgetResetAt }),
+    routes: (cache: KeyCache) => [
+      spendRoutes({ masterKey, cache, store, ledger, scopes }),
+      metricsRoutes({ registry: metrics.registry, requireAuth: config.metricsRequireAuth, masterKey }),
+    ],
+    /** Readiness: rows waiting for the store; not ready when the queue is nearly full (the store is failing). */
+    readiness: async () => {
+      const depth = writer.depth();
+      if (depth > config.maxQueue * 0.9) throw new Error(`${depth} spend rows queued (max ${config.maxQueue}): the store is not keeping up`);
+      return `ok (${depth} spend rows queued)`;
+    },
+    /** Metrics for requests answered before admission (bad key, unknown route). */
+    recordUnadmitted: (request: Request, response: Response, startedAt: number) =>
+      metrics.record({ operation: "unadmitted", model: null, status: response.status, durationSeconds: (Date.now() - startedAt) / 1000, ttfbSeconds: null }),
+    async close() {
+      clearInterval(timer);
+      await plugin.drain();
+      await writer.close();
+      await resetting;
+      await ledger.close();
+    },
+  };
+}
