@@ -1,5 +1,6 @@
 // Runtime entry: only the route table is code; everything else is types generated from openapi/gateway.yaml.
 export { bedrockRoutes } from "./bedrock-routes.ts";
+export { serviceForSegment } from "./service-by-segment.ts";
 export type { BedrockRoute, BedrockService, HttpMethod, UsageKind } from "./bedrock-routes.ts";
 export type { paths, components, operations, webhooks, $defs } from "./gateway";
 

@@ -3,6 +3,7 @@
  * decoded one by one, so an ARN sent with `%2F` stays a single label; model
  * ids and ARNs also match when a client sent literal `/` (greedy `{x+}`).
  */
+import { serviceForSegment } from "@bedrock-gateway/api-types";
 import type { OpHandler } from "./context.ts";
 import type { ServiceName } from "./options.ts";
 import * as agenticRetrieve from "./ops/agent/agentic-retrieve.ts";
@@ -22,25 +23,6 @@ import * as countTokens from "./ops/runtime/count-tokens.ts";
 import * as guardrail from "./ops/runtime/guardrail.ts";
 import * as invokeModel from "./ops/runtime/invoke-model.ts";
 import * as invokeModelStream from "./ops/runtime/invoke-model-stream.ts";
-
-/** The first path segment alone decides the service; the two APIs' path sets are disjoint. */
-const SERVICE_BY_SEGMENT: Record<string, ServiceName> = {
-  model: "bedrock-runtime",
-  guardrail: "bedrock-runtime",
-  "guardrail-checks": "bedrock-runtime",
-  "async-invoke": "bedrock-runtime",
-  knowledgebases: "bedrock-agent-runtime",
-  retrieveAndGenerate: "bedrock-agent-runtime",
-  retrieveAndGenerateStream: "bedrock-agent-runtime",
-  agents: "bedrock-agent-runtime",
-  flows: "bedrock-agent-runtime",
-  sessions: "bedrock-agent-runtime",
-  rerank: "bedrock-agent-runtime",
-  generateQuery: "bedrock-agent-runtime",
-  "optimize-prompt": "bedrock-agent-runtime",
-  agenticRetrieveStream: "bedrock-agent-runtime",
-  tags: "bedrock-agent-runtime",
-};
 
 type RouteDef = [method: string, pattern: string, operation: string, handler: OpHandler];
 
@@ -126,7 +108,8 @@ export interface RouteMatch {
 
 export function serviceFor(rawPath: string): ServiceName | null {
   const end = rawPath.indexOf("/", 1);
-  return SERVICE_BY_SEGMENT[rawPath.slice(1, end < 0 ? undefined : end)] ?? null;
+  // The first segment decides, as for AWS's two hosts; the map comes from the gateway's spec.
+  return serviceForSegment(rawPath.slice(1, end < 0 ? undefined : end));
 }
 
 export function matchRoute(method: string, rawPath: string): RouteMatch | null {

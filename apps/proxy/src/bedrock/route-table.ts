@@ -1,26 +1,4 @@
-import type { BedrockRoute, BedrockService } from "@bedrock-gateway/api-types";
-
-/**
- * The two services' path sets do not overlap, so the first segment decides where a request goes.
- * Guessing beyond this list (as substring routing does) sends requests to the wrong host.
- */
-const serviceByFirstSegment: Record<string, BedrockService> = {
-  model: "bedrock-runtime",
-  guardrail: "bedrock-runtime",
-  "guardrail-checks": "bedrock-runtime",
-  "async-invoke": "bedrock-runtime",
-  knowledgebases: "bedrock-agent-runtime",
-  retrieveAndGenerate: "bedrock-agent-runtime",
-  retrieveAndGenerateStream: "bedrock-agent-runtime",
-  agents: "bedrock-agent-runtime",
-  flows: "bedrock-agent-runtime",
-  sessions: "bedrock-agent-runtime",
-  rerank: "bedrock-agent-runtime",
-  generateQuery: "bedrock-agent-runtime",
-  "optimize-prompt": "bedrock-agent-runtime",
-  agenticRetrieveStream: "bedrock-agent-runtime",
-  tags: "bedrock-agent-runtime",
-};
+import { serviceForSegment, type BedrockRoute, type BedrockService } from "@bedrock-gateway/api-types";
 
 export interface ResolvedRoute {
   service: BedrockService;
@@ -42,7 +20,8 @@ export function createRouteTable(routes: readonly BedrockRoute[]): RouteTable {
   }
   return {
     resolve(method, segments) {
-      const service = Object.hasOwn(serviceByFirstSegment, segments[0]) ? serviceByFirstSegment[segments[0]] : undefined;
+      // The first segment decides the service; guessing beyond the spec sends requests to the wrong host.
+      const service = serviceForSegment(segments[0]);
       if (!service) return null;
       for (const route of byFirst.get(segments[0]) ?? []) {
         if (route.method !== method) continue;
