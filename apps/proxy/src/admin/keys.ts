@@ -4,7 +4,8 @@ import type { KeyCache } from "../keys/key-cache.ts";
 import { AwsCredentialsUnavailable, type IssuedKey, type KeyService } from "../keys/key-service.ts";
 import { tokenOf } from "../keys/secret.ts";
 import { StoreConflictError, type KeyRow } from "../store/types.ts";
-import { createAdminAuth, requireMaster, type AdminCaller } from "./auth.ts";
+import { createAdminAuth, type AdminCaller } from "./auth.ts";
+import { createAdminRoute } from "./route.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
 import { awsCredentialsFlag, boolParam, intParam, keyList, parseJsonObject, parseKeyFields, requiredString } from "./validate.ts";
 
@@ -28,19 +29,11 @@ export function keyRoutes(options: KeyRoutesOptions) {
   const { keys } = options;
   const now = options.now ?? Date.now;
   const authenticate = createAdminAuth(options.masterKey, options.cache);
-  /** `self`: a virtual key may call it too (about itself); `master`: only the master key. */
-  const route = (what: string, handler: (request: Request, caller: AdminCaller) => Promise<unknown>, access: "master" | "self" = "master") => async ({ request }: { request: Request }) => {
-    try {
-      const caller = await authenticate(request);
-      if (access === "master") requireMaster(caller, what);
-      return Response.json(await handler(request, caller));
-    } catch (error) {
-      if (error instanceof AdminError) return adminErrorResponse(error.status, error.message);
-      if (error instanceof StoreConflictError) return adminErrorResponse(400, `${error.field} is already used by another key.`);
-      if (error instanceof AwsCredentialsUnavailable) return adminErrorResponse(400, error.message);
-      throw error;
-    }
-  };
+  const route = createAdminRoute(authenticate, (error) => {
+    if (error instanceof StoreConflictError) return adminErrorResponse(400, `${error.field} is already used by another key.`);
+    if (error instanceof AwsCredentialsUnavailable) return adminErrorResponse(400, error.message);
+    return null;
+  });
   const body = async (request: Request) => {
     const text = await request.text();
     if (text.length > MAX_BODY_CHARS) throw new AdminError(400, "The request body is larger than 64 KiB.");

@@ -8,6 +8,7 @@ import { costOf, type PriceTable } from "../pricing/index.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
 import type { ScopeResolver } from "./budget-scopes.ts";
 import type { BudgetLedger, BudgetScope } from "./ledger.ts";
+import { spendLogJson } from "./log-json.ts";
 import type { SpendLogWriter } from "./log-writer.ts";
 import { CAPTURE_MAX_BYTES, storableBody } from "./redact.ts";
 
@@ -115,7 +116,9 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
         tokens: { input: row.inputTokens, output: row.outputTokens, cacheRead: row.cacheReadInputTokens, cacheWrite: row.cacheWriteInputTokens },
         spend: outcome.usage ? row.spend : undefined,
       });
-      log.info("bedrock request", logFields(call, row));
+      // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
+      const { request_body: _req, response_body: _res, ...fields } = spendLogJson(row);
+      log.info("bedrock request", { ...fields, principal: call.principal.kind, method: call.request.method });
 
       const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: error instanceof Error ? error.message : String(error) }));
       settling.add(done);
@@ -177,34 +180,6 @@ function priceCall(call: BedrockCall, outcome: CallOutcome, prices: PriceTable):
   return { spend: result.cost, note, ...(unpriced && { unpricedModel: call.modelId ?? operation ?? "unknown" }) };
 }
 
-function logFields(call: BedrockCall, row: SpendLogRow): Record<string, unknown> {
-  return {
-    request_id: row.requestId,
-    principal: call.principal.kind,
-    api_key: row.apiKey,
-    key_alias: row.keyAlias,
-    user_id: row.userId,
-    team_id: row.teamId,
-    end_user: row.endUser,
-    method: call.request.method,
-    route: call.route.operation?.path ?? row.route,
-    operation: row.operation,
-    model: row.model,
-    region: row.region,
-    status: row.status,
-    latency_ms: row.latencyMs,
-    ttfb_ms: row.ttfbMs,
-    input_tokens: row.inputTokens,
-    output_tokens: row.outputTokens,
-    cache_read_input_tokens: row.cacheReadInputTokens,
-    cache_write_input_tokens: row.cacheWriteInputTokens,
-    spend: row.spend,
-    usage_source: row.usageSource,
-    usage_complete: row.usageComplete,
-    upstream_request_id: row.upstreamRequestId,
-    ...(row.note && { note: row.note }),
-  };
-}
 
 function describeScope(scope: BudgetScope): string {
   if (scope.kind === "key") return "this gateway key";

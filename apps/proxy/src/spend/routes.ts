@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import type { SpendLog, SpendLogsResponse } from "@bedrock-gateway/api-types";
-import { createAdminAuth, requireMaster, type AdminCaller } from "../admin/auth.ts";
+import { createAdminAuth, type AdminCaller } from "../admin/auth.ts";
+import { createAdminRoute } from "../admin/route.ts";
 import { AdminError, adminErrorResponse } from "../admin/errors.ts";
 import { BadRequest, idField, intParam, parseBudgetFields, parseJsonObject } from "../admin/validate.ts";
 import type { KeyCache } from "../keys/key-cache.ts";
@@ -9,6 +10,7 @@ import type { BudgetEntityKind, BudgetEntityRow, SpendLogRow } from "../store/sp
 import type { Store } from "../store/types.ts";
 import type { ScopeResolver } from "./budget-scopes.ts";
 import type { BudgetLedger } from "./ledger.ts";
+import { spendLogJson } from "./log-json.ts";
 
 export interface SpendRoutesOptions {
   masterKey: string | null;
@@ -37,16 +39,7 @@ export function spendRoutes(options: SpendRoutesOptions) {
   const { store, ledger, scopes } = options;
   const now = options.now ?? Date.now;
   const authenticate = createAdminAuth(options.masterKey, options.cache);
-  const route = (what: string, handler: (request: Request, caller: AdminCaller) => Promise<unknown>, access: "master" | "self" = "master") => async ({ request }: { request: Request }) => {
-    try {
-      const caller = await authenticate(request);
-      if (access === "master") requireMaster(caller, what);
-      return Response.json(await handler(request, caller));
-    } catch (error) {
-      if (error instanceof AdminError) return adminErrorResponse(error.status, error.message);
-      throw error;
-    }
-  };
+  const route = createAdminRoute(authenticate);
   const body = async (request: Request) => {
     const text = await request.text();
     if (text.length > MAX_BODY_CHARS) throw new AdminError(400, "The request body is larger than 64 KiB.");
@@ -147,33 +140,3 @@ function emptyEntity(kind: BudgetEntityKind, id: string): BudgetEntityRow {
   return { kind, id, spend: 0, maxBudget: null, budgetDuration: null, budgetResetAt: null, rpmLimit: null, tpmLimit: null, metadata: {}, requestCount: 0, lastRequestAt: null, createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
 }
 
-export function spendLogJson(row: SpendLogRow): SpendLog {
-  return {
-    request_id: row.requestId,
-    startTime: row.startTime,
-    endTime: row.endTime,
-    api_key: row.apiKey,
-    key_alias: row.keyAlias,
-    user: row.userId,
-    team_id: row.teamId,
-    end_user: row.endUser,
-    route: row.route,
-    operation: row.operation,
-    model: row.model,
-    region: row.region,
-    status: row.status,
-    latency_ms: row.latencyMs,
-    ttfb_ms: row.ttfbMs,
-    input_tokens: row.inputTokens,
-    output_tokens: row.outputTokens,
-    cache_read_input_tokens: row.cacheReadInputTokens,
-    cache_write_input_tokens: row.cacheWriteInputTokens,
-    spend: row.spend,
-    upstream_request_id: row.upstreamRequestId,
-    usage_source: row.usageSource,
-    usage_complete: row.usageComplete,
-    note: row.note,
-    ...(row.requestBody !== null && { request_body: row.requestBody }),
-    ...(row.responseBody !== null && { response_body: row.responseBody }),
-  };
-}
