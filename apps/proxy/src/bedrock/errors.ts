@@ -20,6 +20,7 @@ export const errors = {
   validation: (message: string) => awsError(400, "ValidationException", message),
   unknownOperation: (message: string) => awsError(404, "UnknownOperationException", message),
   badGateway: (message: string) => awsError(502, "ServiceUnavailableException", message),
+  serviceUnavailable: (message: string) => awsError(503, "ServiceUnavailableException", message),
   gatewayTimeout: (message: string) => awsError(504, "ServiceUnavailableException", message),
   throttling: (message: string, retryAfterSeconds: number) =>
     awsError(429, "ThrottlingException", message, { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) }),

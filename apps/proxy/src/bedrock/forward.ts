@@ -1,0 +1,63 @@
+import type { GatewayConfig } from "../config.ts";
+import type { BedrockCall } from "./call.ts";
+import { errors } from "./errors.ts";
+import { upstreamHeaders } from "./headers.ts";
+import { upstreamOrigin } from "./region.ts";
+import type { Signer } from "./sign.ts";
+
+export interface ForwardOptions {
+  config: GatewayConfig;
+  signer: Signer;
+  timeoutMs: number;
+}
+
+export type Forwarded =
+  | { ok: true; upstream: Response; abort: AbortController; release: () => void }
+  | { ok: false; response: Response };
+
+/**
+ * Signs the exact bytes the client sent and sends them to Bedrock. A client that goes away aborts the upstream
+ * call; `release` detaches that link once the answer has been relayed.
+ */
+export function createForward(options: ForwardOptions) {
+  const { config, signer, timeoutMs } = options;
+
+  return async function forward(call: BedrockCall): Promise<Forwarded> {
+    const { request, target } = call;
+    const origin = upstreamOrigin(config, call.route.service, call.region);
+    // A string, not a URL object: the raw path must reach the wire exactly as the client encoded it.
+    const href = origin + target.path + (target.query ? "?" + target.query : "");
+    const signedHeaders = await signer.sign(
+      { method: request.method, url: new URL(href), rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
+      call.region,
+    );
+    delete signedHeaders.host;
+
+    const abort = new AbortController();
+    const onClientAbort = () => abort.abort();
+    request.signal.addEventListener("abort", onClientAbort, { once: true });
+    const release = () => request.signal.removeEventListener("abort", onClientAbort);
+    const timer = setTimeout(() => abort.abort(new DOMException("upstream timeout", "TimeoutError")), timeoutMs);
+    try {
+      const upstream = await fetch(href, {
+        method: request.method,
+        headers: { ...signedHeaders, "accept-encoding": "identity" },
+        body: call.body,
+        redirect: "manual",
+        signal: abort.signal,
+        // Bun decodes gzip but keeps content-encoding; relaying bytes untouched needs it off.
+        decompress: false,
+      } as RequestInit);
+      return { ok: true, upstream, abort, release };
+    } catch (error) {
+      release();
+      const timedOut = abort.signal.reason instanceof DOMException && abort.signal.reason.name === "TimeoutError";
+      const response = timedOut
+        ? errors.gatewayTimeout(`Bedrock did not answer within ${timeoutMs} ms.`)
+        : errors.badGateway(`Bedrock is unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      return { ok: false, response };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

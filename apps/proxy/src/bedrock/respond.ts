@@ -1,0 +1,66 @@
+import { createUsageMeter } from "../usage/meter.ts";
+import type { BedrockCall, UpstreamResult } from "./call.ts";
+import { errors } from "./errors.ts";
+import type { Forwarded } from "./forward.ts";
+import { downstreamHeaders } from "./headers.ts";
+import type { CallOutcome, CallPlugin } from "./plugin.ts";
+import { type BodyTap, relayBody, type RelayOutcome } from "./relay.ts";
+
+const EVENT_STREAM = "application/vnd.amazon.eventstream";
+
+/**
+ * Complete answers up to this size (by Content-Length) are read in one native call and returned as bytes:
+ * measured cheaper than a JS stream relay per chunk, with memory still bounded per call. Event streams and
+ * larger or unsized bodies are always relayed chunk by chunk.
+ */
+const WHOLE_BODY_MAX_BYTES = 256 * 1024;
+
+export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: CallOutcome["usage"]) => void;
+
+/** Relays Bedrock's answer to the client while the usage meter and the plugins' taps watch it pass. */
+export function respond(call: BedrockCall, forwarded: Extract<Forwarded, { ok: true }>, plugins: CallPlugin[], finish: Finish): Promise<Response> | Response {
+  const { upstream, abort, release } = forwarded;
+  const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
+  const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
+  const taps = [meter, ...plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined)];
+  const headers = downstreamHeaders(upstream.headers);
+  const end = (relay: RelayOutcome) => {
+    release();
+    for (const t of taps) t.end?.(relay);
+    finish({ status: upstream.status, upstream: result, relay }, meter.result());
+  };
+
+  if (!upstream.body) {
+    end({ kind: "complete" });
+    return new Response(null, { status: upstream.status, headers });
+  }
+  const eventStream = (upstream.headers.get("content-type") ?? "").startsWith(EVENT_STREAM);
+  const length = Number(upstream.headers.get("content-length") ?? "-1");
+  if (!eventStream && length >= 0 && length <= WHOLE_BODY_MAX_BYTES) return respondWhole(upstream, headers, taps, end);
+
+  const body = relayBody(upstream.body, {
+    eventStream,
+    abortUpstream: () => abort.abort(),
+    tap: {
+      chunk: (bytes) => {
+        for (const t of taps) t.chunk?.(bytes);
+      },
+      end,
+    },
+  });
+  return new Response(body, { status: upstream.status, headers });
+}
+
+async function respondWhole(upstream: Response, headers: Headers, taps: BodyTap[], end: (relay: RelayOutcome) => void): Promise<Response> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await upstream.arrayBuffer());
+  } catch (error) {
+    end({ kind: "upstream-error", error });
+    return errors.badGateway(`The Bedrock answer broke off: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  for (const t of taps) t.chunk?.(bytes);
+  end({ kind: "complete" });
+  return new Response(bytes, { status: upstream.status, headers });
+}
+
