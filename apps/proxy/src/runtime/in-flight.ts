@@ -1,0 +1,42 @@
+import type { BedrockCall } from "../bedrock/call.ts";
+import type { CallPlugin } from "../bedrock/plugin.ts";
+
+/** Bedrock calls admitted and not yet finished (streams included), so shutdown can wait for them. */
+export interface InFlight {
+  plugin: CallPlugin;
+  count(): number;
+  /** Resolves true once no call is in flight, or false after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean>;
+}
+
+/** Put first in the plugin list: its admit then runs for every call any plugin later finishes. */
+export function inFlightCalls(): InFlight {
+  const calls = new Set<BedrockCall>();
+  let waiters: (() => void)[] = [];
+  return {
+    plugin: {
+      name: "in-flight",
+      admit(call) {
+        calls.add(call);
+        return undefined;
+      },
+      finish(call) {
+        if (!calls.delete(call) || calls.size > 0) return;
+        const wake = waiters;
+        waiters = [];
+        for (const w of wake) w();
+      },
+    },
+    count: () => calls.size,
+    idle(timeoutMs) {
+      if (calls.size === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+  };
+}
