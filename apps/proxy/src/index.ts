@@ -37,7 +37,7 @@ async function main() {
     // Budgets before limits: a call over budget does not use up rate-limit capacity.
     plugins: [inFlight.plugin, keys.allowList, spend.plugin, limits],
     onUnadmitted: spend.recordUnadmitted,
-    readiness: { storage: () => store.ping(), ...shared.readiness, spend_queue: spend.readiness },
+    readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
     extensions: [keys.routes, ...spend.routes(keys.cache)],
   });
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: app.fetch });
@@ -76,6 +76,21 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/**
+ * A database outage degrades the gateway rather than stopping it (cached keys keep working, spend rows queue),
+ * so it must not take every instance out of a load balancer's rotation at once.
+ */
+async function storageReadiness(store: { ping(): Promise<void> }): Promise<string> {
+  try {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2_000)));
+    await Promise.race([store.ping(), timeout]).finally(() => clearTimeout(timer));
+    return "ok";
+  } catch (error) {
+    return `degraded: unreachable (${error instanceof Error ? error.message : String(error)}); serving cached keys, queueing spend rows`;
+  }
 }
 
 main().catch((error) => {

@@ -1,6 +1,9 @@
 import { Elysia } from "elysia";
 
-/** A dependency the gateway needs to serve: resolves when healthy, throws with the reason otherwise. */
+/**
+ * A dependency the gateway needs: resolves ("ok", or "degraded: ..." while it still serves without it),
+ * throws with the reason when the gateway cannot serve.
+ */
 export type ReadinessCheck = () => Promise<string | void>;
 
 export function healthRoutes(checks: Record<string, ReadinessCheck>) {
@@ -21,6 +24,7 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>) {
         }),
       );
       set.status = ready ? 200 : 503;
-      return { status: ready ? "ok" : "unavailable", ...results };
+      const degraded = Object.values(results).some((r) => r.startsWith("degraded"));
+      return { status: ready ? (degraded ? "degraded" : "ok") : "unavailable", ...results };
     });
 }

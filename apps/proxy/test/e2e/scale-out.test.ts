@@ -273,10 +273,11 @@ describe("PostgreSQL restarted mid-test (a cluster of the test's own)", () => {
     const refused = await call(gateways[0], unseen.key);
     made++;
     expect(refused).toMatchObject({ status: 503, type: "ServiceUnavailableException" });
-    expect((await readiness(gateways[0])).status).toBe(503);
+    // Still serving, so still in rotation: degraded, not unavailable.
+    expect(await readiness(gateways[0])).toMatchObject({ status: 200, body: { status: "degraded", storage: expect.stringMatching(/^degraded: unreachable/) } });
 
     await server.start();
-    await until(() => readiness(gateways[1]), (r) => r.status === 200, 15_000);
+    await until(() => readiness(gateways[1]), (r) => r.body.storage === "ok", 15_000);
     expect((await call(gateways[1], unseen.key)).status).toBe(200);
     made++;
     const sql = postgres(server.url, { max: 1, onnotice: () => {} });
