@@ -1,12 +1,34 @@
-/** Structured JSON logs on stdout, one line per event, so log shippers need no parsing rules. */
+/**
+ * Structured JSON logs on stdout, one line per event, so log shippers need no parsing rules.
+ * Lines are gathered for a few milliseconds and written together: one write per request was a measurable share
+ * of the gateway's CPU under load. Warnings and errors, and the exit of the process, flush at once.
+ */
 type Fields = Record<string, unknown>;
 
-function write(level: string, msg: string, fields?: Fields) {
-  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+const FLUSH_AFTER_MS = 5;
+let pending: string[] = [];
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+function flush(): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  if (pending.length === 0) return;
+  const lines = pending.join("\n");
+  pending = [];
+  console.log(lines);
 }
 
+function write(level: string, msg: string, fields: Fields | undefined, urgent: boolean) {
+  pending.push(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+  if (urgent) flush();
+  else timer ??= setTimeout(flush, FLUSH_AFTER_MS);
+}
+
+process.on("exit", flush);
+
 export const log = {
-  info: (msg: string, fields?: Fields) => write("info", msg, fields),
-  warn: (msg: string, fields?: Fields) => write("warn", msg, fields),
-  error: (msg: string, fields?: Fields) => write("error", msg, fields),
+  info: (msg: string, fields?: Fields) => write("info", msg, fields, false),
+  warn: (msg: string, fields?: Fields) => write("warn", msg, fields, true),
+  error: (msg: string, fields?: Fields) => write("error", msg, fields, true),
+  flush,
 };

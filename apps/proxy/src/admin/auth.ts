@@ -1,5 +1,5 @@
 import { extractKey } from "../auth/extract-key.ts";
-import { timingSafeEqual } from "../auth/timing-safe.ts";
+import { secretMatcher } from "../auth/timing-safe.ts";
 import type { KeyCache } from "../keys/key-cache.ts";
 import { keyRefusal } from "../keys/lookup.ts";
 import { hashSecret } from "../keys/secret.ts";
@@ -13,13 +13,14 @@ export type AdminCaller = { kind: "master" } | { kind: "virtual"; row: KeyRow };
  * Without a master key there is no admin, so every call is refused with a hint.
  */
 export function createAdminAuth(masterKey: string | null, cache: KeyCache) {
+  const isMaster = masterKey ? secretMatcher(masterKey) : () => false;
   return async (request: Request): Promise<AdminCaller> => {
     if (!masterKey) {
       throw new AdminError(403, "The key API is off because the gateway runs without a master key: set MASTER_KEY and restart it.");
     }
     const key = extractKey(request.headers);
     if (!key) throw new AdminError(401, "No key: send Authorization: Bearer <master key>.");
-    if (timingSafeEqual(key, masterKey)) return { kind: "master" };
+    if (isMaster(key)) return { kind: "master" };
     const row = await cache.get(hashSecret(key));
     if (!row) throw new AdminError(401, "The key is not valid.");
     const refusal = keyRefusal(row);

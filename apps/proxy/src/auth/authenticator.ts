@@ -1,5 +1,5 @@
 import type { Principal } from "./principal.ts";
-import { timingSafeEqual } from "./timing-safe.ts";
+import { secretMatcher } from "./timing-safe.ts";
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; type: string; message: string };
 
@@ -17,9 +17,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     // Local trial mode: the server only listens on loopback, so any caller is this machine's user.
     return async () => ({ ok: true, principal: { kind: "open" } });
   }
+  const isMaster = secretMatcher(masterKey);
   return async (key, request) => {
     if (!key) return denied(401, "UnrecognizedClientException", "No gateway key: send Authorization: Bearer <key>.");
-    if (timingSafeEqual(key, masterKey)) return { ok: true, principal: { kind: "master" } };
+    if (isMaster(key)) return { ok: true, principal: { kind: "master" } };
     const found = lookupVirtual ? await lookupVirtual(key, request) : null;
     return found ?? denied(401, "UnrecognizedClientException", "The gateway key is not valid.");
   };

@@ -1,8 +1,12 @@
 import { createHash, timingSafeEqual as nodeTimingSafeEqual } from "node:crypto";
 
-/** Constant-time string equality; hashing first hides the length of the secret too. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return nodeTimingSafeEqual(ha, hb);
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/**
+ * A constant-time matcher for one fixed secret (hashed once, not per request); comparing digests also hides
+ * the secret's length.
+ */
+export function secretMatcher(secret: string): (candidate: string) => boolean {
+  const expected = digest(secret);
+  return (candidate) => nodeTimingSafeEqual(digest(candidate), expected);
 }
