@@ -12,6 +12,7 @@ import { createRouteTable } from "./bedrock/route-table.ts";
 import { createSigner } from "./bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
 import { docsRoutes } from "./docs/routes.ts";
+import { adminErrorResponse } from "./admin/errors.ts";
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -56,7 +57,7 @@ export function createApp(parts: GatewayParts) {
 }
 
 function jsonError(status: number, message: string): Response {
-  return new Response(JSON.stringify({ message, type: status === 404 ? "not_found" : status === 400 ? "bad_request" : "internal_error" }), { status, headers: { "content-type": "application/json" } });
+  return status === 400 || status === 404 ? adminErrorResponse(status, message) : Response.json({ message, type: "internal_error" }, { status });
 }
 
 function awsInternal(message: string): Response {

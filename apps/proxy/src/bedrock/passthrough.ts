@@ -38,25 +38,35 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
     }
     const { call } = identified;
     // Every plugin's finish runs exactly once for an admitted call, however it ends.
+    let finished = false;
     const finish: Finish = (outcome, usage) => {
+      if (finished) return;
+      finished = true;
       const done = { ...outcome, usage, endedAt: Date.now() };
       for (const plugin of plugins) plugin.finish?.(call, done);
     };
 
-    for (const plugin of plugins) {
-      const refusal = await plugin.admit?.(call);
-      if (refusal) {
-        finish({ status: refusal.status, refusal: { type: refusal.headers.get("x-amzn-errortype") ?? "Error", message: `refused by ${plugin.name}` } }, null);
-        return refusal;
+    try {
+      for (const plugin of plugins) {
+        const refusal = await plugin.admit?.(call);
+        if (refusal) {
+          finish({ status: refusal.status, refusal: { type: refusal.headers.get("x-amzn-errortype") ?? "Error", message: `refused by ${plugin.name}` } }, null);
+          return refusal;
+        }
       }
-    }
 
-    call.body = await identified.readBody();
-    const forwarded = await forward(call);
-    if (!forwarded.ok) {
-      finish({ status: forwarded.response.status, refusal: { type: "ServiceUnavailableException", message: "upstream unreachable" } }, null);
-      return forwarded.response;
+      call.body = await identified.readBody();
+      const forwarded = await forward(call);
+      if (!forwarded.ok) {
+        finish({ status: forwarded.response.status, refusal: { type: "ServiceUnavailableException", message: "upstream unreachable" } }, null);
+        return forwarded.response;
+      }
+      return await respond(call, forwarded, plugins, finish);
+    } catch (error) {
+      // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the
+      // call for every plugin: shutdown waits on in-flight calls, and reservations must be released.
+      finish({ status: 500, refusal: { type: "InternalServerException", message: error instanceof Error ? error.message : String(error) } }, null);
+      throw error;
     }
-    return respond(call, forwarded, plugins, finish);
   };
 }

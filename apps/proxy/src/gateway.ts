@@ -1,0 +1,89 @@
+import { createApp } from "./app.ts";
+import type { GatewayConfig } from "./config.ts";
+import { setupVirtualKeys } from "./keys/setup.ts";
+import { limitsPlugin } from "./limits/plugin.ts";
+import { log } from "./log.ts";
+import { budgetLedgerFor, openSharedState } from "./redis/shared-state.ts";
+import { gatewayCredentials } from "./runtime/credentials.ts";
+import { inFlightCalls } from "./runtime/in-flight.ts";
+import { readSpendConfig } from "./spend/config.ts";
+import { setupSpend } from "./spend/setup.ts";
+import { openStore } from "./store/open-store.ts";
+import type { Store } from "./store/types.ts";
+
+export interface Gateway {
+  app: ReturnType<typeof createApp>;
+  storage: Store["driver"];
+  /** Waits up to `graceMs` for admitted calls (streams included) to end, then flushes and closes everything. */
+  drain(graceMs: number): Promise<void>;
+  inFlight(): number;
+}
+
+/**
+ * The composition root: storage, shared state (Redis), keys, spend, limits, and the app that uses them.
+ * Plugin order matters: in-flight first (shutdown waits for every admitted call); the allow-list before
+ * anything that counts; budgets before rate limits, so a call over budget uses up no rate-limit capacity.
+ */
+export async function assembleGateway(config: GatewayConfig, env: Record<string, string | undefined>): Promise<Gateway> {
+  const store = await openStore(config.databaseUrl);
+  const shared = await openSharedState(config);
+  // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
+  const spend = setupSpend({ store, config: readSpendConfig(env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
+  const inFlight = inFlightCalls();
+  const credentials = gatewayCredentials();
+  // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).
+  credentials().catch((error) =>
+    log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: error instanceof Error ? error.message : String(error) }),
+  );
+  const limits = limitsPlugin({
+    limiter: shared.limiter,
+    modelLimits: config.modelLimits,
+    entityLimits: async (kind, id) => {
+      const row = await store.getBudgetEntity(kind, id);
+      return row && { rpmLimit: row.rpmLimit, tpmLimit: row.tpmLimit };
+    },
+  });
+  const app = createApp({
+    config,
+    credentials,
+    lookupVirtual: keys.lookupVirtual,
+    gatewaySigV4: keys.gatewaySigV4,
+    plugins: [inFlight.plugin, keys.allowList, spend.plugin, limits],
+    onUnadmitted: spend.recordUnadmitted,
+    readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
+    extensions: [keys.routes, ...spend.routes(keys.cache)],
+  });
+
+  return {
+    app,
+    storage: store.driver,
+    inFlight: () => inFlight.count(),
+    async drain(graceMs) {
+      if (!(await inFlight.idle(graceMs))) log.warn(`shutdown grace of ${graceMs} ms over: ${inFlight.count()} call(s) cut`);
+      await limits.flush();
+      // Settles finished calls and writes every queued spend row before the store closes.
+      await spend.close();
+      await keys.close();
+      await shared.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * A database outage degrades the gateway rather than stopping it (cached keys keep working, spend rows queue),
+ * so it must not take every instance out of a load balancer's rotation at once.
+ */
+async function storageReadiness(store: Store): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2_000)));
+    await Promise.race([store.ping(), timeout]);
+    return "ok";
+  } catch (error) {
+    return `degraded: unreachable (${error instanceof Error ? error.message : String(error)}); serving cached keys, queueing spend rows`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
