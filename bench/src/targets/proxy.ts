@@ -29,7 +29,8 @@ export async function startProxy(runtime: "bun" | "deno", emulator: EmulatorHand
       PORT: "0",
       HOST: "127.0.0.1",
       MASTER_KEY,
-      DATABASE_URL: `sqlite:${path.join(dataDir, "gateway.sqlite")}`,
+      // BENCH_DATABASE_URL: the same run on another store (e.g. postgres://...) instead of the embedded default.
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(dataDir, "gateway.sqlite")}`,
       AWS_ACCESS_KEY_ID: EMULATOR_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: EMULATOR_SECRET_ACCESS_KEY,
       AWS_REGION: "us-east-1",
@@ -48,7 +49,7 @@ export async function startProxy(runtime: "bun" | "deno", emulator: EmulatorHand
     const baseUrl = `http://127.0.0.1:${m[1]}`;
     const info: Record<string, string> = {
       ...(runtime === "bun" ? { env: `BUN_CONFIG_MAX_HTTP_REQUESTS=${BUN_MAX_HTTP_REQUESTS} (Bun's default of 256 concurrent upstream fetches would queue streams)` } : {}),
-      database: "sqlite (temp file)", signing: "gateway re-signs with SigV4 (emulator credentials)" };
+      database: process.env.BENCH_DATABASE_URL ? "BENCH_DATABASE_URL (operator-chosen)" : "sqlite (temp file)", signing: "gateway re-signs with SigV4 (emulator credentials)" };
     const key = await virtualKey(baseUrl, info);
     const target: Target = {
       name: `proxy-${runtime}` as TargetName,
