@@ -4,7 +4,8 @@ import type { KeyInvalidation } from "./invalidation.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { generateSecret, hashSecret, maskSecret } from "./secret.ts";
 
-const defaults: KeySettings = {
+/** What a key gets for every setting the request leaves out. */
+export const defaultKeySettings: KeySettings = {
   keyAlias: null,
   models: [],
   allowedRoutes: [],
@@ -55,7 +56,7 @@ export function createKeyService(store: Store, invalidation: KeyInvalidation, bo
     async issue(settings: KeyPatch, options: { awsCredentials?: boolean } = {}): Promise<IssuedKey> {
       const secret = generateSecret();
       const pair = options.awsCredentials ? await newAwsPair() : null;
-      const row = await store.createKey({ ...defaults, ...settings, ...pair?.columns, token: hashSecret(secret), keyName: maskSecret(secret) });
+      const row = await store.createKey({ ...defaultKeySettings, ...settings, ...pair?.columns, token: hashSecret(secret), keyName: maskSecret(secret) });
       // A negative lookup of this token may be cached (someone guessed it first): drop it.
       return changed([row.token], { secret, row, ...(pair && { aws: pair.aws }) });
     },

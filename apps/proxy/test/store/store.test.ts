@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultKeySettings } from "../../src/keys/key-service.ts";
 import { openStore } from "../../src/store/open-store.ts";
 import { StoreConflictError, type KeySettings, type Store } from "../../src/store/types.ts";
 import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "../support/databases.ts";
 
-const settings: KeySettings = {
-  keyAlias: null,
-  models: [],
-  allowedRoutes: [],
-  maxBudget: null,
-  budgetDuration: null,
-  budgetResetAt: null,
-  rpmLimit: null,
-  tpmLimit: null,
-  expires: null,
-  userId: null,
-  teamId: null,
-  metadata: {},
-  blocked: false,
-};
+const settings: KeySettings = defaultKeySettings;
 
 const token = (n: number) => n.toString(16).padStart(64, "0");
 const newKey = (n: number, extra: Partial<KeySettings> = {}) => ({ token: token(n), keyName: `sk-...${n}`, ...settings, ...extra });
