@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { extractKey } from "../../src/auth/extract-key.ts";
+import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
+import { isRegion } from "../../src/bedrock/region.ts";
+import { memoizeCredentials } from "../../src/bedrock/sign.ts";
+import { ConfigError, readConfig } from "../../src/config.ts";
+
+describe("parseRawTarget keeps the path as the client encoded it", () => {
+  it.each([
+    ["http://h:1/bedrock/model/cohere.command-r-v1%3A0/converse", "/model/cohere.command-r-v1%3A0/converse", ""],
+    ["http://h:1/bedrock/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aapplication-inference-profile%2Fabc/converse?x=a+b", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aapplication-inference-profile%2Fabc/converse", "x=a+b"],
+    ["http://h:1/bedrock/sessions/", "/sessions/", ""],
+  ])("%s", (url, path, query) => {
+    expect(parseRawTarget(url, "/bedrock")).toEqual({ ok: true, target: { path, query, segments: path.slice(1).split("/") } });
+  });
+
+  it.each(["http://h/bedrock/model/../x", "http://h/bedrock/model/%2e%2E/x", "http://h/bedrock/model//converse", "http://h/bedrock/model/%zz/converse", "http://h/bedrock/model/a%5Cb/x", "http://h/other/model"])(
+    "refuses %s",
+    (url) => expect(parseRawTarget(url, "/bedrock").ok).toBe(false),
+  );
+});
+
+describe("extractKey", () => {
+  const h = (init: Record<string, string>) => new Headers(init);
+  it("reads every header clients use, with or without Bearer", () => {
+    expect(extractKey(h({ authorization: "Bearer sk-1" }))).toBe("sk-1");
+    expect(extractKey(h({ litellm_user_api_key: "Bearer sk-2" }))).toBe("sk-2");
+    expect(extractKey(h({ litellm_user_api_key: "sk-3" }))).toBe("sk-3");
+    expect(extractKey(h({ "x-litellm-api-key": "sk-4" }))).toBe("sk-4");
+    expect(extractKey(h({ "x-api-key": "sk-5" }))).toBe("sk-5");
+    expect(extractKey(h({}))).toBeNull();
+  });
+  it("a client SigV4 Authorization is not a key; a key header beside it wins", () => {
+    const sigv4 = "AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=00";
+    expect(extractKey(h({ authorization: sigv4 }))).toBeNull();
+    expect(extractKey(h({ authorization: sigv4, "x-api-key": "sk-6" }))).toBe("sk-6");
+  });
+});
+
+describe("isRegion", () => {
+  it.each(["us-east-1", "eu-central-2", "ap-southeast-4", "us-gov-west-1", "ca-west-1"])("accepts %s", (r) => expect(isRegion(r)).toBe(true));
+  it.each(["", "us-east-1.evil.com", "evil.com/", "US-EAST-1", "us-east", "../us-east-1", "us-east-1 "])("refuses %j", (r) => expect(isRegion(r)).toBe(false));
+});
+
+describe("readConfig", () => {
+  it("open mode binds loopback; a master key binds everywhere; LITELLM_MASTER_KEY works too", () => {
+    expect(readConfig({})).toMatchObject({ masterKey: null, hostname: "127.0.0.1", port: 4000, region: "us-east-1" });
+    expect(readConfig({ MASTER_KEY: "sk-m" })).toMatchObject({ masterKey: "sk-m", hostname: "0.0.0.0" });
+    expect(readConfig({ LITELLM_MASTER_KEY: "sk-l" }).masterKey).toBe("sk-l");
+  });
+  it("region and endpoint precedence", () => {
+    expect(readConfig({ AWS_REGION_NAME: "eu-west-1" }).region).toBe("eu-west-1");
+    expect(readConfig({ AWS_REGION: "us-west-2", AWS_REGION_NAME: "eu-west-1" }).region).toBe("us-west-2");
+    expect(readConfig({ AWS_ENDPOINT_URL: "http://a/", AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://b" }).endpoints).toEqual({ runtime: "http://b", agentRuntime: "http://a" });
+  });
+  it("refuses bad values at start", () => {
+    expect(() => readConfig({ PORT: "http" })).toThrow(ConfigError);
+    expect(() => readConfig({ AWS_ENDPOINT_URL: "ftp://x" })).toThrow(ConfigError);
+  });
+});
+
+describe("memoizeCredentials", () => {
+  it("resolves once, and again shortly before the credentials expire", async () => {
+    let calls = 0;
+    let expiresIn = 60 * 60_000;
+    const provider = memoizeCredentials(async () => ({ accessKeyId: `AK${++calls}`, secretAccessKey: "s", expiration: new Date(Date.now() + expiresIn) }));
+    expect((await provider()).accessKeyId).toBe("AK1");
+    expect((await provider()).accessKeyId).toBe("AK1");
+    expiresIn = 60_000; // the next set expires within the refresh margin
+    expect(calls).toBe(1);
+    const fresh = memoizeCredentials(async () => ({ accessKeyId: `AK${++calls}`, secretAccessKey: "s", expiration: new Date(Date.now() + expiresIn) }));
+    expect((await fresh()).accessKeyId).toBe("AK2");
+    expect((await fresh()).accessKeyId).toBe("AK3");
+  });
+  it("a failed resolution is retried on the next call", async () => {
+    let calls = 0;
+    const provider = memoizeCredentials(async () => {
+      if (++calls === 1) throw new Error("no credentials yet");
+      return { accessKeyId: "AK", secretAccessKey: "s" };
+    });
+    await expect(provider()).rejects.toThrow("no credentials yet");
+    expect((await provider()).accessKeyId).toBe("AK");
+  });
+});
