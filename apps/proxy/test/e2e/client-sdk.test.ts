@@ -82,4 +82,23 @@ describe(`@bedrock-gateway/client against the real gateway (${proxyRuntime})`, (
     expect(out.agentCompletion).toBe(true);
     expect(out.wrongKeyError).toBe("UnrecognizedClientException");
   });
+
+  it("works under Deno (the client's TypeScript source through its deno export condition)", async () => {
+    const deno = path.resolve(import.meta.dirname, "../../../../node_modules/.bin/deno");
+    const script = path.resolve(import.meta.dirname, "../fixtures/client-deno.ts");
+    const home = mkdtempSync(path.join(tmpdir(), "client-deno-home-"));
+    // Asynchronously: the emulator lives in this process and must keep answering while Deno runs.
+    const run = await promisify(execFile)(deno, ["run", "-A", script], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { PATH: process.env.PATH, HOME: home, DENO_DIR: path.join(home, ".deno"), BEDROCK_PROXY_URL: stack.bedrockUrl, GATEWAY_KEY: MASTER },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const out = JSON.parse(run.stdout.trim().split("\n").pop()!);
+    expect(out.deno).toMatch(/^\d+\./);
+    expect(out.usage.inputTokens).toBe(expectedUsage({ messages: [{ role: "user", content: [{ text: "deno says hello" }] }] }, "Converse").inputTokens);
+    expect(out.deltas).toBeGreaterThan(0);
+    expect(out.retrieved).toBeGreaterThan(0);
+    expect(out.wrongKeyError).toBe("UnrecognizedClientException");
+  });
 });
