@@ -1,5 +1,5 @@
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { parseQuery } from "@bedrock-gateway/sigv4";
 import { NativeSha256, sha256Hex } from "./sha256.ts";
 
@@ -46,25 +46,5 @@ export function createSigner(credentials: AwsCredentialIdentityProvider): Signer
       });
       return signed.headers;
     },
-  };
-}
-
-/** Credentials resolved once and refreshed shortly before they expire. */
-export function memoizeCredentials(provider: AwsCredentialIdentityProvider, refreshMarginMs = 5 * 60_000): AwsCredentialIdentityProvider {
-  let current: Promise<AwsCredentialIdentity> | null = null;
-  let expiresAt = 0;
-  return async () => {
-    if (!current || (expiresAt && Date.now() > expiresAt - refreshMarginMs)) {
-      const pending = provider();
-      current = pending;
-      try {
-        const creds = await pending;
-        expiresAt = creds.expiration ? creds.expiration.getTime() : 0;
-      } catch (error) {
-        current = null;
-        throw error;
-      }
-    }
-    return current;
   };
 }

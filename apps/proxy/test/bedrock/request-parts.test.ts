@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { extractKey } from "../../src/auth/extract-key.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
 import { isRegion } from "../../src/bedrock/region.ts";
-import { memoizeCredentials } from "../../src/bedrock/sign.ts";
+import { memoizeCredentials } from "../../src/runtime/credentials.ts";
 import { ConfigError, readConfig } from "../../src/config.ts";
 
 describe("parseRawTarget keeps the path as the client encoded it", () => {
@@ -72,6 +72,14 @@ describe("memoizeCredentials", () => {
     expect((await fresh()).accessKeyId).toBe("AK2");
     expect((await fresh()).accessKeyId).toBe("AK3");
   });
+  it("concurrent callers share one resolution", async () => {
+    let calls = 0;
+    const provider = memoizeCredentials(async () => ({ accessKeyId: `AK${++calls}`, secretAccessKey: "s" }));
+    const all = await Promise.all([provider(), provider(), provider()]);
+    expect(all.map((c) => c.accessKeyId)).toEqual(["AK1", "AK1", "AK1"]);
+    expect(calls).toBe(1);
+  });
+
   it("a failed resolution is retried on the next call", async () => {
     let calls = 0;
     const provider = memoizeCredentials(async () => {
