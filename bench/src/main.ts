@@ -45,6 +45,7 @@ const outDir = path.resolve(flag("out") || path.join(REPO_ROOT, "bench/results")
 const only = flag("only")?.split(",").map((s) => s.trim()).filter(Boolean) as TargetName[] | undefined;
 for (const t of only ?? []) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t}; known: ${ALL_TARGETS.join(", ")}`);
 const selected: TargetName[] = ALL_TARGETS.filter((t) => t === "direct" || !only || only.includes(t));
+if (flag("no-pin") !== undefined) process.env.BENCH_NO_PIN = "1";
 if (flag("profile") !== undefined) process.env.BENCH_PROFILE_DIR = path.join(outDir, "profiles");
 if (flag("proxy-entry")) process.env.BENCH_PROXY_ENTRY = path.resolve(flag("proxy-entry")!);
 const scenarioFilter = flag("scenarios")?.split(",").map((s) => s.trim()) as ScenarioName[] | undefined;

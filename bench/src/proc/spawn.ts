@@ -23,7 +23,8 @@ export function which(cmd: string): string | null {
 
 let tasksetPath: string | null | undefined;
 export function hasTaskset(): boolean {
-  if (tasksetPath === undefined) tasksetPath = which("taskset");
+  // --no-pin (BENCH_NO_PIN): every process floats over both cores, as in a deployment without CPU pinning.
+  if (tasksetPath === undefined) tasksetPath = process.env.BENCH_NO_PIN ? null : which("taskset");
   return tasksetPath !== null;
 }
 
