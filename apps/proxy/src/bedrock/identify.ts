@@ -1,9 +1,10 @@
-import type { Authenticator } from "../auth/authenticator.ts";
+import type { AuthResult, Authenticator } from "../auth/authenticator.ts";
 import { extractKey } from "../auth/extract-key.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import type { BedrockCall } from "./call.ts";
 import { awsError, errors } from "./errors.ts";
 import { parseRawTarget } from "./raw-path.ts";
+import { BodyTooLarge, readBodyWithin } from "./read-body.ts";
 import { isRegion } from "./region.ts";
 import type { RouteTable } from "./route-table.ts";
 
@@ -11,6 +12,7 @@ export const BEDROCK_PREFIX = "/bedrock";
 
 export interface IdentifyOptions {
   defaultRegion: string;
+  maxBodyBytes: number;
   routes: RouteTable;
   authenticate: Authenticator;
   /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
@@ -37,20 +39,29 @@ export function createIdentify(options: IdentifyOptions) {
     // Read at most once: gateway SigV4 needs the body to verify, everything else reads it after admission.
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     let bodyRead: Promise<Uint8Array | null> | undefined;
-    const readBody = () => (bodyRead ??= hasBody ? request.arrayBuffer().then((b) => new Uint8Array(b)) : Promise.resolve(null));
+    const readBody = () => (bodyRead ??= hasBody ? readBodyWithin(request, options.maxBodyBytes) : Promise.resolve(null));
 
     // An explicit key header wins; otherwise a signature made with gateway credentials is verified as AWS would.
     const key = extractKey(request.headers);
-    const auth =
-      key === null && gatewaySigV4?.claims(request.headers)
-        ? await gatewaySigV4.authenticate({
-            method: request.method,
-            rawPath: BEDROCK_PREFIX + target.path,
-            rawQuery: target.query,
-            headers: request.headers,
-            body: (await readBody()) ?? new Uint8Array(0),
-          })
-        : await authenticate(key, request);
+    let auth: AuthResult;
+    if (key === null && gatewaySigV4?.claims(request.headers)) {
+      let body: Uint8Array | null;
+      try {
+        body = await readBody();
+      } catch (error) {
+        if (error instanceof BodyTooLarge) return refuse(errors.tooLarge(error.message));
+        throw error;
+      }
+      auth = await gatewaySigV4.authenticate({
+        method: request.method,
+        rawPath: BEDROCK_PREFIX + target.path,
+        rawQuery: target.query,
+        headers: request.headers,
+        body: body ?? new Uint8Array(0),
+      });
+    } else {
+      auth = await authenticate(key, request);
+    }
     if (!auth.ok) return refuse(awsError(auth.status, auth.type, auth.message));
 
     const regionHeader = request.headers.get("x-bedrock-region");

@@ -25,7 +25,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const server = Bun.serve({
       port: options.port,
       hostname: options.hostname,
-      maxRequestBodySize: options.maxRequestBodyBytes,
+      // A backstop only: the gateway answers oversized bodies itself, AWS-shaped, below this.
+      maxRequestBodySize: options.maxRequestBodyBytes + 1024 * 1024,
       // Long generations and slow streams must not be cut by the default 10 s idle timeout.
       idleTimeout: 0,
       fetch: options.fetch,

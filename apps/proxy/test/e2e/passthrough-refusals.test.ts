@@ -116,6 +116,31 @@ describe(`refused requests never reach Bedrock (${proxyRuntime})`, () => {
 });
 
 describe(`gateway edge cases (${proxyRuntime})`, () => {
+  it("a body over MAX_REQUEST_BODY_MB: 413 AWS-shaped, declared or chunked, never forwarded", async () => {
+    const gw = await startGateway({ ...emulatorEnv(stack.emulator), MASTER_KEY: MASTER, MAX_REQUEST_BODY_MB: "1" });
+    try {
+      stack.emulator.reset();
+      const big = new Uint8Array(1024 * 1024 + 10).fill(32);
+      const declared = await fetch(gw.url + "/bedrock/model/m/converse", { method: "POST", headers: { authorization: `Bearer ${MASTER}` }, body: big });
+      expect(declared.status).toBe(413);
+      expect(declared.headers.get("x-amzn-errortype")).toBe("ValidationException");
+      expect((await declared.json()).message).toMatch(/MAX_REQUEST_BODY_MB/);
+      const chunks = [big.subarray(0, 600_000), big.subarray(600_000)];
+      const chunked = await fetch(gw.url + "/bedrock/model/m/converse", {
+        method: "POST",
+        headers: { authorization: `Bearer ${MASTER}` },
+        body: new ReadableStream({ pull: (c) => (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) }),
+        duplex: "half",
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+      const fits = await fetch(gw.url + "/bedrock/model/m/converse", { method: "POST", headers: { authorization: `Bearer ${MASTER}` }, body: JSON.stringify(hello) });
+      expect(fits.status).toBe(200);
+      expect(stack.emulator.requests).toHaveLength(1);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it("upstream unreachable: 502 AWS-shaped", async () => {
     const gw = await startGateway({ ...emulatorEnv({ url: "http://127.0.0.1:9" }), MASTER_KEY: MASTER });
     try {
