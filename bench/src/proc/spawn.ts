@@ -51,8 +51,8 @@ export interface StartOptions {
   cwd?: string;
 }
 
-/** `taskset -c N cmd args` execs cmd, so the pid we get is the real process's pid. */
-export function startProcess(name: string, cmd: string, args: string[], options: StartOptions = {}): Managed {
+/** `taskset -c N cmd args` execs cmd, so the pid we get is the real process's pid. Tracked for cleanup. */
+function spawnPinned(cmd: string, args: string[], options: StartOptions) {
   const pinned = options.core !== null && options.core !== undefined && hasTaskset();
   const [file, argv] = pinned ? [tasksetPath!, ["-c", String(options.core), cmd, ...args]] : [cmd, args];
   const child = spawn(file, argv, {
@@ -61,6 +61,11 @@ export function startProcess(name: string, cmd: string, args: string[], options:
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
+  return child;
+}
+
+export function startProcess(name: string, cmd: string, args: string[], options: StartOptions = {}): Managed {
+  const child = spawnPinned(cmd, args, options);
   const output: string[] = [];
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   let exitCode: number | null | undefined;
@@ -131,14 +136,7 @@ export function startProcess(name: string, cmd: string, args: string[], options:
 
 /** Runs a command to completion (used for the load generators), collecting stdout and stderr. */
 export function runToEnd(name: string, cmd: string, args: string[], options: StartOptions & { timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const pinned = options.core !== null && options.core !== undefined && hasTaskset();
-  const [file, argv] = pinned ? [tasksetPath!, ["-c", String(options.core), cmd, ...args]] : [cmd, args];
-  const child = spawn(file, argv, {
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  live.add(child);
+  const child = spawnPinned(cmd, args, options);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
