@@ -36,14 +36,11 @@ export function createRegistry(): Registry {
 
   return {
     counter(name, help) {
-      const series = new Map<string, Series<number>>();
-      metrics.push({ name, help, type: "counter", render: () => [...series.values()].map((s) => `${name}${labelText(s.labels)} ${num(s.value)}`) });
+      const series = seriesSet(() => 0);
+      metrics.push({ name, help, type: "counter", render: () => series.all().map((s) => `${name}${labelText(s.labels)} ${num(s.value)}`) });
       return {
         inc(labels = {}, by = 1) {
-          const id = seriesId(labels);
-          const s = series.get(id);
-          if (s) s.value += by;
-          else series.set(id, { labels, value: by });
+          series.find(labels).value += by;
         },
       };
     },
@@ -51,13 +48,13 @@ export function createRegistry(): Registry {
       metrics.push({ name, help, type: "gauge", render: () => [`${name} ${num(read())}`] });
     },
     histogram(name, help, buckets = DURATION_BUCKETS) {
-      const series = new Map<string, Series<{ counts: number[]; sum: number; count: number }>>();
+      const series = seriesSet(() => ({ counts: buckets.map(() => 0), sum: 0, count: 0 }));
       metrics.push({
         name,
         help,
         type: "histogram",
         render: () =>
-          [...series.values()].flatMap(({ labels, value }) => [
+          series.all().flatMap(({ labels, value }) => [
             ...buckets.map((b, i) => `${name}_bucket${labelText({ ...labels, le: String(b) })} ${value.counts[i]}`),
             `${name}_bucket${labelText({ ...labels, le: "+Inf" })} ${value.count}`,
             `${name}_sum${labelText(labels)} ${num(value.sum)}`,
@@ -66,9 +63,7 @@ export function createRegistry(): Registry {
       });
       return {
         observe(labels, v) {
-          const id = seriesId(labels);
-          let s = series.get(id);
-          if (!s) series.set(id, (s = { labels, value: { counts: buckets.map(() => 0), sum: 0, count: 0 } }));
+          const s = series.find(labels);
           for (let i = 0; i < buckets.length; i++) if (v <= buckets[i]) s.value.counts[i]++;
           s.value.sum += v;
           s.value.count++;
@@ -81,11 +76,32 @@ export function createRegistry(): Registry {
   };
 }
 
-function seriesId(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\u0000${labels[k]}`)
-    .join("\u0001");
+/**
+ * One series per label set, whatever the order of its keys. Found by the labels as given first: this runs
+ * several times per request and sorting keys every time showed in profiles.
+ */
+function seriesSet<T>(initial: () => T) {
+  const canonical = new Map<string, Series<T>>();
+  const asGiven = new Map<string, Series<T>>();
+  return {
+    find(labels: Labels): Series<T> {
+      const quick = idOf(labels, Object.keys(labels));
+      let s = asGiven.get(quick);
+      if (s) return s;
+      const id = idOf(labels, Object.keys(labels).sort());
+      s = canonical.get(id);
+      if (!s) canonical.set(id, (s = { labels, value: initial() }));
+      asGiven.set(quick, s);
+      return s;
+    },
+    all: () => [...canonical.values()],
+  };
+}
+
+function idOf(labels: Labels, keys: string[]): string {
+  let id = "";
+  for (const k of keys) id += k + "\u0000" + labels[k] + "\u0001";
+  return id;
 }
 
 function labelText(labels: Labels): string {

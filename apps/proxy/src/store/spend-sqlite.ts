@@ -8,21 +8,15 @@ import {
   type SpendLogRow,
   type SpendStore,
 } from "./spend-types.ts";
-import { spendLogColumns, spendTotals } from "./spend-columns.ts";
+import { spendLogColumns } from "./spend-columns.ts";
+import { spendLogInserter } from "./spend-sqlite-insert.ts";
+import { transaction } from "./sqlite-transaction.ts";
 
 type Row = Record<string, unknown>;
 
-/** The spend half of the SQLite store. `transaction` is the driver's BEGIN IMMEDIATE helper. */
-export function sqliteSpendMethods(db: DatabaseSync, transaction: <T>(db: DatabaseSync, body: () => T) => T): SpendStore {
-  const cols = Object.values(spendLogColumns);
-  const insertLog = db.prepare(`INSERT INTO spend_logs (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT (request_id) DO NOTHING`);
-  const addKeySpend = db.prepare("UPDATE keys SET spend = spend + ? WHERE token = ?");
-  const addEntitySpend = db.prepare(`
-    INSERT INTO budget_entities (kind, id, spend, request_count, last_request_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (kind, id) DO UPDATE SET spend = budget_entities.spend + excluded.spend,
-      request_count = budget_entities.request_count + excluded.request_count,
-      last_request_at = MAX(COALESCE(budget_entities.last_request_at, ''), excluded.last_request_at),
-      updated_at = excluded.updated_at`);
+/** The spend half of the SQLite store (inserts on this connection; the file store sends them to a thread). */
+export function sqliteSpendMethods(db: DatabaseSync): SpendStore {
+  const insert = spendLogInserter(db);
   const selectEntity = db.prepare("SELECT * FROM budget_entities WHERE kind = ? AND id = ?");
   const getEntity = (kind: BudgetEntityKind, id: string) => {
     const row = selectEntity.get(kind, id);
@@ -31,19 +25,7 @@ export function sqliteSpendMethods(db: DatabaseSync, transaction: <T>(db: Databa
 
   return {
     async insertSpendLogs(rows) {
-      if (rows.length === 0) return 0;
-      return transaction(db, () => {
-        const inserted: SpendLogRow[] = [];
-        for (const row of rows) {
-          const values = Object.keys(spendLogColumns).map((field) => encode(row[field as keyof SpendLogRow]));
-          if (Number(insertLog.run(...values).changes) > 0) inserted.push(row);
-        }
-        const totals = spendTotals(inserted);
-        const now = new Date().toISOString();
-        for (const [token, amount] of totals.keys) addKeySpend.run(amount, token);
-        for (const t of totals.entities) addEntitySpend.run(t.kind, t.id, t.spend, t.requests, t.lastRequestAt, now, now);
-        return inserted.length;
-      });
+      return insert(rows);
     },
     async querySpendLogs(filter) {
       const where: string[] = [];
@@ -112,12 +94,6 @@ export function sqliteSpendMethods(db: DatabaseSync, transaction: <T>(db: Databa
       });
     },
   };
-}
-
-function encode(value: unknown): string | number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value as string | number;
 }
 
 function encodePatch(patch: BudgetEntityPatch): Row {

@@ -3,6 +3,8 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { migrations } from "./migrations/index.ts";
 import { sqliteSpendMethods } from "./spend-sqlite.ts";
+import { spendInsertThread } from "./spend-sqlite-thread.ts";
+import { CONNECTION_PRAGMAS, transaction } from "./sqlite-transaction.ts";
 import {
   conflictField,
   jsonColumns,
@@ -23,8 +25,10 @@ type Row = Record<string, unknown>;
 export function openSqliteStore(file: string): Store {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new DatabaseSync(file);
-  db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+  db.exec(CONNECTION_PRAGMAS);
   migrate(db);
+  // Spend rows are written from a thread of their own (a private `:memory:` database cannot be shared with one).
+  const inserts = file === ":memory:" ? null : spendInsertThread(path.resolve(file));
 
   const select = db.prepare("SELECT * FROM keys WHERE token = ?");
   const selectByAccessKeyId = db.prepare("SELECT * FROM keys WHERE aws_access_key_id = ?");
@@ -35,7 +39,8 @@ export function openSqliteStore(file: string): Store {
 
   return {
     driver: "sqlite",
-    ...sqliteSpendMethods(db, transaction),
+    ...sqliteSpendMethods(db),
+    ...(inserts && { insertSpendLogs: (rows) => inserts.insert(rows) }),
     async createKey(row) {
       const now = new Date().toISOString();
       const values: Row = { ...encodeSettings(row), token: row.token, key_name: row.keyName, created_at: now, updated_at: now };
@@ -92,6 +97,7 @@ export function openSqliteStore(file: string): Store {
       db.prepare("SELECT 1").get();
     },
     async close() {
+      await inserts?.close();
       db.close();
     },
   };
@@ -108,18 +114,6 @@ function migrate(db: DatabaseSync) {
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, new Date().toISOString());
     }
   });
-}
-
-function transaction<T>(db: DatabaseSync, body: () => T): T {
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    const result = body();
-    db.exec("COMMIT");
-    return result;
-  } catch (error) {
-    db.exec("ROLLBACK");
-    throw error;
-  }
 }
 
 function update(db: DatabaseSync, token: string, values: Row): boolean {

@@ -1,0 +1,28 @@
+/**
+ * A thread of its own for spend-row inserts into the SQLite file: a batch's inserts and the WAL checkpoints
+ * they trigger (an fsync, measured at 10+ ms here) would otherwise stall every request on the event loop.
+ * Messages: `{ id, rows }` in; `{ id, inserted }` or `{ id, error }` out.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { spendLogInserter } from "./spend-sqlite-insert.ts";
+import { CONNECTION_PRAGMAS } from "./sqlite-transaction.ts";
+import type { SpendLogRow } from "./spend-types.ts";
+
+declare const self: { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void; close(): void };
+
+let insert: ((rows: SpendLogRow[]) => number) | null = null;
+
+self.onmessage = (event: MessageEvent) => {
+  const message = event.data as { open: string } | { id: number; rows: SpendLogRow[] };
+  if ("open" in message) {
+    const db = new DatabaseSync(message.open);
+    db.exec(CONNECTION_PRAGMAS);
+    insert = spendLogInserter(db);
+    return;
+  }
+  try {
+    self.postMessage({ id: message.id, inserted: insert!(message.rows) });
+  } catch (error) {
+    self.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+  }
+};
