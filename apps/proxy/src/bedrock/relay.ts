@@ -23,7 +23,7 @@ export interface RelayOptions {
  * fails mid-stream the client receives a well-formed exception frame instead of half a frame and garbage.
  */
 export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
+  const reader = smallBufferReader(upstream);
   const framer = options.eventStream ? new FrameAligner() : null;
   let ended = false;
   const end = (outcome: RelayOutcome) => {
@@ -66,6 +66,39 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
       return reader.cancel().catch(() => {});
     },
   });
+}
+
+const READ_MIN_BYTES = 4 * 1024;
+const READ_MAX_BYTES = 64 * 1024;
+
+type ChunkReader = { read(): Promise<ReadableStreamReadResult<Uint8Array>>; cancel(): Promise<void> };
+
+/**
+ * Reads into one small reusable buffer where the runtime allows it (byte streams: Deno's fetch bodies), copying
+ * out only the bytes that arrived. A default reader on such a stream allocates 64 KiB per read and holds it for
+ * as long as the read waits, which is most of a slow stream's life (measured: 406 → 263 MB for 1,000 streams on
+ * Deno). The buffer grows while reads fill it, so large bodies are not read in small pieces.
+ */
+function smallBufferReader(stream: ReadableStream<Uint8Array>): ChunkReader {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    return stream.getReader();
+  }
+  let buffer = new Uint8Array(READ_MIN_BYTES);
+  return {
+    async read() {
+      const result = await byob.read(buffer);
+      if (result.done || !result.value) return { done: true, value: undefined };
+      const view = result.value;
+      const size = view.buffer.byteLength;
+      const next = view.byteLength === size ? Math.min(size * 2, READ_MAX_BYTES) : view.byteLength < size / 4 ? Math.max(size / 2, READ_MIN_BYTES) : size;
+      buffer = next === size ? new Uint8Array(view.buffer) : new Uint8Array(next);
+      return { done: false, value: view.slice() };
+    },
+    cancel: () => byob.cancel(),
+  };
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,3 @@
-import { openPostgresStore } from "./postgres.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import type { Store } from "./types.ts";
 import { ConfigError } from "../config.ts";
@@ -14,6 +13,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     if (!file) throw new ConfigError("DATABASE_URL=sqlite:<path> needs a path");
     return openSqliteStore(file);
   }
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
+  // Loaded only when used, so the embedded default does not carry the PostgreSQL client in memory.
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return (await import("./postgres.ts")).openPostgresStore(databaseUrl);
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got ${databaseUrl.split(":")[0]}:...`);
 }
