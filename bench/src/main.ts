@@ -20,7 +20,7 @@ import { readRss } from "./proc/rss.ts";
 import { renderMarkdown } from "./report/markdown.ts";
 import { summarize, writeResultsJson, type Results, type TargetRecord } from "./report/results-json.ts";
 import { concurrentStreams } from "./scenarios/concurrent-streams.ts";
-import { converseRate } from "./scenarios/converse-rate.ts";
+import { converseRateRounds } from "./scenarios/converse-rate.ts";
 import { largeBody } from "./scenarios/large-body.ts";
 import { streamTtfb } from "./scenarios/stream-ttfb.ts";
 import { throughput } from "./scenarios/throughput.ts";
@@ -62,8 +62,8 @@ const starters: Record<TargetName, (emu: EmulatorHandle) => Promise<Target>> = {
 
 const FRESH_PROCESS = new Set<ScenarioName>(["concurrent-streams", "large-body"]);
 
-const runners: Record<ScenarioName, (t: Target, ctx: ScenarioContext) => Promise<unknown>> = {
-  "converse-rate": converseRate,
+// converse-rate runs for all targets together, in interleaved rounds (see converseRatePhase).
+const runners: Record<Exclude<ScenarioName, "converse-rate">, (t: Target, ctx: ScenarioContext) => Promise<unknown>> = {
   throughput,
   "stream-ttfb": streamTtfb,
   "concurrent-streams": concurrentStreams,
@@ -94,26 +94,16 @@ async function main(): Promise<number> {
   await warmEmulator(directTarget(emulator), payloads);
   const targets: Partial<Record<TargetName, TargetRecord>> = {};
 
+  const perTarget = scenarios.filter((s): s is Exclude<ScenarioName, "converse-rate"> => s !== "converse-rate");
   try {
+    if (scenarios.includes("converse-rate")) await converseRatePhase(emulator, ctx, targets);
     for (const name of selected) {
-      const record: TargetRecord = { name, status: "ok", scenarios: {}, scenarioErrors: {} };
-      targets[name] = record;
-      let target: Target;
+      if (perTarget.length === 0 || (targets[name] && targets[name]!.status !== "ok")) continue;
+      let target = await startTarget(name, emulator, targets);
+      if (!target) continue;
+      const record = targets[name]!;
       try {
-        target = await starters[name](emulator);
-      } catch (error) {
-        record.status = error instanceof TargetUnavailable ? "skipped" : "failed";
-        record.reason = error instanceof Error ? error.message.split("\n").slice(0, 6).join(" ") : String(error);
-        log(`${name}: ${record.status.toUpperCase()}: ${record.reason}`);
-        continue;
-      }
-      record.description = target.description;
-      record.info = target.info;
-      const idle = readRss(target.pid);
-      if (idle && name !== "direct") target.info.idleRssMb = (idle.rssKb / 1024).toFixed(1);
-      log(`${name}: ${target.description} at ${target.baseUrl} (pid ${target.pid})`);
-      try {
-        for (const scenario of scenarios) {
+        for (const scenario of perTarget) {
           try {
             // Memory rows start from a fresh process: RSS left over from the load scenarios (V8/JSC heaps grow
             // and rarely shrink) would otherwise hide what the streams or the body cost.
@@ -161,6 +151,7 @@ async function main(): Promise<number> {
     method: {
       "added latency": "target percentile − direct percentile, same scenario, same rate, same payload bytes; direct = the emulator called with requests pre-signed for it",
       pinning: hasTaskset() ? `gateway under test: taskset -c ${CORE_GATEWAY}; emulator, load generator and this orchestrator: taskset -c ${CORE_LOAD}` : "none (taskset missing)",
+      "converse rounds": `every target is started first; the Converse rates then run in ${config.converse.rounds} interleaved rounds (direct, then each target, at each rate), ${config.converse.durationS / config.converse.rounds} s measured per run; each percentile, CPU and lag figure is the median over the rounds, counts are sums`,
       "open-loop generator": "bench/src/load/open-loop.ts in its own Bun process: request k leaves at t0 + k/rate whether or not earlier ones answered; latency counts from the scheduled instant (no coordinated omission); warm-up requests are sent at the same rate and discarded",
       "throughput generator": `${throughputTool()} closed loop (1 thread, ${config.throughput.connections} connections), after a discarded warm-up run`,
       "memory": "VmRSS of the process tree under test from /proc/PID/status every 50 ms (20 ms for the large body), each memory scenario on a freshly started gateway process; CPU from /proc/PID/stat utime+stime",
@@ -181,6 +172,52 @@ async function main(): Promise<number> {
   log(`wrote ${path.relative(REPO_ROOT, jsonFile)} and ${path.relative(REPO_ROOT, mdFile)}`);
   printSummary(results);
   return 0;
+}
+
+/** Starts a target and records what ran (or why it could not), once per target. */
+async function startTarget(name: TargetName, emulator: EmulatorHandle, targets: Partial<Record<TargetName, TargetRecord>>): Promise<Target | null> {
+  const record: TargetRecord = targets[name] ?? { name, status: "ok", scenarios: {}, scenarioErrors: {} };
+  targets[name] = record;
+  try {
+    const target = await starters[name](emulator);
+    record.description = target.description;
+    record.info = target.info;
+    const idle = readRss(target.pid);
+    if (idle && name !== "direct") target.info.idleRssMb = (idle.rssKb / 1024).toFixed(1);
+    log(`${name}: ${target.description} at ${target.baseUrl} (pid ${target.pid})`);
+    return target;
+  } catch (error) {
+    record.status = error instanceof TargetUnavailable ? "skipped" : "failed";
+    record.reason = error instanceof Error ? error.message.split("\n").slice(0, 6).join(" ") : String(error);
+    log(`${name}: ${record.status.toUpperCase()}: ${record.reason}`);
+    return null;
+  }
+}
+
+/** Every target up at once, idle while another is measured, for the interleaved Converse rounds. */
+async function converseRatePhase(emulator: EmulatorHandle, ctx: ScenarioContext, targets: Partial<Record<TargetName, TargetRecord>>): Promise<void> {
+  const live: Target[] = [];
+  try {
+    for (const name of selected) {
+      const target = await startTarget(name, emulator, targets);
+      if (target) live.push(target);
+    }
+    const { rounds } = config.converse;
+    log(`converse-rate: ${rounds} interleaved rounds over ${live.map((t) => t.name).join(", ")}`);
+    const results = await converseRateRounds(live, ctx, {
+      onRound: (round, rate) => log(`  converse-rate round ${round}/${rounds} at ${rate}/s`),
+      onError: (name, error) => {
+        targets[name]!.scenarioErrors["converse-rate"] = error instanceof Error ? error.message.slice(0, 500) : String(error);
+        log(`  converse-rate: ${name} FAILED: ${targets[name]!.scenarioErrors["converse-rate"]}`);
+      },
+    });
+    for (const [name, result] of results) {
+      targets[name]!.scenarios["converse-rate"] = result;
+      log(`  converse-rate ${name}: ${brief("converse-rate", result)}`);
+    }
+  } finally {
+    for (const target of live) await target.stop();
+  }
 }
 
 /**

@@ -39,7 +39,7 @@ export function renderMarkdown(r: Results): string {
   }
 
   for (const block of s.converseRate) {
-    L.push(`## Non-streaming Converse at ${block.rate} req/s (open loop, ${c.converse.durationS} s after ${c.converse.warmupS} s warm-up)`, "");
+    L.push(`## Non-streaming Converse at ${block.rate} req/s (open loop, ${c.converse.durationS} s per target in ${c.converse.rounds ?? 1} interleaved rounds; medians over rounds)`, "");
     L.push("Latency in ms from the *scheduled* send time. Added = target − direct at the same percentile. ×Portkey = our added latency / Portkey's added latency (< 1 is better).", "");
     L.push("| target | p50 | p90 | p99 | added p50 | added p90 | added p99 | added p50 ×Portkey | added p99 ×Portkey | errors / sent | gateway CPU % | generator lag p99 |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const row of block.rows) {
