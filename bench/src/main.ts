@@ -22,7 +22,7 @@ import { summarize, writeResultsJson, type Results, type TargetRecord } from "./
 import { concurrentStreams } from "./scenarios/concurrent-streams.ts";
 import { converseRateRounds } from "./scenarios/converse-rate.ts";
 import { largeBody } from "./scenarios/large-body.ts";
-import { streamTtfb } from "./scenarios/stream-ttfb.ts";
+import { streamTtfbRounds } from "./scenarios/stream-ttfb.ts";
 import { throughput } from "./scenarios/throughput.ts";
 import { SCENARIOS, type Payloads, type ScenarioContext, type ScenarioName } from "./scenarios/types.ts";
 import { directTarget, startEmulatorProcess } from "./targets/emulator.ts";
@@ -62,10 +62,14 @@ const starters: Record<TargetName, (emu: EmulatorHandle) => Promise<Target>> = {
 
 const FRESH_PROCESS = new Set<ScenarioName>(["concurrent-streams", "large-body"]);
 
-// converse-rate runs for all targets together, in interleaved rounds (see converseRatePhase).
-const runners: Record<Exclude<ScenarioName, "converse-rate">, (t: Target, ctx: ScenarioContext) => Promise<unknown>> = {
+/** The latency scenarios run for all targets together, in interleaved rounds (see interleavedPhase). */
+const INTERLEAVED = ["converse-rate", "stream-ttfb"] as const;
+type Interleaved = (typeof INTERLEAVED)[number];
+type PerTarget = Exclude<ScenarioName, Interleaved>;
+const isInterleaved = (s: ScenarioName): s is Interleaved => (INTERLEAVED as readonly string[]).includes(s);
+
+const runners: Record<PerTarget, (t: Target, ctx: ScenarioContext) => Promise<unknown>> = {
   throughput,
-  "stream-ttfb": streamTtfb,
   "concurrent-streams": concurrentStreams,
   "large-body": largeBody,
 };
@@ -94,9 +98,10 @@ async function main(): Promise<number> {
   await warmEmulator(directTarget(emulator), payloads);
   const targets: Partial<Record<TargetName, TargetRecord>> = {};
 
-  const perTarget = scenarios.filter((s): s is Exclude<ScenarioName, "converse-rate"> => s !== "converse-rate");
+  const perTarget = scenarios.filter((s): s is PerTarget => !isInterleaved(s));
+  const interleaved = scenarios.filter(isInterleaved);
   try {
-    if (scenarios.includes("converse-rate")) await converseRatePhase(emulator, ctx, targets);
+    if (interleaved.length > 0) await interleavedPhase(interleaved, emulator, ctx, targets);
     for (const name of selected) {
       if (perTarget.length === 0 || (targets[name] && targets[name]!.status !== "ok")) continue;
       let target = await startTarget(name, emulator, targets);
@@ -128,7 +133,8 @@ async function main(): Promise<number> {
   }
 
   const load1 = loadavg();
-  const busy = Math.max(load0[0]!, load1[0]!) > 0.7;
+  // The end figure is the benchmark's own load; only the start says whether something else was running.
+  const busy = load0[0]! > 0.7;
   const results: Results = {
     schema: 1,
     mode: config.mode,
@@ -146,12 +152,12 @@ async function main(): Promise<number> {
       nginx: which("nginx") ? versionOf("nginx", ["-v"]) : "not installed",
       wrk: which("wrk") ? versionOf("wrk", ["-v"]) : "not installed",
       pinned: pinned && hasTaskset(),
-      ...(busy ? { busyWarning: `The machine was busy (load average ${load0[0]!.toFixed(2)} at start, ${load1[0]!.toFixed(2)} at end): treat these numbers as noisy.` } : {}),
+      ...(busy ? { busyWarning: `The machine was busy when the run started (load average ${load0[0]!.toFixed(2)}): treat these numbers as noisy.` } : {}),
     },
     method: {
       "added latency": "target percentile − direct percentile, same scenario, same rate, same payload bytes; direct = the emulator called with requests pre-signed for it",
       pinning: hasTaskset() ? `gateway under test: taskset -c ${CORE_GATEWAY}; emulator, load generator and this orchestrator: taskset -c ${CORE_LOAD}` : "none (taskset missing)",
-      "converse rounds": `every target is started first; the Converse rates then run in ${config.converse.rounds} interleaved rounds (direct, then each target, at each rate), ${config.converse.durationS / config.converse.rounds} s measured per run; each percentile, CPU and lag figure is the median over the rounds, counts are sums`,
+      "interleaved rounds": `every target is started first; the Converse rates (${config.converse.rounds} rounds, ${config.converse.durationS / config.converse.rounds} s measured per run) and the ConverseStream scenario (${config.stream.rounds} rounds, ${config.stream.durationS / config.stream.rounds} s per run) then run in interleaved rounds (direct, then each target); each percentile, CPU and lag figure is the median over the rounds, counts are sums`,
       "open-loop generator": "bench/src/load/open-loop.ts in its own Bun process: request k leaves at t0 + k/rate whether or not earlier ones answered; latency counts from the scheduled instant (no coordinated omission); warm-up requests are sent at the same rate and discarded",
       "throughput generator": `${throughputTool()} closed loop (1 thread, ${config.throughput.connections} connections), after a discarded warm-up run`,
       "memory": "VmRSS of the process tree under test from /proc/PID/status every 50 ms (20 ms for the large body), each memory scenario on a freshly started gateway process; CPU from /proc/PID/stat utime+stime",
@@ -194,26 +200,29 @@ async function startTarget(name: TargetName, emulator: EmulatorHandle, targets: 
   }
 }
 
-/** Every target up at once, idle while another is measured, for the interleaved Converse rounds. */
-async function converseRatePhase(emulator: EmulatorHandle, ctx: ScenarioContext, targets: Partial<Record<TargetName, TargetRecord>>): Promise<void> {
+/** Every target up at once, idle while another is measured, for the interleaved latency scenarios. */
+async function interleavedPhase(which: Interleaved[], emulator: EmulatorHandle, ctx: ScenarioContext, targets: Partial<Record<TargetName, TargetRecord>>): Promise<void> {
   const live: Target[] = [];
   try {
     for (const name of selected) {
       const target = await startTarget(name, emulator, targets);
       if (target) live.push(target);
     }
-    const { rounds } = config.converse;
-    log(`converse-rate: ${rounds} interleaved rounds over ${live.map((t) => t.name).join(", ")}`);
-    const results = await converseRateRounds(live, ctx, {
-      onRound: (round, rate) => log(`  converse-rate round ${round}/${rounds} at ${rate}/s`),
-      onError: (name, error) => {
-        targets[name]!.scenarioErrors["converse-rate"] = error instanceof Error ? error.message.slice(0, 500) : String(error);
-        log(`  converse-rate: ${name} FAILED: ${targets[name]!.scenarioErrors["converse-rate"]}`);
-      },
-    });
-    for (const [name, result] of results) {
-      targets[name]!.scenarios["converse-rate"] = result;
-      log(`  converse-rate ${name}: ${brief("converse-rate", result)}`);
+    for (const scenario of which) {
+      const rounds = scenario === "converse-rate" ? config.converse.rounds : config.stream.rounds;
+      log(`${scenario}: ${rounds} interleaved rounds over ${live.map((t) => t.name).join(", ")}`);
+      const hooks = {
+        onRound: (round: number, label: string) => log(`  round ${round}/${rounds}: ${label}`),
+        onError: (name: TargetName, error: unknown) => {
+          targets[name]!.scenarioErrors[scenario] = error instanceof Error ? error.message.slice(0, 500) : String(error);
+          log(`  ${scenario}: ${name} FAILED: ${targets[name]!.scenarioErrors[scenario]}`);
+        },
+      };
+      const results: Map<TargetName, unknown> = scenario === "converse-rate" ? await converseRateRounds(live, ctx, hooks) : await streamTtfbRounds(live, ctx, hooks);
+      for (const [name, result] of results) {
+        (targets[name]!.scenarios as Record<string, unknown>)[scenario] = result;
+        log(`  ${scenario} ${name}: ${brief(scenario, result)}`);
+      }
     }
   } finally {
     for (const target of live) await target.stop();

@@ -56,7 +56,7 @@ export function renderMarkdown(r: Results): string {
   }
 
   if (s.stream.length) {
-    L.push(`## ConverseStream: first byte and per-event delay (${c.stream.rate} streams/s, ${c.stream.events} deltas + 4 framing events, ${c.stream.eventDelayMs} ms apart)`, "");
+    L.push(`## ConverseStream: first byte and per-event delay (${c.stream.rate} streams/s, ${c.stream.events} deltas + 4 framing events, ${c.stream.eventDelayMs} ms apart; ${c.stream.durationS} s per target in ${c.stream.rounds ?? 1} interleaved rounds, medians over rounds)`, "");
     L.push("TTFB = first complete event frame, from the scheduled send. Event lateness = arrival of frame i − send − i × interval, over every frame after the first; added = target − direct.", "");
     L.push("| target | TTFB p50 | TTFB p99 | added TTFB p50 | added TTFB p99 | event lateness p50 | p99 | added per event p50 | added per event p99 | events/stream | errors |", "|---|---|---|---|---|---|---|---|---|---|---|");
     for (const row of s.stream) L.push(`| ${row.target} | ${f(row.ttfbP50)} | ${f(row.ttfbP99)} | ${signed(row.addedTtfbP50)} | ${signed(row.addedTtfbP99)} | ${f(row.eventP50)} | ${f(row.eventP99)} | ${signed(row.addedEventP50)} | ${signed(row.addedEventP99)} | ${row.eventsPerStream} | ${row.errors} |`);

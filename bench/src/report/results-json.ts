@@ -19,7 +19,7 @@ export interface TargetRecord {
   scenarios: {
     "converse-rate"?: ConverseRateResult[];
     throughput?: ThroughputScenarioResult;
-    "stream-ttfb"?: LoadResult;
+    "stream-ttfb"?: LoadResult & { rounds?: number };
     "concurrent-streams"?: ConcurrentStreamsResult;
     "large-body"?: LargeBodyResult;
   };
