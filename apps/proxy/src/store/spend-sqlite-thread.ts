@@ -49,7 +49,7 @@ export function spendInsertThread(file: string): SpendInsertThread {
       const id = nextId++;
       const done = new Promise<number>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        // As JSON text: structured cloning of row objects cost ~9 µs per row on the event loop (measured, Bun).
+        // As JSON text: one string to copy; cloning the row objects showed as ~6 % of the event loop in a profile (Bun).
         worker!.postMessage({ id, rows: JSON.stringify(rows) });
       });
       sent.add(done);
