@@ -8,7 +8,7 @@ import { spendLogInserter } from "./spend-sqlite-insert.ts";
 import { CONNECTION_PRAGMAS } from "./sqlite-transaction.ts";
 import type { SpendLogRow } from "./spend-types.ts";
 
-declare const self: { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void; close(): void };
+declare const self: { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void };
 
 let insert: ((rows: SpendLogRow[]) => number) | null = null;
 

@@ -9,14 +9,15 @@ import {
   type SpendStore,
 } from "./spend-types.ts";
 import { spendLogColumns } from "./spend-columns.ts";
-import { spendLogInserter } from "./spend-sqlite-insert.ts";
 import { transaction } from "./sqlite-transaction.ts";
 
 type Row = Record<string, unknown>;
 
-/** The spend half of the SQLite store (inserts on this connection; the file store sends them to a thread). */
-export function sqliteSpendMethods(db: DatabaseSync): SpendStore {
-  const insert = spendLogInserter(db);
+/**
+ * The spend half of the SQLite store. Inserts go where the caller says: a file store sends them to a thread with its
+ * own connection (`spend-sqlite-thread.ts`); a `:memory:` one runs them on this connection.
+ */
+export function sqliteSpendMethods(db: DatabaseSync, insert: SpendStore["insertSpendLogs"]): SpendStore {
   const selectEntity = db.prepare("SELECT * FROM budget_entities WHERE kind = ? AND id = ?");
   const getEntity = (kind: BudgetEntityKind, id: string) => {
     const row = selectEntity.get(kind, id);
@@ -24,9 +25,7 @@ export function sqliteSpendMethods(db: DatabaseSync): SpendStore {
   };
 
   return {
-    async insertSpendLogs(rows) {
-      return insert(rows);
-    },
+    insertSpendLogs: insert,
     async querySpendLogs(filter) {
       const where: string[] = [];
       const args: (string | number)[] = [];

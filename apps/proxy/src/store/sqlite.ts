@@ -3,6 +3,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { migrations } from "./migrations/index.ts";
 import { sqliteSpendMethods } from "./spend-sqlite.ts";
+import { spendLogInserter } from "./spend-sqlite-insert.ts";
 import { spendInsertThread } from "./spend-sqlite-thread.ts";
 import { CONNECTION_PRAGMAS, transaction } from "./sqlite-transaction.ts";
 import {
@@ -39,8 +40,7 @@ export function openSqliteStore(file: string): Store {
 
   return {
     driver: "sqlite",
-    ...sqliteSpendMethods(db),
-    ...(inserts && { insertSpendLogs: (rows) => inserts.insert(rows) }),
+    ...sqliteSpendMethods(db, inserts ? (rows) => inserts.insert(rows) : inlineInsert(db)),
     async createKey(row) {
       const now = new Date().toISOString();
       const values: Row = { ...encodeSettings(row), token: row.token, key_name: row.keyName, created_at: now, updated_at: now };
@@ -101,6 +101,11 @@ export function openSqliteStore(file: string): Store {
       db.close();
     },
   };
+}
+
+function inlineInsert(db: DatabaseSync) {
+  const insert = spendLogInserter(db);
+  return async (rows: Parameters<typeof insert>[0]) => insert(rows);
 }
 
 /** BEGIN IMMEDIATE takes the write lock first, so two processes starting together apply each version once. */
