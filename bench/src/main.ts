@@ -120,7 +120,7 @@ async function main(): Promise<number> {
             (record.scenarios as Record<string, unknown>)[scenario] = result;
             log(`  ${scenario}: ${brief(scenario, result)}`);
           } catch (error) {
-            record.scenarioErrors[scenario] = error instanceof Error ? error.message.slice(0, 500) : String(error);
+            record.scenarioErrors[scenario] = scenarioError(error);
             log(`  ${scenario}: FAILED: ${record.scenarioErrors[scenario]}`);
           }
         }
@@ -180,6 +180,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
+const scenarioError = (error: unknown) => (error instanceof Error ? error.message.slice(0, 500) : String(error));
+
 /** Starts a target and records what ran (or why it could not), once per target. */
 async function startTarget(name: TargetName, emulator: EmulatorHandle, targets: Partial<Record<TargetName, TargetRecord>>): Promise<Target | null> {
   const record: TargetRecord = targets[name] ?? { name, status: "ok", scenarios: {}, scenarioErrors: {} };
@@ -214,7 +216,7 @@ async function interleavedPhase(which: Interleaved[], emulator: EmulatorHandle, 
       const hooks = {
         onRound: (round: number, label: string) => log(`  round ${round}/${rounds}: ${label}`),
         onError: (name: TargetName, error: unknown) => {
-          targets[name]!.scenarioErrors[scenario] = error instanceof Error ? error.message.slice(0, 500) : String(error);
+          targets[name]!.scenarioErrors[scenario] = scenarioError(error);
           log(`  ${scenario}: ${name} FAILED: ${targets[name]!.scenarioErrors[scenario]}`);
         },
       };
