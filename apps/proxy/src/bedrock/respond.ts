@@ -15,6 +15,9 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
  */
 const WHOLE_BODY_MAX_BYTES = 256 * 1024;
 
+/** Runs a task on the next turn of the event loop, after the server has taken the response being returned now. */
+const afterResponse = (task: () => void): void => void setImmediate(task);
+
 export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: CallOutcome["usage"]) => void;
 
 /** Relays Bedrock's answer to the client while the usage meter and the plugins' taps watch it pass. */
@@ -24,11 +27,14 @@ export function respond(call: BedrockCall, forwarded: Extract<Forwarded, { ok: t
   const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
   const taps = [meter, ...plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined)];
   const headers = downstreamHeaders(upstream.headers);
-  const end = (relay: RelayOutcome) => {
-    release();
-    for (const t of taps) t.end?.(relay);
-    finish({ status: upstream.status, upstream: result, relay }, meter.result());
-  };
+  // The bookkeeping (usage, spend row, ledger, limits, metrics, log line) runs once the answer is handed to the
+  // server, not before: done first, it sat on every call's critical path (~0.1 ms p50 at 1,000 req/s, bench/README.md).
+  const end = (relay: RelayOutcome) =>
+    afterResponse(() => {
+      release();
+      for (const t of taps) t.end?.(relay);
+      finish({ status: upstream.status, upstream: result, relay }, meter.result());
+    });
 
   if (!upstream.body) {
     end({ kind: "complete" });
