@@ -4,6 +4,7 @@ import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import type { BedrockCall } from "./call.ts";
 import { awsError, errors } from "./errors.ts";
 import { parseRawTarget } from "./raw-path.ts";
+import { requestId } from "./request-id.ts";
 import { BodyTooLarge, readBodyWithin } from "./read-body.ts";
 import { isRegion } from "./region.ts";
 import type { RouteTable } from "./route-table.ts";
@@ -70,7 +71,7 @@ export function createIdentify(options: IdentifyOptions) {
     }
 
     const call: BedrockCall = {
-      requestId: crypto.randomUUID(),
+      requestId: requestId(startedAt),
       startedAt,
       request,
       target,
