@@ -50,9 +50,12 @@ export function createSpendLogWriter(options: SpendLogWriterOptions): SpendLogWr
         log.error("spend log write failed; rows kept for retry", { queued: queue.length, retry_in_ms: backoff, error: error instanceof Error ? error.message : String(error) });
         return false;
       }
-      // Rows enqueued meanwhile sit after the batch; rows dropped meanwhile were the oldest, possibly of this batch.
+      // The batch was the queue's head: rows enqueued meanwhile sit after it, rows dropped meanwhile were the oldest
+      // (possibly of this batch). Only the head is searched, so a long backlog drains in linear time.
       const written = new Set(batch);
-      queue = queue.filter((r) => !written.has(r));
+      let stored = 0;
+      while (stored < queue.length && written.has(queue[stored]!)) stored++;
+      queue.splice(0, stored);
       backoff = 0;
     }
     return true;

@@ -41,4 +41,28 @@ describe("createSpendLogWriter", () => {
     expect([writer.depth(), writer.dropped()]).toEqual([2, 2]);
     await writer.flush(50);
   });
+
+  it("after a batch is stored, keeps exactly the rows enqueued meanwhile, even when the full queue dropped some of the batch", async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const writer = createSpendLogWriter({
+      insert: async (rows) => {
+        batches.push(rows.map((r) => r.requestId));
+        if (batches.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      intervalMs: 10_000,
+      batchSize: 3,
+      maxQueue: 4,
+    });
+    for (const id of ["a", "b", "c"]) writer.enqueue(row(id));
+    // The batch a, b, c is being inserted; d and e arrive and push "a" out of the full queue.
+    writer.enqueue(row("d"));
+    writer.enqueue(row("e"));
+    expect([writer.depth(), writer.dropped()]).toEqual([4, 1]);
+    release();
+    await writer.flush();
+    expect(batches).toEqual([["a", "b", "c"], ["d", "e"]]);
+    expect(writer.depth()).toBe(0);
+    await writer.close();
+  });
 });
