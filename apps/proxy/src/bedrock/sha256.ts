@@ -14,7 +14,8 @@ export class NativeSha256 implements Checksum {
     this.hash.update(data);
   }
   async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
+    // A Buffer is a Uint8Array: no copy.
+    return this.hash.digest();
   }
   reset(): void {
     this.hash = this.fresh();

@@ -1,9 +1,12 @@
 import type { SpendLog } from "@bedrock-gateway/api-types";
 import type { SpendLogRow } from "../store/spend-types.ts";
 
-/** A spend row as the API shows it (LiteLLM's field names) and as the per-request log line prints it. */
-export function spendLogJson(row: SpendLogRow): SpendLog {
-  return {
+/**
+ * A spend row as the API shows it (LiteLLM's field names) and as the per-request log line prints it; stored
+ * bodies are left out with `bodies: false` (the log line: bodies never go to stdout).
+ */
+export function spendLogJson(row: SpendLogRow, options: { bodies: boolean } = { bodies: true }): SpendLog {
+  const json: SpendLog = {
     request_id: row.requestId,
     startTime: row.startTime,
     endTime: row.endTime,
@@ -28,7 +31,8 @@ export function spendLogJson(row: SpendLogRow): SpendLog {
     usage_source: row.usageSource,
     usage_complete: row.usageComplete,
     note: row.note,
-    ...(row.requestBody !== null && { request_body: row.requestBody }),
-    ...(row.responseBody !== null && { response_body: row.responseBody }),
   };
+  if (options.bodies && row.requestBody !== null) json.request_body = row.requestBody;
+  if (options.bodies && row.responseBody !== null) json.response_body = row.responseBody;
+  return json;
 }

@@ -117,8 +117,7 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
         spend: outcome.usage ? row.spend : undefined,
       });
       // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
-      const { request_body: _req, response_body: _res, ...fields } = spendLogJson(row);
-      log.info("bedrock request", { ...fields, principal: call.principal.kind, method: call.request.method });
+      log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
 
       const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: error instanceof Error ? error.message : String(error) }));
       settling.add(done);

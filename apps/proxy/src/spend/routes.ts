@@ -122,7 +122,7 @@ export function spendRoutes(options: SpendRoutesOptions) {
       offset: (page - 1) * pageSize,
       limit: pageSize,
     });
-    return { data: rows.map(spendLogJson), total, page, page_size: pageSize } satisfies SpendLogsResponse;
+    return { data: rows.map((row) => spendLogJson(row)), total, page, page_size: pageSize } satisfies SpendLogsResponse;
   }, "self"));
 }
 
