@@ -17,10 +17,13 @@ interface Metric {
 
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
+  /** The series of one label set, found once: for callers that count the same labels again and again. */
+  with(labels: Labels): { inc(by?: number): void };
 }
 
 export interface Histogram {
   observe(labels: Labels, value: number): void;
+  with(labels: Labels): { observe(value: number): void };
 }
 
 export interface Registry {
@@ -42,6 +45,10 @@ export function createRegistry(): Registry {
         inc(labels = {}, by = 1) {
           series.find(labels).value += by;
         },
+        with(labels) {
+          const s = series.find(labels);
+          return { inc: (by = 1) => void (s.value += by) };
+        },
       };
     },
     gauge(name, help, read) {
@@ -61,12 +68,16 @@ export function createRegistry(): Registry {
             `${name}_count${labelText(labels)} ${value.count}`,
           ]),
       });
+      const add = (s: Series<{ counts: number[]; sum: number; count: number }>, v: number) => {
+        for (let i = 0; i < buckets.length; i++) if (v <= buckets[i]) s.value.counts[i]++;
+        s.value.sum += v;
+        s.value.count++;
+      };
       return {
-        observe(labels, v) {
+        observe: (labels, v) => add(series.find(labels), v),
+        with(labels) {
           const s = series.find(labels);
-          for (let i = 0; i < buckets.length; i++) if (v <= buckets[i]) s.value.counts[i]++;
-          s.value.sum += v;
-          s.value.count++;
+          return { observe: (v) => add(s, v) };
         },
       };
     },
