@@ -5,6 +5,7 @@
  * single changes, so two builds are only compared within one run of this tool.
  *
  *   bun bench/tools/ab-entries.ts before=apps/proxy/src/index.ts after=../wt/apps/proxy/src/index.ts [--rate=1000] [--rounds=6] [--seconds=3]
+ *   ... --throughput       closed-loop throughput instead (wrk), rounds interleaved: req/s and gateway CPU µs per request
  *
  * A worktree must sit inside this repository's directory (so its imports resolve to this node_modules).
  */
@@ -13,6 +14,8 @@ import { FULL, type BenchConfig } from "../src/config.ts";
 import { conversePayload, largePayload, streamPayload } from "../src/payloads.ts";
 import { CORE_LOAD, installCleanup, killAll, pinSelf } from "../src/proc/spawn.ts";
 import { converseRateRounds } from "../src/scenarios/converse-rate.ts";
+import { interleavedRounds, median } from "../src/scenarios/rounds.ts";
+import { throughput } from "../src/scenarios/throughput.ts";
 import type { ScenarioContext } from "../src/scenarios/types.ts";
 import { directTarget, startEmulatorProcess } from "../src/targets/emulator.ts";
 import { startProxy } from "../src/targets/proxy.ts";
@@ -29,7 +32,11 @@ if (entries.length === 0) throw new Error("usage: bun bench/tools/ab-entries.ts 
 const rate = Number(flags.get("rate") ?? 1000);
 const rounds = Number(flags.get("rounds") ?? 6);
 const seconds = Number(flags.get("seconds") ?? 3);
-const config: BenchConfig = { ...structuredClone(FULL), converse: { rates: [rate], durationS: seconds * rounds, warmupS: 3, rounds } };
+const config: BenchConfig = {
+  ...structuredClone(FULL),
+  converse: { rates: [rate], durationS: seconds * rounds, warmupS: 3, rounds },
+  throughput: { ...FULL.throughput, durationS: seconds, warmupS: 1 },
+};
 
 async function main() {
   installCleanup();
@@ -45,6 +52,24 @@ async function main() {
     process.env.BENCH_PROXY_ENTRY = entry.file;
     targets.push({ ...(await startProxy("bun", emulator)), name: entry.name as TargetName });
   }
+  if (flags.has("throughput")) await compareThroughput(targets, ctx);
+  else await compareLatency(targets, ctx);
+  for (const t of targets) await t.stop();
+  await emulator.proc.stop();
+}
+
+async function compareThroughput(targets: Target[], ctx: ScenarioContext) {
+  const runs = await interleavedRounds(targets, rounds, [{ label: "throughput", run: (t: Target) => throughput(t, ctx) }], { onRound: (r) => console.log(`round ${r}/${rounds}`) });
+  console.log(`\nThroughput (wrk, ${config.throughput.connections} connections), ${rounds} rounds × ${seconds} s, medians`);
+  const directRps = median(runs.get("direct")![0]!.map((r) => r.rps));
+  for (const [name, [parts]] of runs) {
+    const rps = median(parts!.map((r) => r.rps));
+    const cpuUs = median(parts!.map((r) => r.cpuUsPerRequest ?? NaN));
+    console.log(`${name.padEnd(12)} ${String(Math.round(rps)).padStart(6)} req/s  ×direct ${(rps / directRps).toFixed(2)}  ${Math.round(cpuUs)} µs CPU/request`);
+  }
+}
+
+async function compareLatency(targets: Target[], ctx: ScenarioContext) {
   const results = await converseRateRounds(targets, ctx, { onRound: (r) => console.log(`round ${r}/${rounds}`) });
   const direct = results.get("direct")![0]!;
   console.log(`\nConverse @ ${rate} req/s, ${rounds} rounds × ${seconds} s, medians; added = target − direct`);
@@ -52,8 +77,6 @@ async function main() {
     const added = (k: "p50" | "p90" | "p99") => (r!.latency[k] - direct.latency[k]).toFixed(3);
     console.log(`${name.padEnd(12)} p50 ${r!.latency.p50.toFixed(3)} (+${added("p50")})  p90 +${added("p90")}  p99 +${added("p99")}  cpu ${r!.cpuPct.target}%  errors ${r!.errors}/${r!.sent}`);
   }
-  for (const t of targets) await t.stop();
-  await emulator.proc.stop();
 }
 
 main()
