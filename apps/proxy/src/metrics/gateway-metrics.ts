@@ -43,9 +43,9 @@ export function createGatewayMetrics(options: { maxModels?: number } = {}): Gate
     return model;
   };
 
-  // Each request touches up to ten series; finding them by label text every time was ~7 % of the gateway's CPU
-  // at saturation (bench/README.md). They are found once per operation, model and status, and created only when
-  // first counted, so the exposition shows no series that never counted anything.
+  // Each request touches up to ten series, and finding them by label text on every count showed at saturation
+  // (bench/README.md). They are found once per operation, model and status, and created only when first counted,
+  // so the exposition shows no series that never counted anything.
   const bind = (operation: string, model: string, status: number) => {
     const base: Labels = { operation, model };
     const once = <T>(make: () => T) => {
