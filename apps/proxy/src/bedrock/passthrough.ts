@@ -1,4 +1,5 @@
 import type { GatewayConfig } from "../config.ts";
+import { log } from "../log.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { createForward } from "./forward.ts";
@@ -45,7 +46,14 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       if (finished) return;
       finished = true;
       const done = { ...outcome, usage, endedAt: Date.now() };
-      for (const plugin of plugins) plugin.finish?.(call, done);
+      for (const plugin of plugins) {
+        // One plugin's failure must not leave the others' bookkeeping (in-flight count, reservations) undone.
+        try {
+          plugin.finish?.(call, done);
+        } catch (error) {
+          log.error("a plugin failed to finish a call", { plugin: plugin.name, request_id: call.requestId, error: describe(error) });
+        }
+      }
     };
 
     try {
@@ -75,4 +83,8 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       throw error;
     }
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

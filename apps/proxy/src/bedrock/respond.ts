@@ -1,3 +1,4 @@
+import { log } from "../log.ts";
 import { createUsageMeter } from "../usage/meter.ts";
 import type { BedrockCall, UpstreamResult } from "./call.ts";
 import { errors } from "./errors.ts";
@@ -15,8 +16,18 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
  */
 const WHOLE_BODY_MAX_BYTES = 256 * 1024;
 
-/** Runs a task on the next turn of the event loop, after the server has taken the response being returned now. */
-const afterResponse = (task: () => void): void => void setImmediate(task);
+/**
+ * Runs a task on the next turn of the event loop, after the server has taken the response being returned now.
+ * Nothing thrown there has a caller to reach any more: it is logged, and the gateway goes on serving.
+ */
+const afterResponse = (task: () => void): void =>
+  void setImmediate(() => {
+    try {
+      task();
+    } catch (error) {
+      log.error("a call's bookkeeping failed after its answer", { error: error instanceof Error ? error.message : String(error) });
+    }
+  });
 
 export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: CallOutcome["usage"]) => void;
 
@@ -31,9 +42,15 @@ export function respond(call: BedrockCall, forwarded: Extract<Forwarded, { ok: t
   // server, not before: done first, it sat on every call's critical path (~0.1 ms p50 at 1,000 req/s, bench/README.md).
   const end = (relay: RelayOutcome) =>
     afterResponse(() => {
-      release();
-      for (const t of taps) t.end?.(relay);
-      finish({ status: upstream.status, upstream: result, relay }, meter.result());
+      let usage: CallOutcome["usage"] = null;
+      try {
+        release();
+        for (const t of taps) t.end?.(relay);
+        usage = meter.result();
+      } finally {
+        // Even when a tap failed: every plugin's finish runs once per call (in-flight count, reservations).
+        finish({ status: upstream.status, upstream: result, relay }, usage);
+      }
     });
 
   if (!upstream.body) {

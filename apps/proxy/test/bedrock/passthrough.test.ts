@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "@bedrock-gateway/bedrock-emulator";
 import { createAuthenticator } from "../../src/auth/authenticator.ts";
 import { createPassthrough } from "../../src/bedrock/passthrough.ts";
 import type { CallOutcome, CallPlugin } from "../../src/bedrock/plugin.ts";
@@ -7,12 +8,12 @@ import { createRouteTable } from "../../src/bedrock/route-table.ts";
 import { createSigner } from "../../src/bedrock/sign.ts";
 import { readConfig } from "../../src/config.ts";
 
-function passthroughWith(plugins: CallPlugin[]) {
+// Nothing listens on port 9: a call that got that far would fail as unreachable.
+function passthroughWith(plugins: CallPlugin[], upstream = "http://127.0.0.1:9") {
   return createPassthrough({
-    // Nothing listens on port 9: a call that got that far would fail as unreachable.
-    config: readConfig({ AWS_ENDPOINT_URL: "http://127.0.0.1:9" }),
+    config: readConfig({ AWS_ENDPOINT_URL: upstream }),
     routes: createRouteTable(bedrockRoutes),
-    signer: createSigner(async () => ({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" })),
+    signer: createSigner(async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY })),
     authenticate: createAuthenticator({ masterKey: null }),
     plugins,
   });
@@ -50,5 +51,35 @@ describe("plugin lifecycle", () => {
     expect(response.status).toBe(502);
     expect(response.headers.get("x-amzn-errortype")).toBe("ServiceUnavailableException");
     expect(finished).toHaveLength(1);
+  });
+
+  it("answers first and finishes after; a plugin whose finish throws neither stops the others' nor the gateway", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const finished: CallOutcome[] = [];
+      const broken: CallPlugin = {
+        name: "broken",
+        finish: () => {
+          throw new Error("bug in a plugin");
+        },
+      };
+      const recorder: CallPlugin = { name: "recorder", finish: (_call, outcome) => void finished.push(outcome) };
+      const passthrough = passthroughWith([broken, recorder], emulator.url);
+      const body = JSON.stringify({ messages: [{ role: "user", content: [{ text: "two words" }] }] });
+      const call = () => passthrough(new Request("http://localhost/bedrock/model/m/converse", { method: "POST", headers: { "content-type": "application/json" }, body }));
+
+      const first = await call();
+      expect(first.status).toBe(200);
+      // The bookkeeping waits for the next turn of the event loop.
+      expect(finished).toHaveLength(0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(finished).toEqual([expect.objectContaining({ status: 200, usage: expect.objectContaining({ inputTokens: expect.any(Number), complete: true }) })]);
+
+      expect((await call()).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(finished).toHaveLength(2);
+    } finally {
+      await emulator.close();
+    }
   });
 });
