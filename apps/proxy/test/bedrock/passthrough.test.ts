@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "@bedrock-gateway/bedrock-emulator";
@@ -9,8 +10,9 @@ import { createSigner } from "../../src/bedrock/sign.ts";
 import { readConfig } from "../../src/config.ts";
 
 // Nothing listens on port 9: a call that got that far would fail as unreachable.
-function passthroughWith(plugins: CallPlugin[], upstream = "http://127.0.0.1:9") {
+function passthroughWith(plugins: CallPlugin[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number) {
   return createPassthrough({
+    upstreamTimeoutMs,
     config: readConfig({ AWS_ENDPOINT_URL: upstream }),
     routes: createRouteTable(bedrockRoutes),
     signer: createSigner(async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY })),
@@ -80,6 +82,32 @@ describe("plugin lifecycle", () => {
       expect(finished).toHaveLength(2);
     } finally {
       await emulator.close();
+    }
+  });
+
+  it("an upstream that does not answer in time is a 504, its connection is closed, and the call finishes once", async () => {
+    const sockets: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.on("close", () => resolve())));
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const finished: CallOutcome[] = [];
+      const passthrough = passthroughWith([{ name: "recorder", finish: (_c, o) => void finished.push(o) }], `http://127.0.0.1:${port}`, 200);
+      const response = await passthrough(converse());
+      expect(response.status).toBe(504);
+      expect(response.headers.get("x-amzn-errortype")).toBe("ServiceUnavailableException");
+      expect(((await response.json()) as { message: string }).message).toBe("Bedrock did not answer within 200 ms.");
+      expect(finished).toEqual([expect.objectContaining({ status: 504 })]);
+      expect(sockets).toHaveLength(1);
+      await closed[0];
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });
