@@ -2,6 +2,7 @@ import type { GatewayConfig } from "../config.ts";
 import { log } from "../log.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import { errorMessage } from "../error-message.ts";
 import { createForward } from "./forward.ts";
 import { errors } from "./errors.ts";
 import { createIdentify } from "./identify.ts";
@@ -51,7 +52,7 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
         try {
           plugin.finish?.(call, done);
         } catch (error) {
-          log.error("a plugin failed to finish a call", { plugin: plugin.name, request_id: call.requestId, error: describe(error) });
+          log.error("a plugin failed to finish a call", { plugin: plugin.name, request_id: call.requestId, error: errorMessage(error) });
         }
       }
     };
@@ -79,12 +80,8 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       }
       // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the
       // call for every plugin: shutdown waits on in-flight calls, and reservations must be released.
-      finish({ status: 500, refusal: { type: "InternalServerException", message: error instanceof Error ? error.message : String(error) } }, null);
+      finish({ status: 500, refusal: { type: "InternalServerException", message: errorMessage(error) } }, null);
       throw error;
     }
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

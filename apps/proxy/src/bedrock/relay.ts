@@ -1,3 +1,4 @@
+import { errorMessage } from "../error-message.ts";
 import { exceptionFrame } from "./errors.ts";
 
 /**
@@ -53,7 +54,7 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
       } catch (error) {
         end({ kind: "upstream-error", error });
         if (framer) {
-          controller.enqueue(exceptionFrame("internalServerException", "The upstream Bedrock stream failed: " + describe(error)));
+          controller.enqueue(exceptionFrame("internalServerException", "The upstream Bedrock stream failed: " + errorMessage(error)));
           controller.close();
         } else {
           controller.error(error);
@@ -99,10 +100,6 @@ function smallBufferReader(stream: ReadableStream<Uint8Array>): ChunkReader {
     },
     cancel: () => byob.cancel(),
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Holds back only the incomplete tail of an event-stream frame; complete frames pass at once. */

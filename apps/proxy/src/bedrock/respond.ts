@@ -1,5 +1,6 @@
 import { log } from "../log.ts";
 import { createUsageMeter } from "../usage/meter.ts";
+import { errorMessage } from "../error-message.ts";
 import type { BedrockCall, UpstreamResult } from "./call.ts";
 import { errors } from "./errors.ts";
 import type { Forwarded } from "./forward.ts";
@@ -25,7 +26,7 @@ const afterResponse = (task: () => void): void =>
     try {
       task();
     } catch (error) {
-      log.error("a call's bookkeeping failed after its answer", { error: error instanceof Error ? error.message : String(error) });
+      log.error("a call's bookkeeping failed after its answer", { error: errorMessage(error) });
     }
   });
 
@@ -80,10 +81,9 @@ async function respondWhole(upstream: Response, headers: Headers, taps: BodyTap[
     bytes = new Uint8Array(await upstream.arrayBuffer());
   } catch (error) {
     end({ kind: "upstream-error", error });
-    return errors.badGateway(`The Bedrock answer broke off: ${error instanceof Error ? error.message : String(error)}`);
+    return errors.badGateway(`The Bedrock answer broke off: ${errorMessage(error)}`);
   }
   for (const t of taps) t.chunk?.(bytes);
   end({ kind: "complete" });
   return new Response(bytes, { status: upstream.status, headers });
 }
-

@@ -1,5 +1,6 @@
 import type { UsageKind } from "@bedrock-gateway/api-types";
 import type { BodyTap, RelayOutcome } from "../bedrock/relay.ts";
+import { errorMessage } from "../error-message.ts";
 import { agentUsageReader } from "./agent.ts";
 import { converseUsage } from "./converse.ts";
 import { converseStreamReader } from "./converse-stream.ts";
@@ -89,13 +90,9 @@ function unreadable(note: string): Usage {
   return { ...zeroTokens(), source: "unreadable", note, complete: false };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function cutDescription(outcome: RelayOutcome | null): string {
   if (!outcome) return "the body has not ended";
-  return outcome.kind === "client-cancel" ? "the client cancelled the stream" : `the upstream stream failed (${describe((outcome as { error: unknown }).error)})`;
+  return outcome.kind === "client-cancel" ? "the client cancelled the stream" : `the upstream stream failed (${errorMessage((outcome as { error: unknown }).error)})`;
 }
 
 /** Non-streaming JSON bodies: keep a copy up to the cap, parse once at the end. */
@@ -121,7 +118,7 @@ function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | nu
     try {
       json = parseJson(body);
     } catch (error) {
-      return unreadable(`the response body is not JSON: ${describe(error)}`);
+      return unreadable(`the response body is not JSON: ${errorMessage(error)}`);
     }
     return read(json) ?? unreadable(missing);
   };
@@ -143,7 +140,7 @@ function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | nu
       try {
         final = compute();
       } catch (error) {
-        final = unreadable(`usage reader failed: ${describe(error)}`);
+        final = unreadable(`usage reader failed: ${errorMessage(error)}`);
       }
       parts = [];
     },
@@ -152,7 +149,7 @@ function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | nu
       try {
         return compute();
       } catch (error) {
-        return unreadable(`usage reader failed: ${describe(error)}`);
+        return unreadable(`usage reader failed: ${errorMessage(error)}`);
       }
     },
   };
@@ -175,7 +172,7 @@ function eventStreamMeter(reader: StreamUsageReader): UsageMeter {
     try {
       usage = reader.result();
     } catch (error) {
-      return unreadable(`usage reader failed: ${describe(error)}`);
+      return unreadable(`usage reader failed: ${errorMessage(error)}`);
     }
     if (failure) {
       if (!reader.hasUsage()) return unreadable(`event stream unreadable after ${bytesSeen} bytes: ${failure}`);
@@ -196,7 +193,7 @@ function eventStreamMeter(reader: StreamUsageReader): UsageMeter {
       try {
         decoder.push(bytes);
       } catch (error) {
-        failure = describe(error);
+        failure = errorMessage(error);
       }
     },
     end(relayOutcome) {
