@@ -5,7 +5,7 @@ import type { GatewayConfig } from "./config.ts";
 import { createAuthenticator, type AuthenticatorOptions } from "./auth/authenticator.ts";
 import type { GatewaySigV4 } from "./auth/sigv4-credentials.ts";
 import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "./bedrock/passthrough.ts";
-import { errors } from "./bedrock/errors.ts";
+import { awsError, errors } from "./bedrock/errors.ts";
 import { StoreUnavailableError } from "./keys/key-cache.ts";
 import type { CallPlugin } from "./bedrock/plugin.ts";
 import { createRouteTable } from "./bedrock/route-table.ts";
@@ -17,7 +17,7 @@ import { adminErrorResponse } from "./admin/errors.ts";
 export interface GatewayParts {
   config: GatewayConfig;
   credentials: AwsCredentialIdentityProvider;
-  lookupVirtual?: AuthenticatorOptions["lookupVirtual"];
+  lookupToken?: AuthenticatorOptions["lookupToken"];
   /** SigV4 verification of gateway-issued AWS-style credentials. */
   gatewaySigV4?: GatewaySigV4;
   plugins?: CallPlugin[];
@@ -28,41 +28,65 @@ export interface GatewayParts {
   extensions?: Elysia<any, any, any, any, any, any, any>[];
 }
 
-/** Composes the gateway: health, admin extensions, and the Bedrock passthrough. */
-export function createApp(parts: GatewayParts) {
+export interface GatewayApp {
+  /** The server's request handler. */
+  fetch(request: Request): Response | Promise<Response>;
+  /** Health, docs, admin and metrics routes (everything but /bedrock/*). */
+  routes: Elysia<any, any, any, any, any, any, any>;
+}
+
+/**
+ * Composes the gateway: health, admin extensions, and the Bedrock passthrough. Bedrock calls, the hot path, go
+ * straight to the passthrough (the router only costs them time: measured ~4 µs per call at saturation); every
+ * other path goes through Elysia's routes.
+ */
+export function createApp(parts: GatewayParts): GatewayApp {
   const passthrough = createPassthrough({
     config: parts.config,
     routes: createRouteTable(bedrockRoutes),
     signer: createSigner(parts.credentials),
-    authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupVirtual: parts.lookupVirtual }),
+    authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupToken: parts.lookupToken }),
     gatewaySigV4: parts.gatewaySigV4,
     plugins: parts.plugins,
     onUnadmitted: parts.onUnadmitted,
   });
+  const bedrock = async (request: Request): Promise<Response> => {
+    try {
+      return await passthrough(request);
+    } catch (error) {
+      return bedrockError(error);
+    }
+  };
 
-  const app = new Elysia()
+  const routes = new Elysia()
     .onError(({ code, error, request }) => {
-      const path = new URL(request.url).pathname;
-      if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${path}.`);
+      if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof StoreUnavailableError) return path.startsWith(BEDROCK_PREFIX + "/") ? errors.serviceUnavailable(message) : jsonError(503, message);
-      if (path.startsWith(BEDROCK_PREFIX + "/")) return awsInternal(message);
+      if (error instanceof StoreUnavailableError) return jsonError(503, message);
       return jsonError(code === "VALIDATION" ? 400 : 500, message);
     })
     .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }))
     .use(docsRoutes());
-  for (const extension of parts.extensions ?? []) app.use(extension);
-  // parse: "none" keeps the body stream untouched so the exact bytes can be signed and forwarded.
-  return app.all(`${BEDROCK_PREFIX}/*`, ({ request }) => passthrough(request), { parse: "none" });
+  for (const extension of parts.extensions ?? []) routes.use(extension);
+
+  return {
+    fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)),
+    routes,
+  };
+}
+
+/** `request.url` is absolute: the path starts at the first slash after `scheme://`. */
+function isBedrockPath(url: string): boolean {
+  return url.startsWith(BEDROCK_PREFIX + "/", url.indexOf("/", url.indexOf("//") + 2));
+}
+
+/** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
+function bedrockError(error: unknown): Response {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof StoreUnavailableError) return errors.serviceUnavailable(message);
+  return awsError(500, "InternalServerException", message);
 }
 
 function jsonError(status: number, message: string): Response {
   return status === 400 || status === 404 ? adminErrorResponse(status, message) : Response.json({ message, type: "internal_error" }, { status });
-}
-
-function awsInternal(message: string): Response {
-  return new Response(JSON.stringify({ message }), {
-    status: 500,
-    headers: { "content-type": "application/json", "x-amzn-errortype": "InternalServerException" },
-  });
 }

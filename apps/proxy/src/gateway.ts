@@ -47,7 +47,7 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
   const app = createApp({
     config,
     credentials,
-    lookupVirtual: keys.lookupVirtual,
+    lookupToken: keys.lookupToken,
     gatewaySigV4: keys.gatewaySigV4,
     plugins: [inFlight.plugin, keys.allowList, spend.plugin, limits],
     onUnadmitted: spend.recordUnadmitted,

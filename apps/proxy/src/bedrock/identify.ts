@@ -61,7 +61,7 @@ export function createIdentify(options: IdentifyOptions) {
         body: body ?? new Uint8Array(0),
       });
     } else {
-      auth = await authenticate(key, request);
+      auth = await authenticate(key);
     }
     if (!auth.ok) return refuse(awsError(auth.status, auth.type, auth.message));
 

@@ -2,7 +2,6 @@ import type { AuthResult } from "../auth/authenticator.ts";
 import type { VirtualKeyView } from "../auth/principal.ts";
 import type { KeyRow } from "../store/types.ts";
 import type { KeyCache } from "./key-cache.ts";
-import { hashSecret } from "./secret.ts";
 
 export type KeyRefusal = Extract<AuthResult, { ok: false }>;
 
@@ -16,15 +15,10 @@ export function keyRefusal(row: KeyRow, now = Date.now()): KeyRefusal | null {
 }
 
 /**
- * The authenticator's `lookupVirtual`: secret → sha256 → cache → store. Unknown keys return null (the
- * authenticator answers 401); blocked keys 403; expired keys 401 ExpiredTokenException.
+ * A virtual key by token (its secret's SHA-256, hex) → cache → store: the one path for bearer keys and gateway
+ * SigV4 credentials alike. Unknown keys return null (the authenticator answers 401); blocked keys 403; expired
+ * keys 401 ExpiredTokenException.
  */
-export function createVirtualKeyLookup(cache: KeyCache) {
-  const byToken = createTokenLookup(cache);
-  return (secret: string): Promise<AuthResult | null> => byToken(hashSecret(secret));
-}
-
-/** The same resolution by token hash: the one path for bearer keys and gateway SigV4 credentials alike. */
 export function createTokenLookup(cache: KeyCache) {
   return async (keyHash: string): Promise<AuthResult | null> => {
     const row = await cache.get(keyHash);

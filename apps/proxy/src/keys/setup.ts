@@ -7,7 +7,7 @@ import { createAccessKeyCache } from "./access-key-cache.ts";
 import { localInvalidation, postgresInvalidation, type KeyInvalidation } from "./invalidation.ts";
 import { createKeyCache } from "./key-cache.ts";
 import { createKeyService } from "./key-service.ts";
-import { createTokenLookup, createVirtualKeyLookup } from "./lookup.ts";
+import { createTokenLookup } from "./lookup.ts";
 import { createSecretBox } from "./secret-box.ts";
 
 /**
@@ -21,9 +21,10 @@ export async function setupVirtualKeys(options: { store: Store; masterKey: strin
   const cache = createKeyCache({ store, invalidation });
   const box = options.secretKey ? await createSecretBox(options.secretKey) : null;
   const accessKeys = createAccessKeyCache({ store, invalidation, box });
+  const lookupToken = createTokenLookup(cache);
   return {
-    lookupVirtual: createVirtualKeyLookup(cache),
-    gatewaySigV4: createGatewaySigV4({ secretFor: accessKeys.get, principalFor: createTokenLookup(cache) }),
+    lookupToken,
+    gatewaySigV4: createGatewaySigV4({ secretFor: accessKeys.get, principalFor: lookupToken }),
     allowList: allowListPlugin(),
     routes: keyRoutes({ masterKey, keys: createKeyService(store, invalidation, box), cache, keySpend: options.keySpend }),
     cache,
