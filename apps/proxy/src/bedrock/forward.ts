@@ -1,4 +1,5 @@
 import type { GatewayConfig } from "../config.ts";
+import { boundedMemo } from "./bounded-memo.ts";
 import type { BedrockCall } from "./call.ts";
 import { errors } from "./errors.ts";
 import { upstreamHeaders } from "./headers.ts";
@@ -21,6 +22,7 @@ export type Forwarded =
  */
 export function createForward(options: ForwardOptions) {
   const { config, signer, timeoutMs } = options;
+  const originUrl = boundedMemo((origin) => new URL(origin));
 
   return async function forward(call: BedrockCall): Promise<Forwarded> {
     const { request, target } = call;
@@ -28,10 +30,9 @@ export function createForward(options: ForwardOptions) {
     // A string, not a URL object: the raw path must reach the wire exactly as the client encoded it.
     const href = origin + target.path + (target.query ? "?" + target.query : "");
     const signedHeaders = await signer.sign(
-      { method: request.method, url: new URL(href), rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
+      { method: request.method, origin: originUrl(origin), rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
       call.region,
     );
-    delete signedHeaders.host;
 
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
@@ -41,7 +42,7 @@ export function createForward(options: ForwardOptions) {
     try {
       const upstream = await fetch(href, {
         method: request.method,
-        headers: { ...signedHeaders, "accept-encoding": "identity" },
+        headers: upstreamRequestHeaders(signedHeaders),
         body: call.body,
         redirect: "manual",
         signal: abort.signal,
@@ -60,4 +61,11 @@ export function createForward(options: ForwardOptions) {
       clearTimeout(timer);
     }
   };
+}
+
+/** The signed headers as sent: the runtime sets Host itself; identity encoding keeps the answer's bytes as Bedrock sent them. */
+function upstreamRequestHeaders(signed: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { "accept-encoding": "identity" };
+  for (const name in signed) if (name !== "host") headers[name] = signed[name]!;
+  return headers;
 }

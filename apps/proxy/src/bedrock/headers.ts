@@ -28,9 +28,8 @@ const hopByHop = new Set([
 ]);
 
 export function downstreamHeaders(upstream: Headers): Headers {
-  const out = new Headers();
-  upstream.forEach((value, name) => {
-    if (!hopByHop.has(name)) out.append(name, value);
-  });
+  // A native copy minus a few names: cheaper than appending header by header on every call.
+  const out = new Headers(upstream);
+  for (const name of hopByHop) out.delete(name);
   return out;
 }

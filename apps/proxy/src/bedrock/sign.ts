@@ -1,11 +1,13 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { parseQuery } from "@bedrock-gateway/sigv4";
+import { boundedMemo } from "./bounded-memo.ts";
 import { NativeSha256, sha256Hex } from "./sha256.ts";
 
 export interface UpstreamRequest {
   method: string;
-  url: URL;
+  /** Bedrock's origin (scheme, host, port): what the signature covers besides path, query, headers and body. */
+  origin: URL;
   /** The path exactly as it goes on the wire (percent-encoded as the client sent it). */
   rawPath: string;
   rawQuery: string;
@@ -19,29 +21,21 @@ export interface Signer {
 }
 
 export function createSigner(credentials: AwsCredentialIdentityProvider): Signer {
-  const signers = new Map<string, SignatureV4>();
-  const signerFor = (region: string) => {
-    let signer = signers.get(region);
-    if (!signer) {
-      // uriEscapePath double-encodes the path as AWS does for these services (`%3A` is signed as `%253A`).
-      signer = new SignatureV4({ service: "bedrock", region, credentials, sha256: NativeSha256, uriEscapePath: true });
-      signers.set(region, signer);
-    }
-    return signer;
-  };
+  // uriEscapePath double-encodes the path as AWS does for these services (`%3A` is signed as `%253A`).
+  const signerFor = boundedMemo((region) => new SignatureV4({ service: "bedrock", region, credentials, sha256: NativeSha256, uriEscapePath: true }));
   return {
     async sign(request, region) {
       const body = request.body ?? new Uint8Array(0);
       const signed = await signerFor(region).sign({
         method: request.method,
-        protocol: request.url.protocol,
-        hostname: request.url.hostname,
-        port: request.url.port ? Number(request.url.port) : undefined,
+        protocol: request.origin.protocol,
+        hostname: request.origin.hostname,
+        port: request.origin.port ? Number(request.origin.port) : undefined,
         path: request.rawPath,
         // Decoded as AWS decodes it (`+` stays a plus); the signer re-encodes.
         query: parseQuery(request.rawQuery),
         // The payload hash is precomputed natively; the signer would otherwise hash the body again in JS.
-        headers: { ...request.headers, host: request.url.host, "x-amz-content-sha256": sha256Hex(body) },
+        headers: { ...request.headers, host: request.origin.host, "x-amz-content-sha256": sha256Hex(body) },
         body,
       });
       return signed.headers;
