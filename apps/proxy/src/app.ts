@@ -5,7 +5,7 @@ import type { GatewayConfig } from "./config.ts";
 import { createAuthenticator, type AuthenticatorOptions } from "./auth/authenticator.ts";
 import type { GatewaySigV4 } from "./auth/sigv4-credentials.ts";
 import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "./bedrock/passthrough.ts";
-import { awsError, errors } from "./bedrock/errors.ts";
+import { errors } from "./bedrock/errors.ts";
 import { StoreUnavailableError } from "./keys/key-cache.ts";
 import type { CallPlugin } from "./bedrock/plugin.ts";
 import { createRouteTable } from "./bedrock/route-table.ts";
@@ -31,8 +31,6 @@ export interface GatewayParts {
 export interface GatewayApp {
   /** The server's request handler. */
   fetch(request: Request): Response | Promise<Response>;
-  /** Health, docs, admin and metrics routes (everything but /bedrock/*). */
-  routes: Elysia<any, any, any, any, any, any, any>;
 }
 
 /**
@@ -69,10 +67,7 @@ export function createApp(parts: GatewayParts): GatewayApp {
     .use(docsRoutes());
   for (const extension of parts.extensions ?? []) routes.use(extension);
 
-  return {
-    fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)),
-    routes,
-  };
+  return { fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)) };
 }
 
 /** `request.url` is absolute: the path starts at the first slash after `scheme://`. */
@@ -84,7 +79,7 @@ function isBedrockPath(url: string): boolean {
 function bedrockError(error: unknown): Response {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof StoreUnavailableError) return errors.serviceUnavailable(message);
-  return awsError(500, "InternalServerException", message);
+  return errors.internal(message);
 }
 
 function jsonError(status: number, message: string): Response {

@@ -23,6 +23,7 @@ export const errors = {
   badGateway: (message: string) => awsError(502, "ServiceUnavailableException", message),
   serviceUnavailable: (message: string) => awsError(503, "ServiceUnavailableException", message),
   gatewayTimeout: (message: string) => awsError(504, "ServiceUnavailableException", message),
+  internal: (message: string) => awsError(500, "InternalServerException", message),
   throttling: (message: string, retryAfterSeconds: number) =>
     awsError(429, "ThrottlingException", message, { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) }),
 };

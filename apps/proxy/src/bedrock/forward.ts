@@ -1,6 +1,7 @@
 import type { GatewayConfig } from "../config.ts";
 import { boundedMemo } from "./bounded-memo.ts";
 import type { BedrockCall } from "./call.ts";
+import { errorMessage } from "../error-message.ts";
 import { errors } from "./errors.ts";
 import { upstreamHeaders } from "./headers.ts";
 import { upstreamOrigin } from "./region.ts";
@@ -29,10 +30,16 @@ export function createForward(options: ForwardOptions) {
     const origin = upstreamOrigin(config, call.route.service, call.region);
     // A string, not a URL object: the raw path must reach the wire exactly as the client encoded it.
     const href = origin + target.path + (target.query ? "?" + target.query : "");
-    const signedHeaders = await signer.sign(
-      { method: request.method, origin: originUrl(origin), rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
-      call.region,
-    );
+    let signedHeaders: Record<string, string>;
+    try {
+      signedHeaders = await signer.sign(
+        { method: request.method, origin: originUrl(origin), rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
+        call.region,
+      );
+    } catch (error) {
+      // In practice: the gateway's own AWS credentials cannot be loaded. The caller can do nothing about it; say so.
+      return { ok: false, response: errors.internal(`The gateway could not sign the call with its AWS credentials (${errorMessage(error)}). Its operator must configure them.`) };
+    }
 
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
@@ -55,7 +62,7 @@ export function createForward(options: ForwardOptions) {
       const timedOut = abort.signal.reason instanceof DOMException && abort.signal.reason.name === "TimeoutError";
       const response = timedOut
         ? errors.gatewayTimeout(`Bedrock did not answer within ${timeoutMs} ms.`)
-        : errors.badGateway(`Bedrock is unreachable: ${error instanceof Error ? error.message : String(error)}`);
+        : errors.badGateway(`Bedrock is unreachable: ${errorMessage(error)}`);
       return { ok: false, response };
     } finally {
       clearTimeout(timer);

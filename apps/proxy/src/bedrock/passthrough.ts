@@ -69,7 +69,7 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       call.body = await identified.readBody();
       const forwarded = await forward(call);
       if (!forwarded.ok) {
-        finish({ status: forwarded.response.status, refusal: { type: "ServiceUnavailableException", message: "upstream unreachable" } }, null);
+        finish({ status: forwarded.response.status, refusal: { type: forwarded.response.headers.get("x-amzn-errortype") ?? "Error", message: "not sent to Bedrock, or no answer" } }, null);
         return forwarded.response;
       }
       return await respond(call, forwarded, plugins, finish);

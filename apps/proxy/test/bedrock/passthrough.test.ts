@@ -1,4 +1,5 @@
 import { createServer, type Socket } from "node:net";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "@bedrock-gateway/bedrock-emulator";
@@ -10,12 +11,14 @@ import { createSigner } from "../../src/bedrock/sign.ts";
 import { readConfig } from "../../src/config.ts";
 
 // Nothing listens on port 9: a call that got that far would fail as unreachable.
-function passthroughWith(plugins: CallPlugin[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number) {
+const emulatorCredentials = async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY });
+
+function passthroughWith(plugins: CallPlugin[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number, credentials: AwsCredentialIdentityProvider = emulatorCredentials) {
   return createPassthrough({
     upstreamTimeoutMs,
     config: readConfig({ AWS_ENDPOINT_URL: upstream }),
     routes: createRouteTable(bedrockRoutes),
-    signer: createSigner(async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY })),
+    signer: createSigner(credentials),
     authenticate: createAuthenticator({ masterKey: null }),
     plugins,
   });
@@ -53,6 +56,20 @@ describe("plugin lifecycle", () => {
     expect(response.status).toBe(502);
     expect(response.headers.get("x-amzn-errortype")).toBe("ServiceUnavailableException");
     expect(finished).toHaveLength(1);
+  });
+
+  it("without AWS credentials it is a 500 saying the gateway could not sign, nothing is sent, one finish", async () => {
+    const finished: CallOutcome[] = [];
+    const noCredentials = async () => {
+      throw new Error("Could not load credentials from any providers");
+    };
+    // Port 9: had the call been sent, it would be a 502 (unreachable), not this.
+    const response = await passthroughWith([{ name: "recorder", finish: (_c, o) => void finished.push(o) }], undefined, undefined, noCredentials)(converse());
+    expect(response.status).toBe(500);
+    expect(response.headers.get("x-amzn-errortype")).toBe("InternalServerException");
+    const { message } = (await response.json()) as { message: string };
+    expect(message).toContain("could not sign the call with its AWS credentials (Could not load credentials from any providers)");
+    expect(finished).toEqual([expect.objectContaining({ status: 500, refusal: expect.objectContaining({ type: "InternalServerException" }) })]);
   });
 
   it("answers first and finishes after; a plugin whose finish throws neither stops the others' nor the gateway", async () => {
