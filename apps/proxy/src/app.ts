@@ -13,6 +13,7 @@ import { createSigner } from "./bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
 import { docsRoutes } from "./docs/routes.ts";
 import { adminErrorResponse } from "./admin/errors.ts";
+import { errorMessage } from "./error-message.ts";
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -59,7 +60,7 @@ export function createApp(parts: GatewayParts): GatewayApp {
   const routes = new Elysia()
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (error instanceof StoreUnavailableError) return jsonError(503, message);
       return jsonError(code === "VALIDATION" ? 400 : 500, message);
     })
@@ -77,7 +78,7 @@ function isBedrockPath(url: string): boolean {
 
 /** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
 function bedrockError(error: unknown): Response {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof StoreUnavailableError) return errors.serviceUnavailable(message);
   return errors.internal(message);
 }

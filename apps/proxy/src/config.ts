@@ -1,4 +1,5 @@
 import { parseModelLimits, type ModelLimits } from "./limits/model-limits.ts";
+import { errorMessage } from "./error-message.ts";
 
 /** Environment → typed configuration, validated once at start. */
 export interface GatewayConfig {
@@ -58,7 +59,7 @@ function modelLimitsOf(value: string | undefined): ModelLimits {
   try {
     return parseModelLimits(nonEmpty(value));
   } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message : String(error));
+    throw new ConfigError(errorMessage(error));
   }
 }
 

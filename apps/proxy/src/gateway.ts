@@ -10,6 +10,7 @@ import { readSpendConfig } from "./spend/config.ts";
 import { setupSpend } from "./spend/setup.ts";
 import { openStore } from "./store/open-store.ts";
 import type { Store } from "./store/types.ts";
+import { errorMessage } from "./error-message.ts";
 
 export interface Gateway {
   app: ReturnType<typeof createApp>;
@@ -34,7 +35,7 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
   const credentials = gatewayCredentials();
   // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).
   credentials().catch((error) =>
-    log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: error instanceof Error ? error.message : String(error) }),
+    log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: errorMessage(error) }),
   );
   const limits = limitsPlugin({
     limiter: shared.limiter,
@@ -82,7 +83,7 @@ async function storageReadiness(store: Store): Promise<string> {
     await Promise.race([store.ping(), timeout]);
     return "ok";
   } catch (error) {
-    return `degraded: unreachable (${error instanceof Error ? error.message : String(error)}); serving cached keys, queueing spend rows`;
+    return `degraded: unreachable (${errorMessage(error)}); serving cached keys, queueing spend rows`;
   } finally {
     clearTimeout(timer);
   }

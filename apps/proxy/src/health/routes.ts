@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { errorMessage } from "../error-message.ts";
 
 /**
  * A dependency the gateway needs: resolves ("ok", or "degraded: ..." while it still serves without it),
@@ -19,7 +20,7 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>) {
             results[name] = (await check()) || "ok";
           } catch (error) {
             ready = false;
-            results[name] = "error: " + (error instanceof Error ? error.message : String(error));
+            results[name] = "error: " + errorMessage(error);
           }
         }),
       );

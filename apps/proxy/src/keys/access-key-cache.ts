@@ -4,6 +4,7 @@ import { isWellFormedAccessKeyId } from "./aws-credentials.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
 import { StoreUnavailableError } from "./key-cache.ts";
 import type { SecretBox } from "./secret-box.ts";
+import { errorMessage } from "../error-message.ts";
 
 /** What SigV4 verification needs about a gateway access key id. */
 export interface AccessKeySecret {
@@ -74,7 +75,7 @@ export function createAccessKeyCache(options: AccessKeyCacheOptions): AccessKeyC
         return entry.last.found;
       }
       if (entries.get(accessKeyId) === entry) entries.delete(accessKeyId);
-      throw new StoreUnavailableError(`The gateway cannot reach its key store (${error instanceof Error ? error.message : String(error)}); try again shortly.`);
+      throw new StoreUnavailableError(`The gateway cannot reach its key store (${errorMessage(error)}); try again shortly.`);
     }
     const found = await secretOf(accessKeyId, row);
     if (found) idOfToken.set(found.token, accessKeyId);

@@ -1,6 +1,7 @@
 import { log } from "../log.ts";
 import type { Store, KeyRow } from "../store/types.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface KeyCacheOptions {
   store: Store;
@@ -62,7 +63,7 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
     try {
       row = await withTimeout(store.getKey(token), lookupTimeoutMs);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       const stale = entry.last && Date.now() - entry.last.readAt <= staleIfErrorMs ? entry.last : undefined;
       if (Date.now() - warnedAt > 10_000) {
         warnedAt = Date.now();

@@ -1,6 +1,7 @@
 import { log } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
+import { errorMessage } from "../error-message.ts";
 
 /**
  * Key invalidation over Redis pub/sub: `publisher` sends, a dedicated `subscriber` connection (pub/sub takes a
@@ -50,7 +51,7 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
       } catch (error) {
         if (Date.now() - warnedAt > 10_000) {
           warnedAt = Date.now();
-          log.warn("cannot announce a key change over redis: other instances see it when their cache expires", { error: error instanceof Error ? error.message : String(error) });
+          log.warn("cannot announce a key change over redis: other instances see it when their cache expires", { error: errorMessage(error) });
         }
       }
     },

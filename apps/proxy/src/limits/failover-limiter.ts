@@ -1,6 +1,7 @@
 import { log } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import { errorMessage } from "../error-message.ts";
 
 /**
  * Redis while it is healthy, this instance's own counters while it is not (each instance then enforces the full
@@ -12,7 +13,7 @@ export function failoverLimiter(options: { connection: RedisConnection; shared: 
   const fallback = (error: unknown) => {
     if (Date.now() - lastWarned < 10_000) return;
     lastWarned = Date.now();
-    log.warn("redis rate-limit call failed: using local limits for it", { error: error instanceof Error ? error.message : String(error) });
+    log.warn("redis rate-limit call failed: using local limits for it", { error: errorMessage(error) });
   };
   const pick = () => (connection.healthy ? shared : local);
 

@@ -5,6 +5,7 @@ import { log } from "../log.ts";
 import type { Usage } from "../usage/types.ts";
 import { modelLimitsFor, type ModelLimits } from "./model-limits.ts";
 import { type LimitCheck, type RateLimiter, windowStartOf } from "./rate-limiter.ts";
+import { errorMessage } from "../error-message.ts";
 
 export type LimitedEntity = "user" | "team" | "end_user";
 
@@ -87,7 +88,7 @@ export function limitsPlugin(options: LimitsPluginOptions): LimitsPlugin {
       if (amount === 0) continue;
       const done = limiter
         .add(scope, amount, windowMs, windowStart)
-        .catch((error) => log.warn("could not settle a token counter", { scope, error: error instanceof Error ? error.message : String(error) }))
+        .catch((error) => log.warn("could not settle a token counter", { scope, error: errorMessage(error) }))
         .finally(() => pending.delete(done));
       pending.add(done);
     }
@@ -155,7 +156,7 @@ function cachedEntityLimits(lookup: EntityLimitsLookup, ttlMs: number) {
     } catch (error) {
       if (Date.now() - warnedAt > 10_000) {
         warnedAt = Date.now();
-        log.warn(`cannot read ${labels[kind]} limits from the store: ${cached ? "using the last known" : "not applied"} meanwhile`, { error: error instanceof Error ? error.message : String(error) });
+        log.warn(`cannot read ${labels[kind]} limits from the store: ${cached ? "using the last known" : "not applied"} meanwhile`, { error: errorMessage(error) });
       }
       if (cached) cached.expiresAt = Date.now() + 1_000;
       return cached?.scope ?? null;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { GuardrailUnits } from "../usage/types.ts";
 import { type ResolvedModelId, resolveModelId } from "./model-id.ts";
 import builtIn from "./price-table.json" with { type: "json" };
+import { errorMessage } from "../error-message.ts";
 
 /** USD per 1,000 tokens. Missing cache prices: cache tokens are priced at the input rate, with a warning. */
 export interface TokenPrices {
@@ -70,13 +71,13 @@ export function loadPriceTable(options: LoadPriceTableOptions = {}): PriceTable 
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new PriceTableError(`price table override ${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`);
+    throw new PriceTableError(`price table override ${path}: cannot read the file (${errorMessage(error)})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PriceTableError(`price table override ${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new PriceTableError(`price table override ${path}: not valid JSON (${errorMessage(error)})`);
   }
   return buildPriceTable(json, path);
 }

@@ -1,5 +1,6 @@
 import { log } from "../log.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface SpendLogWriterOptions {
   insert: (rows: SpendLogRow[]) => Promise<unknown>;
@@ -47,7 +48,7 @@ export function createSpendLogWriter(options: SpendLogWriterOptions): SpendLogWr
       } catch (error) {
         backoff = Math.min(maxBackoffMs, backoff ? backoff * 2 : minBackoffMs);
         retryAt = Date.now() + backoff;
-        log.error("spend log write failed; rows kept for retry", { queued: queue.length, retry_in_ms: backoff, error: error instanceof Error ? error.message : String(error) });
+        log.error("spend log write failed; rows kept for retry", { queued: queue.length, retry_in_ms: backoff, error: errorMessage(error) });
         return false;
       }
       // The batch was the queue's head: rows enqueued meanwhile sit after it, rows dropped meanwhile were the oldest

@@ -11,6 +11,7 @@ import type { BudgetLedger, BudgetScope } from "./ledger.ts";
 import { spendLogJson } from "./log-json.ts";
 import type { SpendLogWriter } from "./log-writer.ts";
 import { CAPTURE_MAX_BYTES, storableBody } from "./redact.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface SpendPluginOptions {
   ledger: BudgetLedger;
@@ -119,7 +120,7 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
       // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
       log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
 
-      const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: error instanceof Error ? error.message : String(error) }));
+      const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
       settling.add(done);
       void done.finally(() => settling.delete(done));
     },

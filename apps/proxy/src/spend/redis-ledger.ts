@@ -5,6 +5,7 @@ import type { RedisConnection } from "../redis/connection.ts";
 import { nextBudgetReset } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
 import { localBudgetLedger, type BudgetLedger, type BudgetScope } from "./ledger.ts";
+import { errorMessage } from "../error-message.ts";
 
 /** Adds to a counter only if it exists (it is seeded from the store first); nil otherwise. */
 const ADD = `
@@ -108,7 +109,7 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
   const degraded = (error: unknown) => {
     if (now() - warnedAt < 10_000) return;
     warnedAt = now();
-    log.warn("redis budget counter failed: counting this instance's spend in memory", { error: error instanceof Error ? error.message : String(error) });
+    log.warn("redis budget counter failed: counting this instance's spend in memory", { error: errorMessage(error) });
   };
 
   return {
@@ -146,7 +147,7 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
 /** A failed Redis call (store errors propagate as they are: the caller decides about those). */
 class RedisCallError extends Error {
   constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(errorMessage(cause));
   }
 }
 

@@ -12,6 +12,7 @@ import { localBudgetLedger, type BudgetLedger } from "./ledger.ts";
 import { createSpendLogWriter } from "./log-writer.ts";
 import { spendPlugin } from "./plugin.ts";
 import { spendRoutes } from "./routes.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface SpendSetupOptions {
   store: Store;
@@ -41,7 +42,7 @@ export function setupSpend(options: SpendSetupOptions) {
   const resetBudgets = () => {
     resetting ??= store
       .resetExpiredBudgets(new Date())
-      .catch((error) => log.error("budget reset failed", { error: error instanceof Error ? error.message : String(error) }))
+      .catch((error) => log.error("budget reset failed", { error: errorMessage(error) }))
       .finally(() => (resetting = null));
     return resetting;
   };

@@ -7,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { spendLogInserter } from "./spend-sqlite-insert.ts";
 import { CONNECTION_PRAGMAS } from "./sqlite-transaction.ts";
 import type { SpendLogRow } from "./spend-types.ts";
+import { errorMessage } from "../error-message.ts";
 
 declare const self: { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void };
 
@@ -23,6 +24,6 @@ self.onmessage = (event: MessageEvent) => {
   try {
     self.postMessage({ id: message.id, inserted: insert!(JSON.parse(message.rows) as SpendLogRow[]) });
   } catch (error) {
-    self.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    self.postMessage({ id: message.id, error: errorMessage(error) });
   }
 };

@@ -16,6 +16,7 @@ import {
   type NewKeyRow,
   type Store,
 } from "./types.ts";
+import { errorMessage } from "../error-message.ts";
 
 type Row = Record<string, unknown>;
 
@@ -132,7 +133,7 @@ function guard<T>(write: () => T): T {
   try {
     return write();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (message.includes("UNIQUE constraint failed")) throw new StoreConflictError(conflictField(message));
     throw error;
   }

@@ -1,6 +1,7 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import type { MessageHeaders } from "@smithy/types";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { errorMessage } from "../error-message.ts";
 
 /** One decoded `application/vnd.amazon.eventstream` frame. `payload` is only valid during the callback. */
 export type StreamFrame =
@@ -68,7 +69,7 @@ export class EventStreamDecoder {
     try {
       message = codec.decode(frame);
     } catch (error) {
-      throw new EventStreamFormatError(error instanceof Error ? error.message : String(error));
+      throw new EventStreamFormatError(errorMessage(error));
     }
     const headers = message.headers;
     const messageType = header(headers, ":message-type");
