@@ -8,6 +8,7 @@ import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "./be
 import { errors } from "./bedrock/errors.ts";
 import { StoreUnavailableError } from "./keys/key-cache.ts";
 import type { CallPlugin } from "./bedrock/plugin.ts";
+import { pathStartOf } from "./bedrock/raw-path.ts";
 import { createRouteTable } from "./bedrock/route-table.ts";
 import { createSigner } from "./bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
@@ -71,9 +72,9 @@ export function createApp(parts: GatewayParts): GatewayApp {
   return { fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)) };
 }
 
-/** `request.url` is absolute: the path starts at the first slash after `scheme://`. */
 function isBedrockPath(url: string): boolean {
-  return url.startsWith(BEDROCK_PREFIX + "/", url.indexOf("/", url.indexOf("//") + 2));
+  const pathStart = pathStartOf(url);
+  return pathStart >= 0 && url.startsWith(BEDROCK_PREFIX + "/", pathStart);
 }
 
 /** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */

@@ -13,9 +13,13 @@ export interface RawTarget {
 
 export type RawTargetResult = { ok: true; target: RawTarget } | { ok: false; reason: string };
 
+/** Where the path of an absolute `request.url` starts (-1: none): after scheme://authority, without re-parsing (URL would normalise the path). */
+export function pathStartOf(requestUrl: string): number {
+  return requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
+}
+
 export function parseRawTarget(requestUrl: string, prefix: string): RawTargetResult {
-  // request.url is absolute; skip scheme://authority without re-parsing (URL would normalise the path).
-  const pathStart = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
+  const pathStart = pathStartOf(requestUrl);
   const full = pathStart < 0 ? "/" : requestUrl.slice(pathStart);
   const q = full.indexOf("?");
   const pathWithPrefix = q < 0 ? full : full.slice(0, q);

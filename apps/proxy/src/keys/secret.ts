@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { secretDigest } from "../auth/timing-safe.ts";
 
 const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
 
@@ -8,9 +8,12 @@ export function generateSecret(): string {
   return "sk-" + Buffer.from(bytes).toString("base64url");
 }
 
-/** The stored id of a secret: sha256 hex, as LiteLLM stores its `token`. */
+/**
+ * The stored id of a secret: sha256 hex, as LiteLLM stores its `token`. The same digest the authenticator compares,
+ * so a key is found by the hash it was stored under.
+ */
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  return secretDigest(secret).toString("hex");
 }
 
 /** `sk-...AbCd`: enough to recognise a key in a list, never enough to use it. */
