@@ -1,7 +1,7 @@
 // First: on Bun this may restart the process with a higher fetch concurrency before anything else loads.
 import "./runtime/bun-fetch-limit.ts";
 import { ConfigError, readConfig } from "./config.ts";
-import { assembleGateway } from "./gateway.ts";
+import { assembleGateway } from "./compose/gateway.ts";
 import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 

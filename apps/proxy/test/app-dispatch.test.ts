@@ -1,7 +1,7 @@
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "@bedrock-gateway/bedrock-emulator";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.ts";
-import type { CallPlugin } from "../src/bedrock/plugin.ts";
+import { createApp } from "../src/compose/app.ts";
+import type { CallPlugin } from "../src/pipeline/step.ts";
 import { readConfig } from "../src/config.ts";
 import { StoreUnavailableError } from "../src/keys/key-cache.ts";
 

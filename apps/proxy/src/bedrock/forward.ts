@@ -1,6 +1,6 @@
 import type { GatewayConfig } from "../config.ts";
 import { boundedMemo } from "./bounded-memo.ts";
-import type { BedrockCall } from "./call.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
 import { errorMessage } from "../error-message.ts";
 import { errors } from "./errors.ts";
 import { upstreamHeaders } from "./headers.ts";

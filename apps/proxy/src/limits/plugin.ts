@@ -1,6 +1,6 @@
-import type { BedrockCall } from "../bedrock/call.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
 import { errors } from "../bedrock/errors.ts";
-import type { CallPlugin } from "../bedrock/plugin.ts";
+import type { CallPlugin } from "../pipeline/step.ts";
 import { log } from "../log.ts";
 import type { Usage } from "../usage/types.ts";
 import { modelLimitsFor, type ModelLimits } from "./model-limits.ts";

@@ -1,6 +1,6 @@
-import type { BedrockCall } from "../bedrock/call.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
 import { errors } from "../bedrock/errors.ts";
-import type { CallPlugin } from "../bedrock/plugin.ts";
+import type { CallPlugin } from "../pipeline/step.ts";
 
 /**
  * Route groups a key's `allowed_routes` may name, by the first path segment after `/bedrock`.

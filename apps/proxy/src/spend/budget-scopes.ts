@@ -1,4 +1,4 @@
-import type { BedrockCall } from "../bedrock/call.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
 import type { BudgetEntityKind, BudgetEntityRow } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
 import type { BudgetScope } from "./ledger.ts";

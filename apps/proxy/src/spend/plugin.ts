@@ -1,6 +1,6 @@
-import type { BedrockCall } from "../bedrock/call.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
 import { awsError } from "../bedrock/errors.ts";
-import type { CallOutcome, CallPlugin } from "../bedrock/plugin.ts";
+import type { CallOutcome, CallPlugin } from "../pipeline/step.ts";
 import type { BodyTap } from "../bedrock/relay.ts";
 import { log } from "../log.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";

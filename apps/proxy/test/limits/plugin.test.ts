@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { BedrockCall } from "../../src/bedrock/call.ts";
-import type { CallOutcome } from "../../src/bedrock/plugin.ts";
+import type { BedrockCall } from "../../src/pipeline/context.ts";
+import type { CallOutcome } from "../../src/pipeline/step.ts";
 import { limitsPlugin } from "../../src/limits/plugin.ts";
 import { localLimiter } from "../../src/limits/local-limiter.ts";
 import { modelLimitsFor, parseModelLimits, ModelLimitsError } from "../../src/limits/model-limits.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { VirtualKeyView } from "../../src/auth/principal.ts";
-import type { BedrockCall } from "../../src/bedrock/call.ts";
+import type { BedrockCall } from "../../src/pipeline/context.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
 import { createRouteTable } from "../../src/bedrock/route-table.ts";
 import { allowListPlugin, modelCandidates, modelPattern } from "../../src/policy/allow-list.ts";

@@ -10,7 +10,7 @@ import { log } from "../log.ts";
 import type { BudgetLedger } from "../spend/ledger.ts";
 import { redisBudgetLedger } from "../spend/redis-ledger.ts";
 import type { Store } from "../store/types.ts";
-import type { RedisConnection } from "./connection.ts";
+import type { RedisConnection } from "../redis/connection.ts";
 
 /** What instances share: counters and key invalidation. In-process without REDIS_URL. */
 export interface SharedState {
@@ -31,7 +31,7 @@ export async function openSharedState(config: Pick<GatewayConfig, "redisUrl" | "
   if (!config.redisUrl) return { limiter: local, redis: null, prefix, readiness: {}, close: async () => {} };
 
   // Loaded only when used: the Redis client is the largest module the gateway has (~10 MB of memory at rest).
-  const { connectRedis, waitForRedis } = await import("./connection.ts");
+  const { connectRedis, waitForRedis } = await import("../redis/connection.ts");
   const redis = connectRedis({ url: config.redisUrl, name: "commands" });
   const subscriber = connectRedis({ url: config.redisUrl, name: "subscriber", degradedMeaning: "key changes reach other instances when their caches expire" });
   if (!(await waitForRedis(redis, startupWaitMs))) log.warn("starting without redis: local limits until it answers");

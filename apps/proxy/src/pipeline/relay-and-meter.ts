@@ -1,12 +1,12 @@
 import { log } from "../log.ts";
 import { createUsageMeter } from "../usage/meter.ts";
 import { errorMessage } from "../error-message.ts";
-import type { BedrockCall, UpstreamResult } from "./call.ts";
-import { errors } from "./errors.ts";
-import type { Forwarded } from "./forward.ts";
-import { downstreamHeaders } from "./headers.ts";
-import type { CallOutcome, CallPlugin } from "./plugin.ts";
-import { type BodyTap, relayBody, type RelayOutcome } from "./relay.ts";
+import type { BedrockCall, UpstreamResult } from "./context.ts";
+import { errors } from "../bedrock/errors.ts";
+import type { Forwarded } from "../bedrock/forward.ts";
+import { downstreamHeaders } from "../bedrock/headers.ts";
+import type { CallOutcome, CallPlugin } from "./step.ts";
+import { type BodyTap, relayBody, type RelayOutcome } from "../bedrock/relay.ts";
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 

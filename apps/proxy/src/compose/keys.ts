@@ -3,12 +3,12 @@ import { createGatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { allowListPlugin } from "../policy/allow-list.ts";
 import type { PostgresStore } from "../store/postgres.ts";
 import type { Store } from "../store/types.ts";
-import { createAccessKeyCache } from "./access-key-cache.ts";
-import { localInvalidation, postgresInvalidation, type KeyInvalidation } from "./invalidation.ts";
-import { createKeyCache } from "./key-cache.ts";
-import { createKeyService } from "./key-service.ts";
-import { createTokenLookup } from "./lookup.ts";
-import { createSecretBox } from "./secret-box.ts";
+import { createAccessKeyCache } from "../keys/access-key-cache.ts";
+import { localInvalidation, postgresInvalidation, type KeyInvalidation } from "../keys/invalidation.ts";
+import { createKeyCache } from "../keys/key-cache.ts";
+import { createKeyService } from "../keys/key-service.ts";
+import { createTokenLookup } from "../keys/lookup.ts";
+import { createSecretBox } from "../keys/secret-box.ts";
 
 /**
  * Everything virtual keys add to the gateway: the lookup, SigV4 verification of the AWS-style credentials they

@@ -1,5 +1,5 @@
-import type { RawTarget } from "./raw-path.ts";
-import type { ResolvedRoute } from "./route-table.ts";
+import type { RawTarget } from "../bedrock/raw-path.ts";
+import type { ResolvedRoute } from "../bedrock/route-table.ts";
 import type { Principal } from "../auth/principal.ts";
 
 /** Everything known about one /bedrock request, built up step by step and read by the later steps. */

@@ -1,20 +1,20 @@
 import { Elysia } from "elysia";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import type { GatewayConfig } from "./config.ts";
-import { createAuthenticator, type AuthenticatorOptions } from "./auth/authenticator.ts";
-import type { GatewaySigV4 } from "./auth/sigv4-credentials.ts";
-import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "./bedrock/passthrough.ts";
-import { errors } from "./bedrock/errors.ts";
-import { StoreUnavailableError } from "./keys/key-cache.ts";
-import type { CallPlugin } from "./bedrock/plugin.ts";
-import { pathStartOf } from "./bedrock/raw-path.ts";
-import { createRouteTable } from "./bedrock/route-table.ts";
-import { createSigner } from "./bedrock/sign.ts";
-import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
-import { docsRoutes } from "./docs/routes.ts";
-import { adminErrorResponse } from "./admin/errors.ts";
-import { errorMessage } from "./error-message.ts";
+import type { GatewayConfig } from "../config.ts";
+import { createAuthenticator, type AuthenticatorOptions } from "../auth/authenticator.ts";
+import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "../pipeline/bedrock-call.ts";
+import { errors } from "../bedrock/errors.ts";
+import { StoreUnavailableError } from "../keys/key-cache.ts";
+import type { CallPlugin } from "../pipeline/step.ts";
+import { pathStartOf } from "../bedrock/raw-path.ts";
+import { createRouteTable } from "../bedrock/route-table.ts";
+import { createSigner } from "../bedrock/sign.ts";
+import { healthRoutes, type ReadinessCheck } from "../health/routes.ts";
+import { docsRoutes } from "../docs/routes.ts";
+import { adminErrorResponse } from "../admin/errors.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface GatewayParts {
   config: GatewayConfig;

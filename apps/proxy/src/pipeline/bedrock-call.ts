@@ -3,16 +3,16 @@ import { log } from "../log.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { errorMessage } from "../error-message.ts";
-import { createForward } from "./forward.ts";
-import { errors } from "./errors.ts";
-import { createIdentify } from "./identify.ts";
-import type { CallPlugin } from "./plugin.ts";
-import { BodyTooLarge } from "./read-body.ts";
-import { type Finish, respond } from "./respond.ts";
-import type { RouteTable } from "./route-table.ts";
-import type { Signer } from "./sign.ts";
+import { createForward } from "../bedrock/forward.ts";
+import { errors } from "../bedrock/errors.ts";
+import { createIdentify } from "./route.ts";
+import type { CallPlugin } from "./step.ts";
+import { BodyTooLarge } from "../bedrock/read-body.ts";
+import { type Finish, respond } from "./relay-and-meter.ts";
+import type { RouteTable } from "../bedrock/route-table.ts";
+import type { Signer } from "../bedrock/sign.ts";
 
-export { BEDROCK_PREFIX } from "./identify.ts";
+export { BEDROCK_PREFIX } from "./route.ts";
 
 export interface PassthroughOptions {
   config: GatewayConfig;

@@ -1,5 +1,5 @@
-import type { BedrockCall, UpstreamResult } from "./call.ts";
-import type { BodyTap, RelayOutcome } from "./relay.ts";
+import type { BedrockCall, UpstreamResult } from "./context.ts";
+import type { BodyTap, RelayOutcome } from "../bedrock/relay.ts";
 import type { Usage } from "../usage/types.ts";
 
 /** How a call ended, for whoever records it. */

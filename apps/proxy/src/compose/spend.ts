@@ -6,12 +6,12 @@ import { loadPriceTable, PriceTableError } from "../pricing/index.ts";
 import { ConfigError } from "../config.ts";
 import type { KeyRow } from "../store/types.ts";
 import type { Store } from "../store/types.ts";
-import { createScopeResolver } from "./budget-scopes.ts";
-import type { SpendConfig } from "./config.ts";
-import { localBudgetLedger, type BudgetLedger } from "./ledger.ts";
-import { createSpendLogWriter } from "./log-writer.ts";
-import { spendPlugin } from "./plugin.ts";
-import { spendRoutes } from "./routes.ts";
+import { createScopeResolver } from "../spend/budget-scopes.ts";
+import type { SpendConfig } from "../spend/config.ts";
+import { localBudgetLedger, type BudgetLedger } from "../spend/ledger.ts";
+import { createSpendLogWriter } from "../spend/log-writer.ts";
+import { spendPlugin } from "../spend/plugin.ts";
+import { spendRoutes } from "../admin/spend.ts";
 import { errorMessage } from "../error-message.ts";
 
 export interface SpendSetupOptions {

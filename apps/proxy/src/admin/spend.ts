@@ -1,16 +1,16 @@
 import { Elysia } from "elysia";
 import type { SpendLog, SpendLogsResponse } from "@bedrock-gateway/api-types";
-import { createAdminAuth, type AdminCaller } from "../admin/auth.ts";
-import { createAdminRoute } from "../admin/route.ts";
-import { AdminError, adminErrorResponse } from "../admin/errors.ts";
-import { BadRequest, idField, intParam, parseBudgetFields, parseJsonObject } from "../admin/validate.ts";
+import { createAdminAuth, type AdminCaller } from "./auth.ts";
+import { createAdminRoute } from "./route.ts";
+import { AdminError, adminErrorResponse } from "./errors.ts";
+import { BadRequest, idField, intParam, parseBudgetFields, parseJsonObject } from "./validate.ts";
 import type { KeyCache } from "../keys/key-cache.ts";
 import { tokenOf } from "../keys/secret.ts";
 import type { BudgetEntityKind, BudgetEntityRow, SpendLogRow } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
-import type { ScopeResolver } from "./budget-scopes.ts";
-import type { BudgetLedger } from "./ledger.ts";
-import { spendLogJson } from "./log-json.ts";
+import type { ScopeResolver } from "../spend/budget-scopes.ts";
+import type { BudgetLedger } from "../spend/ledger.ts";
+import { spendLogJson } from "../spend/log-json.ts";
 
 export interface SpendRoutesOptions {
   masterKey: string | null;

@@ -1,16 +1,16 @@
 import { createApp } from "./app.ts";
-import type { GatewayConfig } from "./config.ts";
-import { setupVirtualKeys } from "./keys/setup.ts";
-import { limitsPlugin } from "./limits/plugin.ts";
-import { log } from "./log.ts";
-import { budgetLedgerFor, openSharedState } from "./redis/shared-state.ts";
-import { gatewayCredentials } from "./runtime/credentials.ts";
-import { inFlightCalls } from "./runtime/in-flight.ts";
-import { readSpendConfig } from "./spend/config.ts";
-import { setupSpend } from "./spend/setup.ts";
-import { openStore } from "./store/open-store.ts";
-import type { Store } from "./store/types.ts";
-import { errorMessage } from "./error-message.ts";
+import type { GatewayConfig } from "../config.ts";
+import { setupVirtualKeys } from "./keys.ts";
+import { limitsPlugin } from "../limits/plugin.ts";
+import { log } from "../log.ts";
+import { budgetLedgerFor, openSharedState } from "./shared-state.ts";
+import { gatewayCredentials } from "../runtime/credentials.ts";
+import { inFlightCalls } from "../pipeline/in-flight.ts";
+import { readSpendConfig } from "../spend/config.ts";
+import { setupSpend } from "./spend.ts";
+import { openStore } from "../store/open-store.ts";
+import type { Store } from "../store/types.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface Gateway {
   app: ReturnType<typeof createApp>;

@@ -1,13 +1,13 @@
 import type { AuthResult, Authenticator } from "../auth/authenticator.ts";
 import { extractKey } from "../auth/extract-key.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
-import type { BedrockCall } from "./call.ts";
-import { awsError, errors } from "./errors.ts";
-import { parseRawTarget } from "./raw-path.ts";
-import { requestId } from "./request-id.ts";
-import { BodyTooLarge, readBodyWithin } from "./read-body.ts";
-import { isRegion } from "./region.ts";
-import type { RouteTable } from "./route-table.ts";
+import type { BedrockCall } from "./context.ts";
+import { awsError, errors } from "../bedrock/errors.ts";
+import { parseRawTarget } from "../bedrock/raw-path.ts";
+import { requestId } from "../bedrock/request-id.ts";
+import { BodyTooLarge, readBodyWithin } from "../bedrock/read-body.ts";
+import { isRegion } from "../bedrock/region.ts";
+import type { RouteTable } from "../bedrock/route-table.ts";
 
 export const BEDROCK_PREFIX = "/bedrock";
 

@@ -1,5 +1,5 @@
-import type { BedrockCall } from "../bedrock/call.ts";
-import type { CallPlugin } from "../bedrock/plugin.ts";
+import type { BedrockCall } from "./context.ts";
+import type { CallPlugin } from "./step.ts";
 
 /** Bedrock calls admitted and not yet finished (streams included), so shutdown can wait for them. */
 export interface InFlight {
