@@ -17,7 +17,10 @@ export interface GatewayConfig {
   modelLimits: ModelLimits;
   /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for in-flight calls and streams (default 30 s). */
   shutdownGraceMs: number;
+  /** MAX_REQUEST_BODY_MB (default 128): larger request bodies are refused with a 413 before anything goes upstream. */
   maxRequestBodyBytes: number;
+  /** UPSTREAM_TIMEOUT_MS (default 300,000): how long Bedrock may take to start answering before the call is a 504. */
+  upstreamTimeoutMs: number;
   /** GATEWAY_SECRET_KEY: encrypts the secrets of issued AWS-style credentials. Null: none can be issued or verified. */
   secretKey: string | null;
 }
@@ -50,7 +53,8 @@ export function readConfig(env: Env): GatewayConfig {
     redisPrefix: nonEmpty(env.REDIS_PREFIX) ?? "gw:",
     modelLimits: modelLimitsOf(env.GATEWAY_MODEL_LIMITS),
     shutdownGraceMs: nonNegative("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
-    maxRequestBodyBytes: env.MAX_REQUEST_BODY_MB ? Number(env.MAX_REQUEST_BODY_MB) * 1024 * 1024 : 128 * 1024 * 1024,
+    maxRequestBodyBytes: positive("MAX_REQUEST_BODY_MB", env.MAX_REQUEST_BODY_MB, 128, "a number of megabytes greater than 0, e.g. 128") * 1024 * 1024,
+    upstreamTimeoutMs: positive("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, 300_000, "a number of milliseconds greater than 0, e.g. 300000"),
     secretKey,
   };
 }
@@ -68,6 +72,14 @@ function nonNegative(name: string, value: string | undefined, fallback: number):
   if (v === null) return fallback;
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got ${v}`);
+  return n;
+}
+
+function positive(name: string, value: string | undefined, fallback: number, form: string): number {
+  const v = nonEmpty(value);
+  if (v === null) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be ${form}, got ${v}`);
   return n;
 }
 

@@ -1,5 +1,5 @@
 import { errorMessage } from "../error-message.ts";
-import { exceptionFrame } from "./errors.ts";
+import { exceptionFrame } from "../pipeline/refusal.ts";
 
 /**
  * Observes a response body as it passes. Taps see every chunk in order and never change it;

@@ -4,10 +4,10 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { GatewayConfig } from "../config.ts";
 import { createAuthenticator, type AuthenticatorOptions } from "../auth/authenticator.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
-import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "../pipeline/bedrock-call.ts";
-import { errors } from "../bedrock/errors.ts";
+import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
+import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
+import { refuse, renderRefusal } from "../pipeline/refusal.ts";
 import { StoreUnavailableError } from "../keys/key-cache.ts";
-import type { CallPlugin } from "../pipeline/step.ts";
 import { pathStartOf } from "../bedrock/raw-path.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";
@@ -22,9 +22,11 @@ export interface GatewayParts {
   lookupToken?: AuthenticatorOptions["lookupToken"];
   /** SigV4 verification of gateway-issued AWS-style credentials. */
   gatewaySigV4?: GatewaySigV4;
-  plugins?: CallPlugin[];
-  /** Requests refused before any plugin saw them (bad key...), for metrics. */
-  onUnadmitted?: PassthroughOptions["onUnadmitted"];
+  steps?: BedrockPipelineOptions["steps"];
+  /** Requests refused before admission (bad key...), for metrics. */
+  onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
+  /** The runtime's options for every upstream fetch. */
+  fetchOptions?: RequestInit;
   readiness?: Record<string, ReadinessCheck>;
   /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
   extensions?: Elysia<any, any, any, any, any, any, any>[];
@@ -36,23 +38,24 @@ export interface GatewayApp {
 }
 
 /**
- * Composes the gateway: health, admin extensions, and the Bedrock passthrough. Bedrock calls, the hot path, go
- * straight to the passthrough (the router only costs them time: measured ~4 µs per call at saturation); every
+ * Composes the gateway: health, admin extensions, and the Bedrock pipeline. Bedrock calls, the hot path, go
+ * straight to the pipeline (the router only costs them time: measured ~4 µs per call at saturation); every
  * other path goes through Elysia's routes.
  */
 export function createApp(parts: GatewayParts): GatewayApp {
-  const passthrough = createPassthrough({
+  const pipeline = createBedrockPipeline({
     config: parts.config,
     routes: createRouteTable(bedrockRoutes),
     signer: createSigner(parts.credentials),
     authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupToken: parts.lookupToken }),
     gatewaySigV4: parts.gatewaySigV4,
-    plugins: parts.plugins,
+    steps: parts.steps,
+    fetchOptions: parts.fetchOptions,
     onUnadmitted: parts.onUnadmitted,
   });
   const bedrock = async (request: Request): Promise<Response> => {
     try {
-      return await passthrough(request);
+      return await pipeline(request);
     } catch (error) {
       return bedrockError(error);
     }
@@ -80,8 +83,7 @@ function isBedrockPath(url: string): boolean {
 /** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
 function bedrockError(error: unknown): Response {
   const message = errorMessage(error);
-  if (error instanceof StoreUnavailableError) return errors.serviceUnavailable(message);
-  return errors.internal(message);
+  return renderRefusal(error instanceof StoreUnavailableError ? refuse.serviceUnavailable(message) : refuse.internal(message));
 }
 
 function jsonError(status: number, message: string): Response {

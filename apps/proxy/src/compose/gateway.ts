@@ -1,7 +1,7 @@
 import { createApp } from "./app.ts";
 import type { GatewayConfig } from "../config.ts";
 import { setupVirtualKeys } from "./keys.ts";
-import { limitsPlugin } from "../limits/plugin.ts";
+import { limitsStep } from "../limits/limits-step.ts";
 import { log } from "../log.ts";
 import { budgetLedgerFor, openSharedState } from "./shared-state.ts";
 import { gatewayCredentials } from "../runtime/credentials.ts";
@@ -22,8 +22,10 @@ export interface Gateway {
 
 /**
  * The composition root: storage, shared state (Redis), keys, spend, limits, and the app that uses them.
- * Plugin order matters: in-flight first (shutdown waits for every admitted call); the allow-list before
+ * Step order matters. Admission: in-flight first (shutdown waits for every admitted call); the allow-list before
  * anything that counts; budgets before rate limits, so a call over budget uses up no rate-limit capacity.
+ * Record: the price before the spend row that carries it, the row before the access log that prints it, and
+ * in-flight last, so shutdown waits until every call is recorded.
  */
 export async function assembleGateway(config: GatewayConfig, env: Record<string, string | undefined>): Promise<Gateway> {
   const store = await openStore(config.databaseUrl);
@@ -37,7 +39,7 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
   credentials().catch((error) =>
     log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: errorMessage(error) }),
   );
-  const limits = limitsPlugin({
+  const limits = limitsStep({
     limiter: shared.limiter,
     modelLimits: config.modelLimits,
     entityLimits: async (kind, id) => {
@@ -50,8 +52,12 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
     credentials,
     lookupToken: keys.lookupToken,
     gatewaySigV4: keys.gatewaySigV4,
-    plugins: [inFlight.plugin, keys.allowList, spend.plugin, limits],
-    onUnadmitted: spend.recordUnadmitted,
+    steps: {
+      admit: [inFlight.step, keys.allowList, spend.steps.budget, limits],
+      tap: [spend.steps.spendRow],
+      record: [spend.steps.price, spend.steps.spendRow, limits, spend.steps.metrics, spend.steps.accessLog, inFlight.step],
+    },
+    onUnadmitted: spend.steps.metrics.unadmitted,
     readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
     extensions: [keys.routes, ...spend.routes(keys.cache)],
   });

@@ -1,6 +1,6 @@
 import { keyRoutes, type KeyRoutesOptions } from "../admin/keys.ts";
 import { createGatewaySigV4 } from "../auth/sigv4-credentials.ts";
-import { allowListPlugin } from "../policy/allow-list.ts";
+import { allowListStep } from "../policy/allow-list.ts";
 import type { PostgresStore } from "../store/postgres.ts";
 import type { Store } from "../store/types.ts";
 import { createAccessKeyCache } from "../keys/access-key-cache.ts";
@@ -25,7 +25,7 @@ export async function setupVirtualKeys(options: { store: Store; masterKey: strin
   return {
     lookupToken,
     gatewaySigV4: createGatewaySigV4({ secretFor: accessKeys.get, principalFor: lookupToken }),
-    allowList: allowListPlugin(),
+    allowList: allowListStep(),
     routes: keyRoutes({ masterKey, keys: createKeyService(store, invalidation, box), cache, keySpend: options.keySpend }),
     cache,
     close: () => invalidation.close(),

@@ -10,7 +10,11 @@ import { createScopeResolver } from "../spend/budget-scopes.ts";
 import type { SpendConfig } from "../spend/config.ts";
 import { localBudgetLedger, type BudgetLedger } from "../spend/ledger.ts";
 import { createSpendLogWriter } from "../spend/log-writer.ts";
-import { spendPlugin } from "../spend/plugin.ts";
+import { accessLogStep } from "../spend/access-log-step.ts";
+import { budgetStep } from "../spend/budget-step.ts";
+import { priceStep } from "../spend/price-step.ts";
+import { spendRowStep } from "../spend/spend-row-step.ts";
+import { metricsStep } from "../metrics/metrics-step.ts";
 import { spendRoutes } from "../admin/spend.ts";
 import { errorMessage } from "../error-message.ts";
 
@@ -23,8 +27,8 @@ export interface SpendSetupOptions {
 }
 
 /**
- * Everything spend adds to the gateway: the ledger, the batched log writer, the plugin that checks budgets and
- * records each call, budget-window resets, metrics, and the `/user`, `/team`, `/end_user`, `/spend/logs` and
+ * Everything spend adds to the gateway: the ledger, the batched log writer, the budget, price, spend-row, metrics
+ * and access-log steps of a call, budget-window resets, and the `/user`, `/team`, `/end_user`, `/spend/logs` and
  * `/metrics` routes. Close order on shutdown: stop the server, then `close()` (settles calls, flushes rows),
  * then close the store.
  */
@@ -57,14 +61,21 @@ export function setupSpend(options: SpendSetupOptions) {
   metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
   metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
   const scopes = createScopeResolver(store);
-  const plugin = spendPlugin({ ledger, scopes, writer, prices, metrics, storeBodies: config.storeBodies });
+  const spendRow = spendRowStep({ ledger, scopes, writer, storeBodies: config.storeBodies });
+  const steps = {
+    budget: budgetStep({ ledger, scopes }),
+    price: priceStep(prices),
+    spendRow,
+    metrics: metricsStep(metrics),
+    accessLog: accessLogStep(),
+  };
 
   void resetBudgets();
   const timer = setInterval(() => void resetBudgets(), config.budgetResetIntervalMs);
   (timer as { unref?: () => void }).unref?.();
 
   return {
-    plugin,
+    steps,
     metrics,
     ledger,
     prices,
@@ -81,12 +92,9 @@ export function setupSpend(options: SpendSetupOptions) {
       if (depth > config.maxQueue * 0.9) throw new Error(`${depth} spend rows queued (max ${config.maxQueue}): the store is not keeping up`);
       return `ok (${depth} spend rows queued)`;
     },
-    /** Metrics for requests answered before admission (bad key, unknown route). */
-    recordUnadmitted: (request: Request, response: Response, startedAt: number) =>
-      metrics.record({ operation: "unadmitted", model: null, status: response.status, durationSeconds: (Date.now() - startedAt) / 1000, ttfbSeconds: null }),
     async close() {
       clearInterval(timer);
-      await plugin.drain();
+      await spendRow.drain();
       await writer.close();
       await resetting;
       await ledger.close();

@@ -1,86 +1,110 @@
 import type { GatewayConfig } from "../config.ts";
-import { log } from "../log.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
-import { errorMessage } from "../error-message.ts";
-import { createForward } from "../bedrock/forward.ts";
-import { errors } from "../bedrock/errors.ts";
-import { createIdentify } from "./route.ts";
-import type { CallPlugin } from "./step.ts";
-import { BodyTooLarge } from "../bedrock/read-body.ts";
-import { type Finish, respond } from "./relay-and-meter.ts";
 import type { RouteTable } from "../bedrock/route-table.ts";
 import type { Signer } from "../bedrock/sign.ts";
+import { errorMessage } from "../error-message.ts";
+import { log } from "../log.ts";
+import { createAuthenticate } from "./authenticate.ts";
+import type { BedrockCall, CallOutcome } from "./context.ts";
+import { createForward } from "./forward.ts";
+import { BodyTooLarge, readCallBody } from "./read-body.ts";
+import { isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
+import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
+import { createRoute } from "./route.ts";
+import { createSign } from "./sign.ts";
+import type { CallSteps } from "./step.ts";
 
-export { BEDROCK_PREFIX } from "./route.ts";
-
-export interface PassthroughOptions {
+export interface BedrockPipelineOptions {
   config: GatewayConfig;
   routes: RouteTable;
   signer: Signer;
   authenticate: Authenticator;
   /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
   gatewaySigV4?: GatewaySigV4;
-  plugins?: CallPlugin[];
-  upstreamTimeoutMs?: number;
-  /** Requests answered before any plugin saw them (bad path, unknown route, bad key, bad region): for metrics. */
-  onUnadmitted?: (request: Request, response: Response, startedAt: number) => void;
+  /** The features' steps, in the order each phase runs them. */
+  steps?: Partial<CallSteps>;
+  /** Options every upstream fetch carries (the runtime's, e.g. Bun's `decompress: false`). */
+  fetchOptions?: RequestInit;
+  /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
+  onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
 }
 
-/** `ANY /bedrock/*`: identify → plugins admit → read body → sign and forward → relay with taps → plugins finish. */
-export function createPassthrough(options: PassthroughOptions): (request: Request) => Promise<Response> {
-  const plugins = options.plugins ?? [];
-  const identify = createIdentify({ defaultRegion: options.config.region, maxBodyBytes: options.config.maxRequestBodyBytes, routes: options.routes, authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4 });
-  const forward = createForward({ config: options.config, signer: options.signer, timeoutMs: options.upstreamTimeoutMs ?? 300_000 });
+/**
+ * `ANY /bedrock/*`, top to bottom: route → authenticate → admit → read body → sign → forward → relay and meter →
+ * record. Every step either adds to the call's context or returns a Refusal, which is rendered here, once.
+ */
+export function createBedrockPipeline(options: BedrockPipelineOptions): (request: Request) => Promise<Response> {
+  const { config } = options;
+  const { admit = [], tap = [], record = [] } = options.steps ?? {};
+  const route = createRoute({ defaultRegion: config.region, routes: options.routes });
+  const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, maxBodyBytes: config.maxRequestBodyBytes });
+  const sign = createSign({ config, signer: options.signer });
+  const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? {} });
 
-  return async function passthrough(request) {
+  const unadmitted = (refusal: Refusal, startedAt: number) => {
+    options.onUnadmitted?.(refusal, startedAt);
+    return renderRefusal(refusal);
+  };
+
+  return async function bedrockCall(request) {
     const startedAt = Date.now();
-    const identified = await identify(request, startedAt);
-    if (!identified.ok) {
-      options.onUnadmitted?.(request, identified.response, startedAt);
-      return identified.response;
+    // 1. Route: operation, service, region, model, end user, from the path and headers alone.
+    const routed = route(request, startedAt);
+    if (isRefusal(routed)) return unadmitted(routed, startedAt);
+
+    // 2. Authenticate: the caller's key, or a signature made with gateway-issued AWS credentials.
+    let principal;
+    try {
+      principal = await authenticate(routed);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return unadmitted(refuse.tooLarge(error.message), startedAt);
+      throw error;
     }
-    const { call } = identified;
-    // Every plugin's finish runs exactly once for an admitted call, however it ends.
+    if (isRefusal(principal)) return unadmitted(principal, startedAt);
+    const call: BedrockCall = { ...routed, principal };
+
+    // From here every record step runs exactly once for the call, however it ends.
     let finished = false;
     const finish: Finish = (outcome, usage) => {
       if (finished) return;
       finished = true;
-      const done = { ...outcome, usage, endedAt: Date.now() };
-      for (const plugin of plugins) {
-        // One plugin's failure must not leave the others' bookkeeping (in-flight count, reservations) undone.
+      const done: CallOutcome = { ...outcome, usage, endedAt: Date.now() };
+      for (const step of record) {
+        // One step's failure must not leave the others' bookkeeping (in-flight count, reservations) undone.
         try {
-          plugin.finish?.(call, done);
+          step.record!(call, done);
         } catch (error) {
-          log.error("a plugin failed to finish a call", { plugin: plugin.name, request_id: call.requestId, error: errorMessage(error) });
+          log.error("a step failed to record a call", { step: step.name, request_id: call.requestId, error: errorMessage(error) });
         }
       }
     };
+    const answer = (refusal: Refusal, by: string) => {
+      finish({ status: refusal.status, refusal: { ...refusal, by } }, null);
+      return renderRefusal(refusal);
+    };
 
     try {
-      for (const plugin of plugins) {
-        const refusal = await plugin.admit?.(call);
-        if (refusal) {
-          finish({ status: refusal.status, refusal: { type: refusal.headers.get("x-amzn-errortype") ?? "Error", message: `refused by ${plugin.name}` } }, null);
-          return refusal;
-        }
+      // 3. Admit: in-flight, allow-lists, budgets, limits (as composed), before a byte of body is read.
+      for (const step of admit) {
+        const refusal = await step.admit!(call);
+        if (refusal) return answer(refusal, step.name);
       }
-
-      call.body = await identified.readBody();
-      const forwarded = await forward(call);
-      if (!forwarded.ok) {
-        finish({ status: forwarded.response.status, refusal: { type: forwarded.response.headers.get("x-amzn-errortype") ?? "Error", message: "not sent to Bedrock, or no answer" } }, null);
-        return forwarded.response;
-      }
-      return await respond(call, forwarded, plugins, finish);
+      // 4. Read the body, within MAX_REQUEST_BODY_MB (already read if authentication needed it).
+      await readCallBody(call, config.maxRequestBodyBytes);
+      // 5. Sign it with the gateway's AWS credentials.
+      const signed = await sign(call);
+      if (isRefusal(signed)) return answer(signed, "sign");
+      // 6. Forward it to Bedrock.
+      const forwarded = await forward(call, signed);
+      if (isRefusal(forwarded)) return answer(forwarded, "forward");
+      // 7. Relay the answer byte for byte while the meter and the tap steps watch it; 8. record once it ended.
+      return await relayAndMeter(call, forwarded, tap, finish);
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        finish({ status: 413, refusal: { type: "ValidationException", message: error.message } }, null);
-        return errors.tooLarge(error.message);
-      }
+      if (error instanceof BodyTooLarge) return answer(refuse.tooLarge(error.message), "read-body");
       // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the
-      // call for every plugin: shutdown waits on in-flight calls, and reservations must be released.
-      finish({ status: 500, refusal: { type: "InternalServerException", message: errorMessage(error) } }, null);
+      // call for every record step: shutdown waits on in-flight calls, and reservations must be released.
+      finish({ status: 500, refusal: { ...refuse.internal(errorMessage(error)), by: "error" } }, null);
       throw error;
     }
   };

@@ -1,26 +1,26 @@
 import type { BedrockCall } from "./context.ts";
-import type { CallPlugin } from "./step.ts";
+import type { CallStep } from "./step.ts";
 
 /** Bedrock calls admitted and not yet finished (streams included), so shutdown can wait for them. */
 export interface InFlight {
-  plugin: CallPlugin;
+  step: CallStep;
   count(): number;
   /** Resolves true once no call is in flight, or false after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean>;
 }
 
-/** Put first in the plugin list: its admit then runs for every call any plugin later finishes. */
+/** First to admit and last to record: shutdown then waits until every admitted call is fully recorded. */
 export function inFlightCalls(): InFlight {
   const calls = new Set<BedrockCall>();
   let waiters: (() => void)[] = [];
   return {
-    plugin: {
+    step: {
       name: "in-flight",
       admit(call) {
         calls.add(call);
         return undefined;
       },
-      finish(call) {
+      record(call) {
         if (!calls.delete(call) || calls.size > 0) return;
         const wake = waiters;
         waiters = [];

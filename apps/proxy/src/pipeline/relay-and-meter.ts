@@ -1,12 +1,12 @@
 import { log } from "../log.ts";
 import { createUsageMeter } from "../usage/meter.ts";
 import { errorMessage } from "../error-message.ts";
-import type { BedrockCall, UpstreamResult } from "./context.ts";
-import { errors } from "../bedrock/errors.ts";
-import type { Forwarded } from "../bedrock/forward.ts";
+import type { BedrockCall, CallOutcome, UpstreamResult } from "./context.ts";
+import type { Forwarded } from "./forward.ts";
 import { downstreamHeaders } from "../bedrock/headers.ts";
-import type { CallOutcome, CallPlugin } from "./step.ts";
+import type { CallStep } from "./step.ts";
 import { type BodyTap, relayBody, type RelayOutcome } from "../bedrock/relay.ts";
+import { refuse, renderRefusal } from "./refusal.ts";
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
@@ -32,14 +32,18 @@ const afterResponse = (task: () => void): void =>
 
 export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: CallOutcome["usage"]) => void;
 
-/** Relays Bedrock's answer to the client while the usage meter and the plugins' taps watch it pass. */
-export function respond(call: BedrockCall, forwarded: Extract<Forwarded, { ok: true }>, plugins: CallPlugin[], finish: Finish): Promise<Response> | Response {
+/** Relays Bedrock's answer to the client while the usage meter and the tap steps watch it pass; `finish` once it ended. */
+export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps: CallStep[], finish: Finish): Promise<Response> | Response {
   const { upstream, abort, release } = forwarded;
   const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
   const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
-  const taps = [meter, ...plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined)];
+  const taps: BodyTap[] = [meter];
+  for (const step of tapSteps) {
+    const tap = step.tap?.(call, result);
+    if (tap) taps.push(tap);
+  }
   const headers = downstreamHeaders(upstream.headers);
-  // The bookkeeping (usage, spend row, ledger, limits, metrics, log line) runs once the answer is handed to the
+  // The record steps (price, spend row, ledger, limits, metrics, access log) run once the answer is handed to the
   // server, not before: done first, it sat on every call's critical path (~0.1 ms p50 at 1,000 req/s, bench/README.md).
   const end = (relay: RelayOutcome) =>
     afterResponse(() => {
@@ -49,7 +53,7 @@ export function respond(call: BedrockCall, forwarded: Extract<Forwarded, { ok: t
         for (const t of taps) t.end?.(relay);
         usage = meter.result();
       } finally {
-        // Even when a tap failed: every plugin's finish runs once per call (in-flight count, reservations).
+        // Even when a tap failed: every record step runs once per call (in-flight count, reservations).
         finish({ status: upstream.status, upstream: result, relay }, usage);
       }
     });
@@ -81,7 +85,7 @@ async function respondWhole(upstream: Response, headers: Headers, taps: BodyTap[
     bytes = new Uint8Array(await upstream.arrayBuffer());
   } catch (error) {
     end({ kind: "upstream-error", error });
-    return errors.badGateway(`The Bedrock answer broke off: ${errorMessage(error)}`);
+    return renderRefusal(refuse.badGateway(`The Bedrock answer broke off: ${errorMessage(error)}`));
   }
   for (const t of taps) t.chunk?.(bytes);
   end({ kind: "complete" });

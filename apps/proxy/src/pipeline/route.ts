@@ -1,88 +1,49 @@
-import type { AuthResult, Authenticator } from "../auth/authenticator.ts";
-import { extractKey } from "../auth/extract-key.ts";
-import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import { BEDROCK_PREFIX, BEDROCK_REGION_HEADER } from "@bedrock-gateway/protocol";
 import type { BedrockCall } from "./context.ts";
-import { awsError, errors } from "../bedrock/errors.ts";
+import { refuse, type Refusal } from "./refusal.ts";
 import { parseRawTarget } from "../bedrock/raw-path.ts";
 import { requestId } from "../bedrock/request-id.ts";
-import { BodyTooLarge, readBodyWithin } from "../bedrock/read-body.ts";
-import { isRegion } from "../bedrock/region.ts";
+import { isRegion } from "@bedrock-gateway/protocol";
 import type { RouteTable } from "../bedrock/route-table.ts";
 
-export const BEDROCK_PREFIX = "/bedrock";
-
-export interface IdentifyOptions {
+export interface RouteOptions {
   defaultRegion: string;
-  maxBodyBytes: number;
   routes: RouteTable;
-  authenticate: Authenticator;
-  /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
-  gatewaySigV4?: GatewaySigV4;
 }
 
-export type Identified = { ok: true; call: BedrockCall; readBody: () => Promise<Uint8Array | null> } | { ok: false; response: Response };
+/** A call whose caller is not known yet. */
+export type RoutedCall = Omit<BedrockCall, "principal">;
 
 /**
- * First step of every /bedrock request: which operation, on which service, for whom, in which region.
- * Everything refused here is refused before a byte goes upstream and before any plugin runs.
+ * First step of every /bedrock request: which operation, on which service, in which region, for which model and
+ * end user. Reads headers and the path only: nothing refused here has cost a byte of body or a lookup.
  */
-export function createIdentify(options: IdentifyOptions) {
-  const { routes, authenticate, gatewaySigV4 } = options;
-  const refuse = (response: Response): Identified => ({ ok: false, response });
+export function createRoute(options: RouteOptions) {
+  const { routes } = options;
 
-  return async function identify(request: Request, startedAt: number): Promise<Identified> {
+  return function route(request: Request, startedAt: number): RoutedCall | Refusal {
     const parsed = parseRawTarget(request.url, BEDROCK_PREFIX);
-    if (!parsed.ok) return refuse(errors.validation(`Invalid Bedrock path: ${parsed.reason}.`));
+    if (!parsed.ok) return refuse.validation(`Invalid Bedrock path: ${parsed.reason}.`);
     const target = parsed.target;
-    const route = routes.resolve(request.method, target.segments);
-    if (!route) return refuse(errors.unknownOperation(`Unknown Bedrock route: /${target.segments[0]}. See /openapi.json for the operations the gateway serves.`));
+    const resolved = routes.resolve(request.method, target.segments);
+    if (!resolved) return refuse.unknownOperation(`Unknown Bedrock route: /${target.segments[0]}. See /openapi.json for the operations the gateway serves.`);
 
-    // Read at most once: gateway SigV4 needs the body to verify, everything else reads it after admission.
-    const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    let bodyRead: Promise<Uint8Array | null> | undefined;
-    const readBody = () => (bodyRead ??= hasBody ? readBodyWithin(request, options.maxBodyBytes) : Promise.resolve(null));
-
-    // An explicit key header wins; otherwise a signature made with gateway credentials is verified as AWS would.
-    const key = extractKey(request.headers);
-    let auth: AuthResult;
-    if (key === null && gatewaySigV4?.claims(request.headers)) {
-      let body: Uint8Array | null;
-      try {
-        body = await readBody();
-      } catch (error) {
-        if (error instanceof BodyTooLarge) return refuse(errors.tooLarge(error.message));
-        throw error;
-      }
-      auth = await gatewaySigV4.authenticate({
-        method: request.method,
-        rawPath: BEDROCK_PREFIX + target.path,
-        rawQuery: target.query,
-        headers: request.headers,
-        body: body ?? new Uint8Array(0),
-      });
-    } else {
-      auth = await authenticate(key);
-    }
-    if (!auth.ok) return refuse(awsError(auth.status, auth.type, auth.message));
-
-    const regionHeader = request.headers.get("x-bedrock-region");
+    const regionHeader = request.headers.get(BEDROCK_REGION_HEADER);
     if (regionHeader !== null && !isRegion(regionHeader)) {
-      return refuse(errors.validation(`x-bedrock-region is not an AWS region: ${JSON.stringify(regionHeader.slice(0, 40))}.`));
+      return refuse.validation(`${BEDROCK_REGION_HEADER} is not an AWS region: ${JSON.stringify(regionHeader.slice(0, 40))}.`);
     }
 
-    const call: BedrockCall = {
+    return {
       requestId: requestId(startedAt),
       startedAt,
       request,
       target,
-      route,
+      route: resolved,
       region: regionHeader ?? options.defaultRegion,
-      principal: auth.principal,
-      modelId: route.labels.modelId !== undefined ? safeDecode(route.labels.modelId) : modelIdFromPath(target.segments),
+      modelId: resolved.labels.modelId !== undefined ? safeDecode(resolved.labels.modelId) : modelIdFromPath(target.segments),
       endUser: endUserOf(request.headers),
       body: null,
     };
-    return { ok: true, call, readBody };
   };
 }
 

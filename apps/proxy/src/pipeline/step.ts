@@ -1,29 +1,27 @@
-import type { BedrockCall, UpstreamResult } from "./context.ts";
-import type { BodyTap, RelayOutcome } from "../bedrock/relay.ts";
-import type { Usage } from "../usage/types.ts";
+import type { BedrockCall, CallOutcome, UpstreamResult } from "./context.ts";
+import type { BodyTap } from "../bedrock/relay.ts";
+import type { Refusal } from "./refusal.ts";
 
-/** How a call ended, for whoever records it. */
-export interface CallOutcome {
-  status: number;
-  /** Present when the call was refused before reaching upstream. */
-  refusal?: { type: string; message: string };
-  upstream?: UpstreamResult;
-  relay?: RelayOutcome;
-  /** What the call used, read from the response as it passed; null when not metered (errors, unmetered operations). */
-  usage: Usage | null;
-  endedAt: number;
-}
+export type { CallOutcome } from "./context.ts";
 
 /**
- * A concern that wraps every admitted Bedrock call (allow-lists, budgets, rate limits, usage, spend).
- * Each step is optional; plugins know nothing of each other, like the SDK's middleware steps.
+ * The one shape of a step a feature adds to every admitted Bedrock call (allow-lists, budgets, limits, spend,
+ * metrics, access log). A step keeps its per-call state on the call itself; steps know nothing of each other.
+ * The pipeline (`bedrock-call.ts`) runs each phase's steps in the order the composition lists them.
  */
-export interface CallPlugin {
+export interface CallStep {
   name: string;
-  /** Before upstream. A Response refuses the call; it never reaches Bedrock. */
-  admit?(call: BedrockCall): Promise<Response | undefined> | Response | undefined;
+  /** Admission, before the body is read: a Refusal ends the call; it never reaches Bedrock. */
+  admit?(call: BedrockCall): Promise<Refusal | undefined> | Refusal | undefined;
   /** Upstream answered: observe its body as it is relayed. */
-  observe?(call: BedrockCall, upstream: UpstreamResult): BodyTap | undefined;
-  /** Exactly once per admitted call, after the body is done, failed, or the call was refused. */
-  finish?(call: BedrockCall, outcome: CallOutcome): void;
+  tap?(call: BedrockCall, upstream: UpstreamResult): BodyTap | undefined;
+  /** Exactly once per admitted call, after its answer ended, failed, or the call was refused. */
+  record?(call: BedrockCall, outcome: CallOutcome): void;
+}
+
+/** Which steps run in which phase, in order. A step may take part in several phases. */
+export interface CallSteps {
+  admit: CallStep[];
+  tap: CallStep[];
+  record: CallStep[];
 }

@@ -44,7 +44,7 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
  *
  * @example
  * const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
- * // pass `meter` as the BodyTap from CallPlugin.observe; read meter.result() in finish
+ * // the pipeline's relay step feeds it every chunk; meter.result() is the usage its record steps see
  */
 export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMeter {
   if (init.status < 200 || init.status > 299) return fixedMeter(null);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { extractKey } from "../../src/auth/extract-key.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
-import { isRegion } from "../../src/bedrock/region.ts";
+import { isRegion } from "@bedrock-gateway/protocol";
 import { memoizeCredentials } from "../../src/runtime/credentials.ts";
 import { ConfigError, readConfig } from "../../src/config.ts";
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { BedrockCall } from "../../src/pipeline/context.ts";
 import type { CallOutcome } from "../../src/pipeline/step.ts";
-import { limitsPlugin } from "../../src/limits/plugin.ts";
+import { limitsStep } from "../../src/limits/limits-step.ts";
+import { renderRefusal } from "../../src/pipeline/refusal.ts";
+import type { CallStep } from "../../src/pipeline/step.ts";
 import { localLimiter } from "../../src/limits/local-limiter.ts";
 import { modelLimitsFor, parseModelLimits, ModelLimitsError } from "../../src/limits/model-limits.ts";
 import type { VirtualKeyView } from "../../src/auth/principal.ts";
@@ -28,19 +30,25 @@ function makeCall(options: { key?: Partial<VirtualKeyView> | null; modelId?: str
   } as BedrockCall;
 }
 
+/** The step's refusal as the client receives it. */
+async function admit(step: CallStep, call: BedrockCall): Promise<Response | undefined> {
+  const refusal = await step.admit!(call);
+  return refusal && renderRefusal(refusal);
+}
+
 const ended = (tokens: number): CallOutcome => ({
   status: 200,
   endedAt: Date.now(),
   usage: { inputTokens: tokens, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, source: "converse-body", complete: true },
 });
 
-describe("limits plugin", () => {
+describe("limits step", () => {
   it("refuses over a key's rpm_limit with a 429 ThrottlingException naming the key and the limit", async () => {
-    const plugin = limitsPlugin({ limiter: localLimiter() });
+    const plugin = limitsStep({ limiter: localLimiter() });
     const key = { keyAlias: "ci", rpmLimit: 2 };
-    expect(await plugin.admit!(makeCall({ key }))).toBeUndefined();
-    expect(await plugin.admit!(makeCall({ key }))).toBeUndefined();
-    const refused = (await plugin.admit!(makeCall({ key }))) as Response;
+    expect(await admit(plugin, makeCall({ key }))).toBeUndefined();
+    expect(await admit(plugin, makeCall({ key }))).toBeUndefined();
+    const refused = (await admit(plugin, makeCall({ key }))) as Response;
     expect(refused.status).toBe(429);
     expect(refused.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
@@ -49,36 +57,36 @@ describe("limits plugin", () => {
 
   it("reserves an estimate for tokens and settles it with the real usage (input + output + cache)", async () => {
     const limiter = localLimiter();
-    const plugin = limitsPlugin({ limiter });
+    const plugin = limitsStep({ limiter });
     const key = { keyAlias: "tok", tpmLimit: 1000 };
     const call = makeCall({ key, bytes: 400 });
-    expect(await plugin.admit!(call)).toBeUndefined();
+    expect(await admit(plugin, call)).toBeUndefined();
     expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(100);
-    plugin.finish!(call, ended(950));
+    plugin.record!(call, ended(950));
     await plugin.flush();
     expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(950);
     // Below the limit: admitted; then at or over it: refused.
     const second = makeCall({ key, bytes: 40 });
-    expect(await plugin.admit!(second)).toBeUndefined();
-    plugin.finish!(second, ended(100));
+    expect(await admit(plugin, second)).toBeUndefined();
+    plugin.record!(second, ended(100));
     await plugin.flush();
-    const refused = (await plugin.admit!(makeCall({ key }))) as Response;
+    const refused = (await admit(plugin, makeCall({ key }))) as Response;
     expect((await refused.json()).message).toMatch(/tpm_limit 1000 tokens per minute/);
   });
 
   it("releases the reservation of a call that ended without usage", async () => {
     const limiter = localLimiter();
-    const plugin = limitsPlugin({ limiter });
+    const plugin = limitsStep({ limiter });
     const call = makeCall({ key: { keyAlias: "rel", tpmLimit: 10_000 }, bytes: 4000 });
-    await plugin.admit!(call);
-    plugin.finish!(call, { status: 502, endedAt: Date.now(), usage: null });
+    await admit(plugin, call);
+    plugin.record!(call, { status: 502, endedAt: Date.now(), usage: null });
     await plugin.flush();
     expect(await limiter.peek("key:hash-rel:tpm", 60_000)).toBe(0);
   });
 
   it("counts users, teams and end users from their stored limits, and keeps the last known ones when the store fails", async () => {
     let failing = false;
-    const plugin = limitsPlugin({
+    const plugin = limitsStep({
       limiter: localLimiter(),
       entityTtlMs: 0,
       entityLimits: async (kind, id) => {
@@ -86,29 +94,29 @@ describe("limits plugin", () => {
         return kind === "team" && id === "t1" ? { rpmLimit: 1, tpmLimit: null } : kind === "end_user" ? { rpmLimit: 2, tpmLimit: null } : null;
       },
     });
-    expect(await plugin.admit!(makeCall({ key: { keyAlias: "a", teamId: "t1" } }))).toBeUndefined();
+    expect(await admit(plugin, makeCall({ key: { keyAlias: "a", teamId: "t1" } }))).toBeUndefined();
     failing = true;
-    const refused = (await plugin.admit!(makeCall({ key: { keyAlias: "b", teamId: "t1" } }))) as Response;
+    const refused = (await admit(plugin, makeCall({ key: { keyAlias: "b", teamId: "t1" } }))) as Response;
     expect((await refused.json()).message).toMatch(/team "t1": rpm_limit 1/);
     failing = false;
-    expect(await plugin.admit!(makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
-    expect(await plugin.admit!(makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
-    expect(((await plugin.admit!(makeCall({ key: null, endUser: "alice" }))) as Response).status).toBe(429);
+    expect(await admit(plugin, makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
+    expect(await admit(plugin, makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
+    expect(((await admit(plugin, makeCall({ key: null, endUser: "alice" }))) as Response).status).toBe(429);
   });
 
   it("applies gateway-wide model limits per model and region, most specific entry first", async () => {
     const limits = parseModelLimits(JSON.stringify({ [HAIKU]: { rpm: 2 }, [`${HAIKU}@eu-west-1`]: { rpm: 1 }, "*": { rpm: 100 } }));
     expect(modelLimitsFor(limits, HAIKU, "eu-west-1")).toEqual({ rpm: 1 });
     expect(modelLimitsFor(limits, "amazon.nova-lite-v1:0", "us-east-1")).toEqual({ rpm: 100 });
-    const plugin = limitsPlugin({ limiter: localLimiter(), modelLimits: limits });
+    const plugin = limitsStep({ limiter: localLimiter(), modelLimits: limits });
     const master = { key: null };
-    expect(await plugin.admit!(makeCall({ ...master, region: "eu-west-1" }))).toBeUndefined();
-    const refused = (await plugin.admit!(makeCall({ ...master, region: "eu-west-1" }))) as Response;
+    expect(await admit(plugin, makeCall({ ...master, region: "eu-west-1" }))).toBeUndefined();
+    const refused = (await admit(plugin, makeCall({ ...master, region: "eu-west-1" }))) as Response;
     expect((await refused.json()).message).toMatch(/model anthropic\.claude-3-haiku-20240307-v1:0 in eu-west-1 \(gateway-wide\): rpm_limit 1/);
     // Another region has its own quota.
-    expect(await plugin.admit!(makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
-    expect(await plugin.admit!(makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
-    expect(((await plugin.admit!(makeCall({ ...master, region: "us-east-1" }))) as Response).status).toBe(429);
+    expect(await admit(plugin, makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
+    expect(await admit(plugin, makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
+    expect(((await admit(plugin, makeCall({ ...master, region: "us-east-1" }))) as Response).status).toBe(429);
   });
 
   it("rejects a malformed GATEWAY_MODEL_LIMITS with a clear message", () => {

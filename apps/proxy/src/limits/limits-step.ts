@@ -1,6 +1,6 @@
 import type { BedrockCall } from "../pipeline/context.ts";
-import { errors } from "../bedrock/errors.ts";
-import type { CallPlugin } from "../pipeline/step.ts";
+import { refuse } from "../pipeline/refusal.ts";
+import type { CallStep } from "../pipeline/step.ts";
 import { log } from "../log.ts";
 import type { Usage } from "../usage/types.ts";
 import { modelLimitsFor, type ModelLimits } from "./model-limits.ts";
@@ -12,7 +12,7 @@ export type LimitedEntity = "user" | "team" | "end_user";
 /** rpm_limit / tpm_limit of a user, team or end user; null when it has none (or does not exist). */
 export type EntityLimitsLookup = (kind: LimitedEntity, id: string) => Promise<{ rpmLimit: number | null; tpmLimit: number | null } | null>;
 
-export interface LimitsPluginOptions {
+export interface LimitsStepOptions {
   limiter: RateLimiter;
   /** GATEWAY_MODEL_LIMITS, parsed. */
   modelLimits?: ModelLimits;
@@ -24,8 +24,8 @@ export interface LimitsPluginOptions {
   entityTtlMs?: number;
 }
 
-/** The limits plugin, plus a flush that waits for token settlements still on their way to Redis. */
-export interface LimitsPlugin extends CallPlugin {
+/** The limits step, plus a flush that waits for token settlements still on their way to Redis. */
+export interface LimitsStep extends CallStep {
   flush(): Promise<void>;
 }
 
@@ -38,7 +38,8 @@ interface Scope {
   tpm: number | null;
 }
 
-interface Reservation {
+/** Tokens reserved at admission, per scope, in the window they were counted in. */
+export interface TokenReservation {
   windowStart: number;
   tokens: { scope: string; reserved: number }[];
 }
@@ -53,10 +54,9 @@ const names = { rpm: "rpm_limit", tpm: "tpm_limit" } as const;
  * replaced by the real count (input + output + cache) when the call ends. A call is refused while a scope's
  * tokens in the current minute are already at or over its limit.
  */
-export function limitsPlugin(options: LimitsPluginOptions): LimitsPlugin {
+export function limitsStep(options: LimitsStepOptions): LimitsStep {
   const { limiter, modelLimits = {}, windowMs = 60_000 } = options;
   const entities = options.entityLimits ? cachedEntityLimits(options.entityLimits, options.entityTtlMs ?? 5_000) : null;
-  const reservations = new WeakMap<BedrockCall, Reservation>();
   const pending = new Set<Promise<void>>();
 
   const scopesOf = async (call: BedrockCall): Promise<Scope[]> => {
@@ -77,9 +77,9 @@ export function limitsPlugin(options: LimitsPluginOptions): LimitsPlugin {
   };
 
   const settle = (call: BedrockCall, usage: Usage | null) => {
-    const reservation = reservations.get(call);
+    const reservation = call.reservation;
     if (!reservation) return;
-    reservations.delete(call);
+    call.reservation = undefined;
     const actual = usage ? usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens : 0;
     const now = windowStartOf(Date.now(), windowMs);
     for (const { scope, reserved } of reservation.tokens) {
@@ -112,16 +112,16 @@ export function limitsPlugin(options: LimitsPluginOptions): LimitsPlugin {
         const scope = owners.get(check)!;
         const kind = check.mode === "fits" ? "rpm" : "tpm";
         const unit = kind === "rpm" ? "requests" : "tokens";
-        return errors.throttling(
+        return refuse.throttling(
           `Rate limit exceeded for ${scope.label}: ${names[kind]} ${check.limit} ${unit} per minute. Retry after ${result.retryAfterSeconds} s.`,
           result.retryAfterSeconds,
         );
       }
       const tokens = checks.filter((c) => c.mode === "below").map((c) => ({ scope: c.scope, reserved: c.amount }));
-      if (tokens.length) reservations.set(call, { windowStart: result.windowStart, tokens });
+      if (tokens.length) call.reservation = { windowStart: result.windowStart, tokens };
       return undefined;
     },
-    finish(call, outcome) {
+    record(call, outcome) {
       settle(call, outcome.usage);
     },
     async flush() {

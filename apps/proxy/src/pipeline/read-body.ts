@@ -1,3 +1,6 @@
+import { concatBytes } from "@bedrock-gateway/protocol";
+import type { RoutedCall } from "./route.ts";
+
 /** A request body over the gateway's limit; answered 413 before anything goes upstream. */
 export class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
@@ -5,11 +8,18 @@ export class BodyTooLarge extends Error {
   }
 }
 
+/** The call's body, read at most once whichever step asks first (gateway SigV4, or the pipeline after admission). */
+export function readCallBody(call: RoutedCall, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  const { request } = call;
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  return (call.bodyRead ??= hasBody ? readBodyWithin(request, limit).then((body) => (call.body = body)) : Promise.resolve(null));
+}
+
 /**
  * Reads the whole body (SigV4 signs its hash, so it must be complete before forwarding), never more than `limit`
  * bytes: Bun enforces its own limit, Deno's server has none, so a huge upload must not be buffered whole.
  */
-export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array> {
+export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (declared > limit) throw new BodyTooLarge(limit);
   if (Number.isFinite(declared)) {
@@ -29,11 +39,5 @@ export async function readBodyWithin(request: Request, limit: number): Promise<U
     }
     parts.push(next.value);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.byteLength;
-  }
-  return body;
+  return concatBytes(parts, size);
 }

@@ -3,34 +3,34 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "@bedrock-gateway/bedrock-emulator";
-import { createAuthenticator } from "../../src/auth/authenticator.ts";
-import { createPassthrough } from "../../src/pipeline/bedrock-call.ts";
-import type { CallOutcome, CallPlugin } from "../../src/pipeline/step.ts";
-import { createRouteTable } from "../../src/bedrock/route-table.ts";
-import { createSigner } from "../../src/bedrock/sign.ts";
-import { readConfig } from "../../src/config.ts";
+import { createAuthenticator } from "../src/auth/authenticator.ts";
+import { createBedrockPipeline } from "../src/pipeline/bedrock-call.ts";
+import type { CallOutcome, CallStep } from "../src/pipeline/step.ts";
+import { createRouteTable } from "../src/bedrock/route-table.ts";
+import { createSigner } from "../src/bedrock/sign.ts";
+import { readConfig } from "../src/config.ts";
 
 // Nothing listens on port 9: a call that got that far would fail as unreachable.
 const emulatorCredentials = async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY });
 
-function passthroughWith(plugins: CallPlugin[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number, credentials: AwsCredentialIdentityProvider = emulatorCredentials) {
-  return createPassthrough({
-    upstreamTimeoutMs,
-    config: readConfig({ AWS_ENDPOINT_URL: upstream }),
+/** Each step takes part in the phases it has a hook for, in list order. */
+function passthroughWith(steps: CallStep[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number, credentials: AwsCredentialIdentityProvider = emulatorCredentials) {
+  return createBedrockPipeline({
+    config: readConfig({ AWS_ENDPOINT_URL: upstream, UPSTREAM_TIMEOUT_MS: upstreamTimeoutMs?.toString() }),
     routes: createRouteTable(bedrockRoutes),
     signer: createSigner(credentials),
     authenticate: createAuthenticator({ masterKey: null }),
-    plugins,
+    steps: { admit: steps.filter((s) => s.admit), tap: steps.filter((s) => s.tap), record: steps.filter((s) => s.record) },
   });
 }
 
 const converse = () => new Request("http://localhost/bedrock/model/m/converse", { method: "POST", body: "{}" });
 
-describe("plugin lifecycle", () => {
-  it("a step that throws still finishes the call once for every plugin, then surfaces the error", async () => {
+describe("the Bedrock pipeline's steps", () => {
+  it("a step that throws still records the call once in every record step, then surfaces the error", async () => {
     const finished: CallOutcome[] = [];
-    const recorder: CallPlugin = { name: "recorder", finish: (_call, outcome) => void finished.push(outcome) };
-    const broken: CallPlugin = {
+    const recorder: CallStep = { name: "recorder", record: (_call, outcome) => void finished.push(outcome) };
+    const broken: CallStep = {
       name: "broken",
       admit: () => {
         throw new Error("storage went away");
@@ -41,18 +41,19 @@ describe("plugin lifecycle", () => {
     expect(finished[0]).toMatchObject({ status: 500, refusal: { type: "InternalServerException" } });
   });
 
-  it("a refusal ends the call before upstream, naming the plugin", async () => {
+  it("a refusal ends the call before upstream, naming the step", async () => {
     const finished: CallOutcome[] = [];
-    const refuse: CallPlugin = { name: "budget", admit: () => new Response("{}", { status: 403, headers: { "x-amzn-errortype": "AccessDeniedException" } }) };
-    const recorder: CallPlugin = { name: "recorder", finish: (_call, outcome) => void finished.push(outcome) };
+    const refuse: CallStep = { name: "budget", admit: () => ({ status: 403, type: "AccessDeniedException", message: "over budget" }) };
+    const recorder: CallStep = { name: "recorder", record: (_call, outcome) => void finished.push(outcome) };
     const response = await passthroughWith([refuse, recorder])(converse());
     expect(response.status).toBe(403);
-    expect(finished).toEqual([expect.objectContaining({ status: 403, refusal: { type: "AccessDeniedException", message: "refused by budget" } })]);
+    expect(response.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
+    expect(finished).toEqual([expect.objectContaining({ status: 403, refusal: expect.objectContaining({ type: "AccessDeniedException", by: "budget" }) })]);
   });
 
   it("an unreachable upstream is a 502 and one finish", async () => {
     const finished: CallOutcome[] = [];
-    const response = await passthroughWith([{ name: "recorder", finish: (_c, o) => void finished.push(o) }])(converse());
+    const response = await passthroughWith([{ name: "recorder", record: (_c, o) => void finished.push(o) }])(converse());
     expect(response.status).toBe(502);
     expect(response.headers.get("x-amzn-errortype")).toBe("ServiceUnavailableException");
     expect(finished).toHaveLength(1);
@@ -64,7 +65,7 @@ describe("plugin lifecycle", () => {
       throw new Error("Could not load credentials from any providers");
     };
     // Port 9: had the call been sent, it would be a 502 (unreachable), not this.
-    const response = await passthroughWith([{ name: "recorder", finish: (_c, o) => void finished.push(o) }], undefined, undefined, noCredentials)(converse());
+    const response = await passthroughWith([{ name: "recorder", record: (_c, o) => void finished.push(o) }], undefined, undefined, noCredentials)(converse());
     expect(response.status).toBe(500);
     expect(response.headers.get("x-amzn-errortype")).toBe("InternalServerException");
     const { message } = (await response.json()) as { message: string };
@@ -72,17 +73,17 @@ describe("plugin lifecycle", () => {
     expect(finished).toEqual([expect.objectContaining({ status: 500, refusal: expect.objectContaining({ type: "InternalServerException" }) })]);
   });
 
-  it("answers first and finishes after; a plugin whose finish throws neither stops the others' nor the gateway", async () => {
+  it("answers first and records after; a step whose record throws neither stops the others' nor the gateway", async () => {
     const emulator = await startEmulator({ port: 0 });
     try {
       const finished: CallOutcome[] = [];
-      const broken: CallPlugin = {
+      const broken: CallStep = {
         name: "broken",
-        finish: () => {
-          throw new Error("bug in a plugin");
+        record: () => {
+          throw new Error("bug in a step");
         },
       };
-      const recorder: CallPlugin = { name: "recorder", finish: (_call, outcome) => void finished.push(outcome) };
+      const recorder: CallStep = { name: "recorder", record: (_call, outcome) => void finished.push(outcome) };
       const passthrough = passthroughWith([broken, recorder], emulator.url);
       const body = JSON.stringify({ messages: [{ role: "user", content: [{ text: "two words" }] }] });
       const call = () => passthrough(new Request("http://localhost/bedrock/model/m/converse", { method: "POST", headers: { "content-type": "application/json" }, body }));
@@ -114,7 +115,7 @@ describe("plugin lifecycle", () => {
     const port = (silent.address() as { port: number }).port;
     try {
       const finished: CallOutcome[] = [];
-      const passthrough = passthroughWith([{ name: "recorder", finish: (_c, o) => void finished.push(o) }], `http://127.0.0.1:${port}`, 200);
+      const passthrough = passthroughWith([{ name: "recorder", record: (_c, o) => void finished.push(o) }], `http://127.0.0.1:${port}`, 200);
       const response = await passthrough(converse());
       expect(response.status).toBe(504);
       expect(response.headers.get("x-amzn-errortype")).toBe("ServiceUnavailableException");
