@@ -7,7 +7,7 @@ import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
 import { refuse, renderRefusal } from "../pipeline/refusal.ts";
-import { StoreUnavailableError } from "../keys/key-cache.ts";
+import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
 import { pathStartOf } from "../bedrock/raw-path.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";

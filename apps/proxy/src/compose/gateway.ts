@@ -11,6 +11,7 @@ import { setupSpend } from "./spend.ts";
 import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/types.ts";
 import { errorMessage } from "../error-message.ts";
+import { withTimeout } from "../with-timeout.ts";
 
 export interface Gateway {
   app: ReturnType<typeof createApp>;
@@ -42,10 +43,7 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
   const limits = limitsStep({
     limiter: shared.limiter,
     modelLimits: config.modelLimits,
-    entityLimits: async (kind, id) => {
-      const row = await store.getBudgetEntity(kind, id);
-      return row && { rpmLimit: row.rpmLimit, tpmLimit: row.tpmLimit };
-    },
+    entityLimits: spend.entities.get,
   });
   const app = createApp({
     config,
@@ -83,14 +81,10 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
  * so it must not take every instance out of a load balancer's rotation at once.
  */
 async function storageReadiness(store: Store): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2_000)));
-    await Promise.race([store.ping(), timeout]);
+    await withTimeout(store.ping(), 2_000);
     return "ok";
   } catch (error) {
     return `degraded: unreachable (${errorMessage(error)}); serving cached keys, queueing spend rows`;
-  } finally {
-    clearTimeout(timer);
   }
 }

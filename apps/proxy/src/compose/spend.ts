@@ -6,6 +6,7 @@ import { loadPriceTable, PriceTableError } from "../pricing/index.ts";
 import { ConfigError } from "../config.ts";
 import type { KeyRow } from "../store/types.ts";
 import type { Store } from "../store/types.ts";
+import { cachedBudgetEntities } from "../cache/budget-entities.ts";
 import { createScopeResolver } from "../spend/budget-scopes.ts";
 import type { SpendConfig } from "../spend/config.ts";
 import { localBudgetLedger, type BudgetLedger } from "../spend/ledger.ts";
@@ -60,7 +61,9 @@ export function setupSpend(options: SpendSetupOptions) {
   const metrics = createGatewayMetrics();
   metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
   metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
-  const scopes = createScopeResolver(store);
+  // Users, teams and end users, cached once for budgets here and rate limits (which the gateway wires to them too).
+  const entities = cachedBudgetEntities((kind, id) => store.getBudgetEntity(kind, id));
+  const scopes = createScopeResolver(entities);
   const spendRow = spendRowStep({ ledger, scopes, writer, storeBodies: config.storeBodies });
   const steps = {
     budget: budgetStep({ ledger, scopes }),
@@ -76,6 +79,7 @@ export function setupSpend(options: SpendSetupOptions) {
 
   return {
     steps,
+    entities,
     metrics,
     ledger,
     prices,

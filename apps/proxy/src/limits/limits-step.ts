@@ -1,16 +1,15 @@
 import type { BedrockCall } from "../pipeline/context.ts";
 import { refuse } from "../pipeline/refusal.ts";
 import type { CallStep } from "../pipeline/step.ts";
-import { log } from "../log.ts";
+import { log, warnAtMostEvery } from "../log.ts";
+import type { BudgetEntityKind } from "../store/spend-types.ts";
 import type { Usage } from "../usage/types.ts";
 import { modelLimitsFor, type ModelLimits } from "./model-limits.ts";
 import { type LimitCheck, type RateLimiter, windowStartOf } from "./rate-limiter.ts";
 import { errorMessage } from "../error-message.ts";
 
-export type LimitedEntity = "user" | "team" | "end_user";
-
-/** rpm_limit / tpm_limit of a user, team or end user; null when it has none (or does not exist). */
-export type EntityLimitsLookup = (kind: LimitedEntity, id: string) => Promise<{ rpmLimit: number | null; tpmLimit: number | null } | null>;
+/** rpm_limit / tpm_limit of a user, team or end user (cached: `cachedBudgetEntities`); null when it has none (or does not exist). */
+export type EntityLimitsLookup = (kind: BudgetEntityKind, id: string) => Promise<{ rpmLimit: number | null; tpmLimit: number | null } | null>;
 
 export interface LimitsStepOptions {
   limiter: RateLimiter;
@@ -20,8 +19,6 @@ export interface LimitsStepOptions {
   entityLimits?: EntityLimitsLookup;
   /** Default 60 s: rpm and tpm are per clock minute. */
   windowMs?: number;
-  /** How long an entity's limits are trusted without asking again. Default 5 s. */
-  entityTtlMs?: number;
 }
 
 /** The limits step, plus a flush that waits for token settlements still on their way to Redis. */
@@ -56,7 +53,7 @@ const names = { rpm: "rpm_limit", tpm: "tpm_limit" } as const;
  */
 export function limitsStep(options: LimitsStepOptions): LimitsStep {
   const { limiter, modelLimits = {}, windowMs = 60_000 } = options;
-  const entities = options.entityLimits ? cachedEntityLimits(options.entityLimits, options.entityTtlMs ?? 5_000) : null;
+  const entities = options.entityLimits ? entityScopes(options.entityLimits) : null;
   const pending = new Set<Promise<void>>();
 
   const scopesOf = async (call: BedrockCall): Promise<Scope[]> => {
@@ -136,30 +133,20 @@ function requestBytes(call: BedrockCall): number {
   return Number.isFinite(length) && length > 0 ? length : 0;
 }
 
-/** Entity limits cached briefly; when the store is unreachable the last answer is kept, or no limit applies. */
-function cachedEntityLimits(lookup: EntityLimitsLookup, ttlMs: number) {
-  const cache = new Map<string, { scope: Scope | null; expiresAt: number }>();
-  const labels: Record<LimitedEntity, string> = { user: "user", team: "team", end_user: "end user" };
-  let warnedAt = 0;
-  return async (kind: LimitedEntity, id: string): Promise<Scope | null> => {
-    const cacheKey = `${kind}:${id}`;
-    const cached = cache.get(cacheKey);
-    if (cached && cached.expiresAt > Date.now()) return cached.scope;
+const labels: Record<BudgetEntityKind, string> = { user: "user", team: "team", end_user: "end user" };
+
+/** An entity's limits as a scope; when the store cannot tell (and has no last known row), no limit applies meanwhile. */
+function entityScopes(lookup: EntityLimitsLookup) {
+  const warn = warnAtMostEvery();
+  return async (kind: BudgetEntityKind, id: string): Promise<Scope | null> => {
     try {
       const limits = await lookup(kind, id);
-      const scope = limits && (limits.rpmLimit !== null || limits.tpmLimit !== null)
-        ? { id: cacheKey, label: `${labels[kind]} ${JSON.stringify(id)}`, rpm: limits.rpmLimit, tpm: limits.tpmLimit }
+      return limits && (limits.rpmLimit !== null || limits.tpmLimit !== null)
+        ? { id: `${kind}:${id}`, label: `${labels[kind]} ${JSON.stringify(id)}`, rpm: limits.rpmLimit, tpm: limits.tpmLimit }
         : null;
-      if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
-      cache.set(cacheKey, { scope, expiresAt: Date.now() + ttlMs });
-      return scope;
     } catch (error) {
-      if (Date.now() - warnedAt > 10_000) {
-        warnedAt = Date.now();
-        log.warn(`cannot read ${labels[kind]} limits from the store: ${cached ? "using the last known" : "not applied"} meanwhile`, { error: errorMessage(error) });
-      }
-      if (cached) cached.expiresAt = Date.now() + 1_000;
-      return cached?.scope ?? null;
+      warn(`cannot read ${labels[kind]} limits from the store: not applied meanwhile`, { error: errorMessage(error) });
+      return null;
     }
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BedrockCall } from "../../src/pipeline/context.ts";
 import type { CallOutcome } from "../../src/pipeline/step.ts";
+import { cachedBudgetEntities } from "../../src/cache/budget-entities.ts";
 import { limitsStep } from "../../src/limits/limits-step.ts";
 import { renderRefusal } from "../../src/pipeline/refusal.ts";
 import type { CallStep } from "../../src/pipeline/step.ts";
@@ -86,14 +87,15 @@ describe("limits step", () => {
 
   it("counts users, teams and end users from their stored limits, and keeps the last known ones when the store fails", async () => {
     let failing = false;
-    const plugin = limitsStep({
-      limiter: localLimiter(),
-      entityTtlMs: 0,
-      entityLimits: async (kind, id) => {
+    // As the gateway wires it: through the entity cache it shares with budgets (here asking the store every time).
+    const entities = cachedBudgetEntities(
+      async (kind, id) => {
         if (failing) throw new Error("store down");
         return kind === "team" && id === "t1" ? { rpmLimit: 1, tpmLimit: null } : kind === "end_user" ? { rpmLimit: 2, tpmLimit: null } : null;
       },
-    });
+      { ttlMs: 0 },
+    );
+    const plugin = limitsStep({ limiter: localLimiter(), entityLimits: entities.get });
     expect(await admit(plugin, makeCall({ key: { keyAlias: "a", teamId: "t1" } }))).toBeUndefined();
     failing = true;
     const refused = (await admit(plugin, makeCall({ key: { keyAlias: "b", teamId: "t1" } }))) as Response;
