@@ -3,7 +3,7 @@ import type { SpendLog, SpendLogsResponse } from "@bedrock-gateway/api-types";
 import { createAdminAuth, type AdminCaller } from "./auth.ts";
 import { createAdminRoute } from "./route.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
-import { BadRequest, idField, intParam, parseBudgetFields, parseJsonObject } from "./validate.ts";
+import { BadRequest, idField, intParam, parseBudgetFields, readJsonObject } from "./validate.ts";
 import type { KeyCache } from "../keys/key-cache.ts";
 import { tokenOf } from "../keys/secret.ts";
 import type { BudgetEntityKind, BudgetEntityRow, SpendLogRow } from "../store/spend-types.ts";
@@ -21,7 +21,6 @@ export interface SpendRoutesOptions {
   now?: () => number;
 }
 
-const MAX_BODY_CHARS = 64 * 1024;
 
 /** How each entity kind is named in its endpoints; `ids` are the accepted id fields of /new and /update bodies. */
 const entities: Record<BudgetEntityKind, { label: string; ids: string[]; query: string }> = {
@@ -40,11 +39,6 @@ export function spendRoutes(options: SpendRoutesOptions) {
   const now = options.now ?? Date.now;
   const authenticate = createAdminAuth(options.masterKey, options.cache);
   const route = createAdminRoute(authenticate);
-  const body = async (request: Request) => {
-    const text = await request.text();
-    if (text.length > MAX_BODY_CHARS) throw new AdminError(400, "The request body is larger than 64 KiB.");
-    return parseJsonObject(text);
-  };
 
   const liveSpend = (row: BudgetEntityRow) =>
     ledger.spent({ kind: row.kind, id: row.id, maxBudget: row.maxBudget, budgetDuration: row.budgetDuration, budgetResetAt: row.budgetResetAt });
@@ -69,7 +63,7 @@ export function spendRoutes(options: SpendRoutesOptions) {
   };
 
   const write = (kind: BudgetEntityKind, mode: "new" | "update") => async (request: Request) => {
-    const b = await body(request);
+    const b = await readJsonObject(request);
     const { ids, label } = entities[kind];
     const id = idField(b, ids);
     const patch = parseBudgetFields(b, now(), ids);

@@ -34,6 +34,15 @@ const keyFieldNames = new Set([
   "aws_credentials",
 ]);
 
+const MAX_BODY_CHARS = 64 * 1024;
+
+/** The JSON object of an admin request's body (at most 64 KiB), or BadRequest. */
+export async function readJsonObject(request: Request): Promise<Json> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_CHARS) throw new BadRequest("The request body is larger than 64 KiB.");
+  return parseJsonObject(text);
+}
+
 /** The JSON object of a request body, or BadRequest. */
 export function parseJsonObject(text: string): Json {
   if (text.trim() === "") throw new BadRequest("The request needs a JSON object body.");

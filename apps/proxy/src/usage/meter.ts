@@ -1,3 +1,4 @@
+import { concatBytes } from "@bedrock-gateway/protocol";
 import type { UsageKind } from "@bedrock-gateway/api-types";
 import type { BodyTap, RelayOutcome } from "../bedrock/relay.ts";
 import { errorMessage } from "../error-message.ts";
@@ -108,12 +109,7 @@ function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | nu
   const compute = (): Usage => {
     if (skipped) return unreadable(`usage not read: ${skipped}`);
     if (outcome?.kind !== "complete") return unreadable(`usage unknown: ${cutDescription(outcome)} before the JSON body was complete`);
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const p of parts) {
-      body.set(p, offset);
-      offset += p.byteLength;
-    }
+    const body = concatBytes(parts, size);
     let json: unknown;
     try {
       json = parseJson(body);
