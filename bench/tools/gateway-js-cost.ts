@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readConfig } from "../../apps/proxy/src/config.ts";
-import { assembleGateway } from "../../apps/proxy/src/gateway.ts";
+import { assembleGateway } from "../../apps/proxy/src/compose/gateway.ts";
 
 const UPSTREAM = "http://127.0.0.1:9";
 const calls = Number(process.argv[2] ?? 40_000);

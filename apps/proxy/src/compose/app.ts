@@ -25,8 +25,6 @@ export interface GatewayParts {
   steps?: BedrockPipelineOptions["steps"];
   /** Requests refused before admission (bad key...), for metrics. */
   onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
-  /** The runtime's options for every upstream fetch. */
-  fetchOptions?: RequestInit;
   readiness?: Record<string, ReadinessCheck>;
   /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
   extensions?: Elysia<any, any, any, any, any, any, any>[];
@@ -50,7 +48,6 @@ export function createApp(parts: GatewayParts): GatewayApp {
     authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupToken: parts.lookupToken }),
     gatewaySigV4: parts.gatewaySigV4,
     steps: parts.steps,
-    fetchOptions: parts.fetchOptions,
     onUnadmitted: parts.onUnadmitted,
   });
   const bedrock = async (request: Request): Promise<Response> => {

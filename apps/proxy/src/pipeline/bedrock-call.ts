@@ -5,6 +5,7 @@ import type { RouteTable } from "../bedrock/route-table.ts";
 import type { Signer } from "../bedrock/sign.ts";
 import { errorMessage } from "../error-message.ts";
 import { log } from "../log.ts";
+import { runtime } from "../runtime/runtime.ts";
 import { createAuthenticate } from "./authenticate.ts";
 import type { BedrockCall, CallOutcome } from "./context.ts";
 import { createForward } from "./forward.ts";
@@ -24,7 +25,7 @@ export interface BedrockPipelineOptions {
   gatewaySigV4?: GatewaySigV4;
   /** The features' steps, in the order each phase runs them. */
   steps?: Partial<CallSteps>;
-  /** Options every upstream fetch carries (the runtime's, e.g. Bun's `decompress: false`). */
+  /** Options every upstream fetch carries; default: the runtime's (Bun's `decompress: false`). */
   fetchOptions?: RequestInit;
   /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
@@ -40,7 +41,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const route = createRoute({ defaultRegion: config.region, routes: options.routes });
   const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, maxBodyBytes: config.maxRequestBodyBytes });
   const sign = createSign({ config, signer: options.signer });
-  const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? {} });
+  const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
 
   const unadmitted = (refusal: Refusal, startedAt: number) => {
     options.onUnadmitted?.(refusal, startedAt);
