@@ -45,7 +45,7 @@ globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
 }) as typeof fetch;
 
 // Request log lines would go to the terminal; the cost of writing them is part of what is measured.
-const gateway = await assembleGateway(readConfig(env), env);
+const gateway = await assembleGateway(readConfig(env));
 const minted = await gateway.app.fetch(
   new Request("http://localhost/key/generate", { method: "POST", headers: { authorization: `Bearer ${env.MASTER_KEY}`, "content-type": "application/json" }, body: "{}" }),
 );

@@ -8,7 +8,7 @@ import { serve } from "./runtime/serve.ts";
 /** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
 async function main() {
   const config = readConfig(process.env);
-  const gateway = await assembleGateway(config, process.env);
+  const gateway = await assembleGateway(config);
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch });
 
   if (!config.masterKey) {

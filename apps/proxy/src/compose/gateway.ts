@@ -6,7 +6,6 @@ import { log } from "../log.ts";
 import { budgetLedgerFor, openSharedState } from "./shared-state.ts";
 import { gatewayCredentials } from "../runtime/credentials.ts";
 import { inFlightCalls } from "../pipeline/in-flight.ts";
-import { readSpendConfig } from "../spend/config.ts";
 import { setupSpend } from "./spend.ts";
 import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/types.ts";
@@ -28,12 +27,12 @@ export interface Gateway {
  * Record: the price before the spend row that carries it, the row before the access log that prints it, and
  * in-flight last, so shutdown waits until every call is recorded.
  */
-export async function assembleGateway(config: GatewayConfig, env: Record<string, string | undefined>): Promise<Gateway> {
+export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
   const store = await openStore(config.databaseUrl);
   const shared = await openSharedState(config);
   // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
-  const spend = setupSpend({ store, config: readSpendConfig(env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
-  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
+  const spend = setupSpend({ store, config: config.spend, cacheTtlMs: config.cacheTtlMs, masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, cacheTtlMs: config.cacheTtlMs, staleIfErrorMs: config.staleIfErrorMs, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
   const inFlight = inFlightCalls();
   const credentials = gatewayCredentials();
   // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).

@@ -14,13 +14,14 @@ import { createSecretBox } from "../keys/secret-box.ts";
  * Everything virtual keys add to the gateway: the lookup, SigV4 verification of the AWS-style credentials they
  * may carry, the allow-list check and the `/key/*` API. `secretKey` is GATEWAY_SECRET_KEY (null: no AWS pairs).
  */
-export async function setupVirtualKeys(options: { store: Store; masterKey: string | null; secretKey?: string | null; invalidation?: KeyInvalidation; keySpend?: KeyRoutesOptions["keySpend"] }) {
+export async function setupVirtualKeys(options: { store: Store; masterKey: string | null; cacheTtlMs?: number; staleIfErrorMs?: number; secretKey?: string | null; invalidation?: KeyInvalidation; keySpend?: KeyRoutesOptions["keySpend"] }) {
   const { store, masterKey } = options;
   // Redis pub/sub when REDIS_URL is set; otherwise NOTIFY on PostgreSQL, in-process on SQLite.
   const invalidation = options.invalidation ?? (await invalidationFor(store));
-  const cache = createKeyCache({ store, invalidation });
+  const caching = { ttlMs: options.cacheTtlMs, staleIfErrorMs: options.staleIfErrorMs };
+  const cache = createKeyCache({ store, invalidation, ...caching });
   const box = options.secretKey ? await createSecretBox(options.secretKey) : null;
-  const accessKeys = createAccessKeyCache({ store, invalidation, box });
+  const accessKeys = createAccessKeyCache({ store, invalidation, box, ...caching });
   const lookupToken = createTokenLookup(cache);
   return {
     lookupToken,

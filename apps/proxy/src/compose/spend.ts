@@ -8,7 +8,7 @@ import type { KeyRow } from "../store/types.ts";
 import type { Store } from "../store/types.ts";
 import { cachedBudgetEntities } from "../cache/budget-entities.ts";
 import { createScopeResolver } from "../spend/budget-scopes.ts";
-import type { SpendConfig } from "../spend/config.ts";
+import type { SpendConfig } from "../config.ts";
 import { localBudgetLedger, type BudgetLedger } from "../spend/ledger.ts";
 import { createSpendLogWriter } from "../spend/log-writer.ts";
 import { accessLogStep } from "../spend/access-log-step.ts";
@@ -22,6 +22,8 @@ import { errorMessage } from "../error-message.ts";
 export interface SpendSetupOptions {
   store: Store;
   config: SpendConfig;
+  /** KEY_CACHE_TTL_MS: users, teams and end users are cached as keys are. */
+  cacheTtlMs?: number;
   masterKey: string | null;
   /** A shared ledger (Redis) for several instances; default: in-process. */
   ledger?: BudgetLedger;
@@ -62,7 +64,7 @@ export function setupSpend(options: SpendSetupOptions) {
   metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
   metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
   // Users, teams and end users, cached once for budgets here and rate limits (which the gateway wires to them too).
-  const entities = cachedBudgetEntities((kind, id) => store.getBudgetEntity(kind, id));
+  const entities = cachedBudgetEntities((kind, id) => store.getBudgetEntity(kind, id), { ttlMs: options.cacheTtlMs });
   const scopes = createScopeResolver(entities);
   const spendRow = spendRowStep({ ledger, scopes, writer, storeBodies: config.storeBodies });
   const steps = {
