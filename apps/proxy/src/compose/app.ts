@@ -1,4 +1,4 @@
-import { Elysia } from "elysia";
+import { Elysia, type AnyElysia } from "elysia";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { GatewayConfig } from "../config.ts";
@@ -11,8 +11,8 @@ import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
 import { pathStartOf } from "../bedrock/raw-path.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";
-import { healthRoutes, type ReadinessCheck } from "../health/routes.ts";
-import { docsRoutes } from "../docs/routes.ts";
+import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
+import { docsRoutes } from "../admin/docs.ts";
 import { adminErrorResponse } from "../admin/errors.ts";
 import { errorMessage } from "../error-message.ts";
 
@@ -27,7 +27,7 @@ export interface GatewayParts {
   onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
   readiness?: Record<string, ReadinessCheck>;
   /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
-  extensions?: Elysia<any, any, any, any, any, any, any>[];
+  extensions?: AnyElysia[];
 }
 
 export interface GatewayApp {

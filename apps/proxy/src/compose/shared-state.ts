@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "../config.ts";
-import type { ReadinessCheck } from "../health/routes.ts";
+import type { ReadinessCheck } from "../admin/health.ts";
 import type { KeyInvalidation } from "../keys/invalidation.ts";
 import { redisInvalidation } from "../keys/redis-invalidation.ts";
 import { failoverLimiter } from "../limits/failover-limiter.ts";

@@ -1,7 +1,7 @@
 import type { KeyCache } from "../keys/key-cache.ts";
 import { log } from "../log.ts";
 import { createGatewayMetrics } from "../metrics/gateway-metrics.ts";
-import { metricsRoutes } from "../metrics/routes.ts";
+import { metricsRoutes } from "../admin/metrics.ts";
 import { loadPriceTable, PriceTableError } from "../pricing/index.ts";
 import { ConfigError } from "../config.ts";
 import type { KeyRow } from "../store/types.ts";

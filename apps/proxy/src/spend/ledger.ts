@@ -15,7 +15,7 @@ export interface BudgetScope {
 export interface BudgetLedger {
   /** Spend in the scope's current window, including settled calls not yet flushed to the store. */
   spent(scope: BudgetScope): Promise<number>;
-  /** Adds a settled call's cost to every scope (called once per call, at finish). */
+  /** Adds a settled call's cost to every scope (once per call, when it is recorded). */
   add(scopes: BudgetScope[], amount: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import { Elysia } from "elysia";
 import { extractKey } from "../auth/extract-key.ts";
 import { secretMatcher } from "../auth/timing-safe.ts";
-import { adminErrorResponse } from "../admin/errors.ts";
-import type { Registry } from "./registry.ts";
+import { adminErrorResponse } from "./errors.ts";
+import type { Registry } from "../metrics/registry.ts";
 
 /** `GET /metrics` in Prometheus text format; with `requireAuth` only the master key may scrape. */
 export function metricsRoutes(options: { registry: Registry; requireAuth: boolean; masterKey: string | null }) {
