@@ -1,3 +1,6 @@
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
 /** An `application/vnd.amazon.eventstream` body that cannot be split into frames. */
 export class EventStreamFormatError extends Error {}
 
@@ -20,4 +23,21 @@ export function walkFrames(data: Uint8Array, onFrame?: (frame: Uint8Array) => vo
     offset += total;
   }
   return offset;
+}
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/**
+ * Once an event stream has started, an error can only be told to the client as an exception frame:
+ * JSON or text in the middle of the stream breaks the client's CRC check.
+ */
+export function exceptionFrame(exceptionType: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ":message-type": { type: "string", value: "exception" },
+      ":exception-type": { type: "string", value: exceptionType },
+      ":content-type": { type: "string", value: "application/json" },
+    },
+    body: fromUtf8(JSON.stringify({ message })),
+  });
 }

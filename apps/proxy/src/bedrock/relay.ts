@@ -1,7 +1,6 @@
 import { concatBytes } from "@bedrock-gateway/protocol";
 import { errorMessage } from "../error-message.ts";
-import { walkFrames } from "./event-stream-frames.ts";
-import { exceptionFrame } from "../pipeline/refusal.ts";
+import { exceptionFrame, walkFrames } from "./event-stream-frames.ts";
 
 /**
  * Observes a response body as it passes. Taps see every chunk in order and never change it;

@@ -35,12 +35,6 @@ interface Scope {
   tpm: number | null;
 }
 
-/** Tokens reserved at admission, per scope, in the window they were counted in. */
-export interface TokenReservation {
-  windowStart: number;
-  tokens: { scope: string; reserved: number }[];
-}
-
 const ESTIMATE_CAP = 100_000;
 const names = { rpm: "rpm_limit", tpm: "tpm_limit" } as const;
 

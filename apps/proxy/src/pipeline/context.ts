@@ -2,7 +2,7 @@ import type { RawTarget } from "../bedrock/raw-path.ts";
 import type { ResolvedRoute } from "../bedrock/route-table.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { RelayOutcome } from "../bedrock/relay.ts";
-import type { TokenReservation } from "../limits/limits-step.ts";
+import type { TokenReservation } from "../limits/rate-limiter.ts";
 import type { BudgetScope } from "../spend/ledger.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
 import type { Usage } from "../usage/types.ts";

@@ -1,6 +1,3 @@
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-
 /**
  * A Bedrock call the gateway answers itself (bad path, bad key, over a budget or a limit, upstream unreachable),
  * as a value: steps return one, and `renderRefusal` alone turns it into the AWS-shaped error.
@@ -47,21 +44,4 @@ export function renderRefusal(refusal: Refusal): Response {
   const headers = new Headers({ "content-type": "application/json", "x-amzn-errortype": refusal.type, "x-amzn-requestid": crypto.randomUUID() });
   if (refusal.retryAfterSeconds !== undefined) headers.set("retry-after", String(refusal.retryAfterSeconds));
   return new Response(JSON.stringify({ message: refusal.message }), { status: refusal.status, headers });
-}
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
-/**
- * Once an event stream has started, an error can only be told to the client as an exception frame:
- * JSON or text in the middle of the stream breaks the client's CRC check.
- */
-export function exceptionFrame(exceptionType: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: {
-      ":message-type": { type: "string", value: "exception" },
-      ":exception-type": { type: "string", value: exceptionType },
-      ":content-type": { type: "string", value: "application/json" },
-    },
-    body: fromUtf8(JSON.stringify({ message })),
-  });
 }
