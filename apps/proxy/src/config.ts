@@ -22,6 +22,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** MAX_REQUEST_BODY_MB (default 128): larger request bodies are refused with a 413 before anything goes upstream. */
   maxRequestBodyBytes: number;
+  /** BODY_READ_TIMEOUT_MS (default 120,000): how long an admitted call waits for its request body before a 408. */
+  bodyReadTimeoutMs: number;
   /** UPSTREAM_TIMEOUT_MS (default 300,000): how long Bedrock may take to start answering before the call is a 504. */
   upstreamTimeoutMs: number;
   /** GATEWAY_SECRET_KEY: encrypts the secrets of issued AWS-style credentials. Null: none can be issued or verified. */
@@ -79,6 +81,7 @@ export function readConfig(env: Env): GatewayConfig {
     modelLimits: modelLimitsOf(env.GATEWAY_MODEL_LIMITS),
     shutdownGraceMs: nonNegative("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
     maxRequestBodyBytes: positive("MAX_REQUEST_BODY_MB", env.MAX_REQUEST_BODY_MB, 128, "a number of megabytes greater than 0, e.g. 128") * 1024 * 1024,
+    bodyReadTimeoutMs: positive("BODY_READ_TIMEOUT_MS", env.BODY_READ_TIMEOUT_MS, 120_000, "a number of milliseconds greater than 0, e.g. 120000"),
     upstreamTimeoutMs: positive("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, 300_000, "a number of milliseconds greater than 0, e.g. 300000"),
     secretKey,
     cacheTtlMs: int(env, "KEY_CACHE_TTL_MS", 5_000, 0, 3_600_000),

@@ -14,9 +14,9 @@ import { readConfig } from "../src/config.ts";
 const emulatorCredentials = async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY });
 
 /** Each step takes part in the phases it has a hook for, in list order. */
-function passthroughWith(steps: CallStep[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number, credentials: AwsCredentialIdentityProvider = emulatorCredentials) {
+function passthroughWith(steps: CallStep[], upstream = "http://127.0.0.1:9", upstreamTimeoutMs?: number, credentials: AwsCredentialIdentityProvider = emulatorCredentials, env: Record<string, string> = {}) {
   return createBedrockPipeline({
-    config: readConfig({ AWS_ENDPOINT_URL: upstream, UPSTREAM_TIMEOUT_MS: upstreamTimeoutMs?.toString() }),
+    config: readConfig({ AWS_ENDPOINT_URL: upstream, UPSTREAM_TIMEOUT_MS: upstreamTimeoutMs?.toString(), ...env }),
     routes: createRouteTable(bedrockRoutes),
     signer: createSigner(credentials),
     authenticate: createAuthenticator({ masterKey: null }),
@@ -126,6 +126,27 @@ describe("the Bedrock pipeline's steps", () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();
+    }
+  });
+
+  it("a body that stops arriving is a 408 RequestTimeoutException after BODY_READ_TIMEOUT_MS, recorded once, nothing sent", async () => {
+    for (const declared of [false, true]) {
+      const finished: CallOutcome[] = [];
+      let cancelled = false;
+      // Ten bytes, then nothing: the client is still connected but sends no more.
+      const stalled = new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new Uint8Array(10)),
+        cancel: () => void (cancelled = true),
+      });
+      const headers = declared ? { "content-length": "100" } : undefined;
+      const request = new Request("http://localhost/bedrock/model/m/converse", { method: "POST", body: stalled, headers, duplex: "half" } as RequestInit);
+      const pipeline = passthroughWith([{ name: "recorder", record: (_c, o) => void finished.push(o) }], undefined, undefined, undefined, { BODY_READ_TIMEOUT_MS: "150" });
+      const response = await pipeline(request);
+      expect(response.status, `content-length declared: ${declared}`).toBe(408);
+      expect(response.headers.get("x-amzn-errortype")).toBe("RequestTimeoutException");
+      expect(((await response.json()) as { message: string }).message).toBe("The request body did not arrive within 150 ms (BODY_READ_TIMEOUT_MS).");
+      expect(finished).toEqual([expect.objectContaining({ status: 408, refusal: expect.objectContaining({ by: "read-body" }) })]);
+      if (!declared) expect(cancelled).toBe(true);
     }
   });
 });

@@ -3,7 +3,7 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import { extractKey } from "../auth/extract-key.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
-import { readCallBody } from "./read-body.ts";
+import { type BodyLimits, readCallBody } from "./read-body.ts";
 import type { Refusal } from "./refusal.ts";
 import type { RoutedCall } from "./route.ts";
 
@@ -11,7 +11,7 @@ export interface AuthenticateOptions {
   authenticate: Authenticator;
   /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
   gatewaySigV4?: GatewaySigV4;
-  maxBodyBytes: number;
+  body: BodyLimits;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface AuthenticateOptions {
  * as AWS would, which needs the body (read once, within the size limit, and kept for forwarding).
  */
 export function createAuthenticate(options: AuthenticateOptions) {
-  const { authenticate, gatewaySigV4, maxBodyBytes } = options;
+  const { authenticate, gatewaySigV4 } = options;
 
   return async function authenticateCall(call: RoutedCall): Promise<Principal | Refusal> {
     const { request, target } = call;
@@ -31,7 +31,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
             rawPath: BEDROCK_PREFIX + target.path,
             rawQuery: target.query,
             headers: request.headers,
-            body: (await readCallBody(call, maxBodyBytes)) ?? new Uint8Array(0),
+            body: (await readCallBody(call, options.body)) ?? new Uint8Array(0),
           })
         : await authenticate(key);
     return auth.ok ? auth.principal : { status: auth.status, type: auth.type, message: auth.message };

@@ -9,7 +9,7 @@ import { runtime } from "../runtime/runtime.ts";
 import { createAuthenticate } from "./authenticate.ts";
 import type { BedrockCall, CallOutcome } from "./context.ts";
 import { createForward } from "./forward.ts";
-import { BodyTooLarge, readCallBody } from "./read-body.ts";
+import { BodyRefused, readCallBody } from "./read-body.ts";
 import { isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
 import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
 import { createRoute } from "./route.ts";
@@ -39,7 +39,8 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const { config } = options;
   const { admit = [], tap = [], record = [] } = options.steps ?? {};
   const route = createRoute({ defaultRegion: config.region, routes: options.routes });
-  const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, maxBodyBytes: config.maxRequestBodyBytes });
+  const body = { maxBytes: config.maxRequestBodyBytes, timeoutMs: config.bodyReadTimeoutMs };
+  const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, body });
   const sign = createSign({ config, signer: options.signer });
   const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
 
@@ -59,7 +60,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
     try {
       principal = await authenticate(routed);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return unadmitted(refuse.tooLarge(error.message), startedAt);
+      if (error instanceof BodyRefused) return unadmitted(error.refusal, startedAt);
       throw error;
     }
     if (isRefusal(principal)) return unadmitted(principal, startedAt);
@@ -91,8 +92,8 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
         const refusal = await step.admit!(call);
         if (refusal) return answer(refusal, step.name);
       }
-      // 4. Read the body, within MAX_REQUEST_BODY_MB (already read if authentication needed it).
-      await readCallBody(call, config.maxRequestBodyBytes);
+      // 4. Read the body, within MAX_REQUEST_BODY_MB and BODY_READ_TIMEOUT_MS (already read if authentication needed it).
+      await readCallBody(call, body);
       // 5. Sign it with the gateway's AWS credentials.
       const signed = await sign(call);
       if (isRefusal(signed)) return answer(signed, "sign");
@@ -102,7 +103,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
       // 7. Relay the answer byte for byte while the meter and the tap steps watch it; 8. record once it ended.
       return await relayAndMeter(call, forwarded, tap, finish);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return answer(refuse.tooLarge(error.message), "read-body");
+      if (error instanceof BodyRefused) return answer(error.refusal, "read-body");
       // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the
       // call for every record step: shutdown waits on in-flight calls, and reservations must be released.
       finish({ status: 500, refusal: { ...refuse.internal(errorMessage(error)), by: "error" } }, null);

@@ -27,6 +27,8 @@ export const refuse = {
   badGateway: refusal(502, "ServiceUnavailableException"),
   serviceUnavailable: refusal(503, "ServiceUnavailableException"),
   gatewayTimeout: refusal(504, "ServiceUnavailableException"),
+  /** SDKs retry this one: the client may simply have been slow. */
+  requestTimeout: refusal(408, "RequestTimeoutException"),
   internal: refusal(500, "InternalServerException"),
   throttling: (message: string, retryAfterSeconds: number): Refusal => ({
     status: 429,
