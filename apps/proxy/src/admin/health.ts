@@ -1,3 +1,4 @@
+import type { Liveliness, Readiness } from "@bedrock-gateway/api-types";
 import { Elysia } from "elysia";
 import { errorMessage } from "../error-message.ts";
 
@@ -9,10 +10,10 @@ export type ReadinessCheck = () => Promise<string | void>;
 
 export function healthRoutes(checks: Record<string, ReadinessCheck>) {
   return new Elysia()
-    .get("/health/liveliness", () => ({ status: "ok" }))
-    .get("/health/liveness", () => ({ status: "ok" }))
+    .get("/health/liveliness", () => ({ status: "ok" }) satisfies Liveliness)
+    .get("/health/liveness", () => ({ status: "ok" }) satisfies Liveliness)
     .get("/health/readiness", async ({ set }) => {
-      const results: Record<string, string> = {};
+      const results: Record<string, Readiness["credentials"]> = {};
       let ready = true;
       await Promise.all(
         Object.entries(checks).map(async ([name, check]) => {
@@ -26,6 +27,7 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>) {
       );
       set.status = ready ? 200 : 503;
       const degraded = Object.values(results).some((r) => r.startsWith("degraded"));
-      return { status: ready ? (degraded ? "degraded" : "ok") : "unavailable", ...results };
+      const status: Readiness["status"] = ready ? (degraded ? "degraded" : "ok") : "unavailable";
+      return { status, ...results };
     });
 }

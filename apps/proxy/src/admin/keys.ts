@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { KeyInfo, KeyInfoResponse, KeyListResponse, KeyResponse } from "@bedrock-gateway/api-types";
+import type { DeleteKeysResponse, KeyInfo, KeyInfoResponse, KeyListResponse, KeyResponse } from "@bedrock-gateway/api-types";
 import type { KeyCache } from "../keys/key-cache.ts";
 import { AwsCredentialsUnavailable, type IssuedKey, type KeyService } from "../keys/key-service.ts";
 import { tokenOf } from "../keys/secret.ts";
@@ -79,7 +79,7 @@ export function keyRoutes(options: KeyRoutesOptions) {
       const references = keyList(await readJsonObject(request));
       const result = await keys.remove(references.map(tokenOf));
       if (!result.ok) throw new AdminError(404, `No such keys, nothing deleted: ${result.missing.map(display).join(", ")}.`);
-      return { deleted_keys: references };
+      return { deleted_keys: references } satisfies DeleteKeysResponse;
     }), { parse: "none" })
     .get("/key/list", route("GET /key/list", async (request) => {
       const q = new URL(request.url).searchParams;

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { SpendLog, SpendLogsResponse } from "@bedrock-gateway/api-types";
+import type { components, EndUserInfo, SpendLog, SpendLogsResponse, UserInfo } from "@bedrock-gateway/api-types";
 import { createAdminAuth, type AdminCaller } from "./auth.ts";
 import { createAdminRoute } from "./route.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
@@ -22,6 +22,8 @@ export interface SpendRoutesOptions {
 }
 
 
+type TeamInfo = components["schemas"]["TeamInfo"];
+
 /** How each entity kind is named in its endpoints; `ids` are the accepted id fields of /new and /update bodies. */
 const entities: Record<BudgetEntityKind, { label: string; ids: string[]; query: string }> = {
   user: { label: "user", ids: ["user_id"], query: "user_id" },
@@ -43,11 +45,9 @@ export function spendRoutes(options: SpendRoutesOptions) {
   const liveSpend = (row: BudgetEntityRow) =>
     ledger.spent({ kind: row.kind, id: row.id, maxBudget: row.maxBudget, budgetDuration: row.budgetDuration, budgetResetAt: row.budgetResetAt });
 
-  const view = async (row: BudgetEntityRow) => {
-    const { query } = entities[row.kind];
-    const keys = row.kind === "end_user" ? undefined : (await store.listKeys({ [row.kind === "user" ? "userId" : "teamId"]: row.id, offset: 0, limit: 1000 })).rows.map((k) => k.token);
-    return {
-      [query]: row.id,
+  /** An entity as the API shows it, checked against the spec's UserInfo, TeamInfo and EndUserInfo. */
+  const view = async (row: BudgetEntityRow): Promise<UserInfo | TeamInfo | EndUserInfo> => {
+    const settings = {
       spend: await liveSpend(row),
       max_budget: row.maxBudget,
       budget_duration: row.budgetDuration,
@@ -55,11 +55,14 @@ export function spendRoutes(options: SpendRoutesOptions) {
       rpm_limit: row.rpmLimit,
       tpm_limit: row.tpmLimit,
       metadata: row.metadata,
-      ...(keys && { keys }),
-      ...(row.kind === "end_user" && { request_count: row.requestCount, last_request_at: row.lastRequestAt }),
-      created_at: row.createdAt,
-      updated_at: row.updatedAt,
     };
+    const dates = { created_at: row.createdAt, updated_at: row.updatedAt };
+    if (row.kind === "end_user") {
+      return { end_user_id: row.id, ...settings, request_count: row.requestCount, last_request_at: row.lastRequestAt, ...dates } satisfies EndUserInfo;
+    }
+    const keys = (await store.listKeys({ [row.kind === "user" ? "userId" : "teamId"]: row.id, offset: 0, limit: 1000 })).rows.map((k) => k.token);
+    if (row.kind === "user") return { user_id: row.id, ...settings, keys, ...dates } satisfies UserInfo;
+    return { team_id: row.id, ...settings, keys, ...dates } satisfies TeamInfo;
   };
 
   const write = (kind: BudgetEntityKind, mode: "new" | "update") => async (request: Request) => {
