@@ -3,12 +3,12 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "@bedrock-gateway/bedrock-emulator";
-import { createAuthenticator } from "../src/auth/authenticator.ts";
-import { createBedrockPipeline } from "../src/pipeline/bedrock-call.ts";
-import type { CallOutcome, CallStep } from "../src/pipeline/step.ts";
-import { createRouteTable } from "../src/bedrock/route-table.ts";
-import { createSigner } from "../src/bedrock/sign.ts";
-import { readConfig } from "../src/config.ts";
+import { createAuthenticator } from "../../src/auth/authenticator.ts";
+import { createBedrockPipeline } from "../../src/pipeline/bedrock-call.ts";
+import type { CallOutcome, CallStep } from "../../src/pipeline/step.ts";
+import { createRouteTable } from "../../src/bedrock/route-table.ts";
+import { createSigner } from "../../src/bedrock/sign.ts";
+import { readConfig } from "../../src/config.ts";
 
 // Nothing listens on port 9: a call that got that far would fail as unreachable.
 const emulatorCredentials = async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY });
