@@ -45,11 +45,11 @@ const ended = (tokens: number): CallOutcome => ({
 
 describe("limits step", () => {
   it("refuses over a key's rpm_limit with a 429 ThrottlingException naming the key and the limit", async () => {
-    const plugin = limitsStep({ limiter: localLimiter() });
+    const step = limitsStep({ limiter: localLimiter() });
     const key = { keyAlias: "ci", rpmLimit: 2 };
-    expect(await admit(plugin, makeCall({ key }))).toBeUndefined();
-    expect(await admit(plugin, makeCall({ key }))).toBeUndefined();
-    const refused = (await admit(plugin, makeCall({ key }))) as Response;
+    expect(await admit(step, makeCall({ key }))).toBeUndefined();
+    expect(await admit(step, makeCall({ key }))).toBeUndefined();
+    const refused = (await admit(step, makeCall({ key }))) as Response;
     expect(refused.status).toBe(429);
     expect(refused.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
@@ -58,30 +58,30 @@ describe("limits step", () => {
 
   it("reserves an estimate for tokens and settles it with the real usage (input + output + cache)", async () => {
     const limiter = localLimiter();
-    const plugin = limitsStep({ limiter });
+    const step = limitsStep({ limiter });
     const key = { keyAlias: "tok", tpmLimit: 1000 };
     const call = makeCall({ key, bytes: 400 });
-    expect(await admit(plugin, call)).toBeUndefined();
+    expect(await admit(step, call)).toBeUndefined();
     expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(100);
-    plugin.record!(call, ended(950));
-    await plugin.flush();
+    step.record!(call, ended(950));
+    await step.flush();
     expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(950);
     // Below the limit: admitted; then at or over it: refused.
     const second = makeCall({ key, bytes: 40 });
-    expect(await admit(plugin, second)).toBeUndefined();
-    plugin.record!(second, ended(100));
-    await plugin.flush();
-    const refused = (await admit(plugin, makeCall({ key }))) as Response;
+    expect(await admit(step, second)).toBeUndefined();
+    step.record!(second, ended(100));
+    await step.flush();
+    const refused = (await admit(step, makeCall({ key }))) as Response;
     expect((await refused.json()).message).toMatch(/tpm_limit 1000 tokens per minute/);
   });
 
   it("releases the reservation of a call that ended without usage", async () => {
     const limiter = localLimiter();
-    const plugin = limitsStep({ limiter });
+    const step = limitsStep({ limiter });
     const call = makeCall({ key: { keyAlias: "rel", tpmLimit: 10_000 }, bytes: 4000 });
-    await admit(plugin, call);
-    plugin.record!(call, { status: 502, endedAt: Date.now(), usage: null });
-    await plugin.flush();
+    await admit(step, call);
+    step.record!(call, { status: 502, endedAt: Date.now(), usage: null });
+    await step.flush();
     expect(await limiter.peek("key:hash-rel:tpm", 60_000)).toBe(0);
   });
 
@@ -95,30 +95,30 @@ describe("limits step", () => {
       },
       { ttlMs: 0 },
     );
-    const plugin = limitsStep({ limiter: localLimiter(), entityLimits: entities.get });
-    expect(await admit(plugin, makeCall({ key: { keyAlias: "a", teamId: "t1" } }))).toBeUndefined();
+    const step = limitsStep({ limiter: localLimiter(), entityLimits: entities.get });
+    expect(await admit(step, makeCall({ key: { keyAlias: "a", teamId: "t1" } }))).toBeUndefined();
     failing = true;
-    const refused = (await admit(plugin, makeCall({ key: { keyAlias: "b", teamId: "t1" } }))) as Response;
+    const refused = (await admit(step, makeCall({ key: { keyAlias: "b", teamId: "t1" } }))) as Response;
     expect((await refused.json()).message).toMatch(/team "t1": rpm_limit 1/);
     failing = false;
-    expect(await admit(plugin, makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
-    expect(await admit(plugin, makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
-    expect(((await admit(plugin, makeCall({ key: null, endUser: "alice" }))) as Response).status).toBe(429);
+    expect(await admit(step, makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
+    expect(await admit(step, makeCall({ key: null, endUser: "alice" }))).toBeUndefined();
+    expect(((await admit(step, makeCall({ key: null, endUser: "alice" }))) as Response).status).toBe(429);
   });
 
   it("applies gateway-wide model limits per model and region, most specific entry first", async () => {
     const limits = parseModelLimits(JSON.stringify({ [HAIKU]: { rpm: 2 }, [`${HAIKU}@eu-west-1`]: { rpm: 1 }, "*": { rpm: 100 } }));
     expect(modelLimitsFor(limits, HAIKU, "eu-west-1")).toEqual({ rpm: 1 });
     expect(modelLimitsFor(limits, "amazon.nova-lite-v1:0", "us-east-1")).toEqual({ rpm: 100 });
-    const plugin = limitsStep({ limiter: localLimiter(), modelLimits: limits });
+    const step = limitsStep({ limiter: localLimiter(), modelLimits: limits });
     const master = { key: null };
-    expect(await admit(plugin, makeCall({ ...master, region: "eu-west-1" }))).toBeUndefined();
-    const refused = (await admit(plugin, makeCall({ ...master, region: "eu-west-1" }))) as Response;
+    expect(await admit(step, makeCall({ ...master, region: "eu-west-1" }))).toBeUndefined();
+    const refused = (await admit(step, makeCall({ ...master, region: "eu-west-1" }))) as Response;
     expect((await refused.json()).message).toMatch(/model anthropic\.claude-3-haiku-20240307-v1:0 in eu-west-1 \(gateway-wide\): rpm_limit 1/);
     // Another region has its own quota.
-    expect(await admit(plugin, makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
-    expect(await admit(plugin, makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
-    expect(((await admit(plugin, makeCall({ ...master, region: "us-east-1" }))) as Response).status).toBe(429);
+    expect(await admit(step, makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
+    expect(await admit(step, makeCall({ ...master, region: "us-east-1" }))).toBeUndefined();
+    expect(((await admit(step, makeCall({ ...master, region: "us-east-1" }))) as Response).status).toBe(429);
   });
 
   it("rejects a malformed GATEWAY_MODEL_LIMITS with a clear message", () => {

@@ -8,7 +8,7 @@ import { renderRefusal } from "../../src/pipeline/refusal.ts";
 import { allowListStep, modelCandidates, modelPattern } from "../../src/policy/allow-list.ts";
 
 const routes = createRouteTable(bedrockRoutes);
-const plugin = allowListStep();
+const step = allowListStep();
 
 function call(method: string, path: string, key: Partial<VirtualKeyView>): BedrockCall {
   const parsed = parseRawTarget("http://localhost/bedrock" + path, "/bedrock");
@@ -45,7 +45,7 @@ function call(method: string, path: string, key: Partial<VirtualKeyView>): Bedro
 }
 
 async function refusal(method: string, path: string, key: Partial<VirtualKeyView>): Promise<string | null> {
-  const refused = await plugin.admit!(call(method, path, key));
+  const refused = await step.admit!(call(method, path, key));
   if (!refused) return null;
   const response = renderRefusal(refused);
   expect(response.status).toBe(403);
@@ -79,7 +79,7 @@ describe("allow-list step", () => {
   it("lets every call through for a key without lists, and for master and open principals", async () => {
     expect(await refusal("POST", "/model/x/converse", {})).toBeNull();
     const master = { ...call("POST", "/model/x/converse", { models: ["y"] }), principal: { kind: "master" as const } };
-    expect(await plugin.admit!(master)).toBeUndefined();
+    expect(await step.admit!(master)).toBeUndefined();
   });
 
   it("checks the decoded model id, ARNs included", async () => {
