@@ -24,16 +24,13 @@ export function createAuthenticate(options: AuthenticateOptions) {
   return async function authenticateCall(call: RoutedCall): Promise<Principal | Refusal> {
     const { request, target } = call;
     const key = extractKey(request.headers);
-    const auth =
-      key === null && gatewaySigV4?.claims(request.headers)
-        ? await gatewaySigV4.authenticate({
-            method: request.method,
-            rawPath: BEDROCK_PREFIX + target.path,
-            rawQuery: target.query,
-            headers: request.headers,
-            body: (await readCallBody(call, options.body)) ?? new Uint8Array(0),
-          })
-        : await authenticate(key);
-    return auth.ok ? auth.principal : { status: auth.status, type: auth.type, message: auth.message };
+    if (key !== null || !gatewaySigV4?.claims(request.headers)) return authenticate(key);
+    return gatewaySigV4.authenticate({
+      method: request.method,
+      rawPath: BEDROCK_PREFIX + target.path,
+      rawQuery: target.query,
+      headers: request.headers,
+      body: (await readCallBody(call, options.body)) ?? new Uint8Array(0),
+    });
   };
 }
