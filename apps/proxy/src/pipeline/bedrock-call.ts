@@ -64,7 +64,8 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
       throw error;
     }
     if (isRefusal(principal)) return unadmitted(principal, startedAt);
-    const call: BedrockCall = { ...routed, principal };
+    // The same object from here on: a body read during authentication stays on it.
+    const call: BedrockCall = Object.assign(routed, { principal });
 
     // From here every record step runs exactly once for the call, however it ends.
     let finished = false;
