@@ -1,5 +1,6 @@
 import { parseModelLimits, type ModelLimits } from "./limits/model-limits.ts";
 import { errorMessage } from "./error-message.ts";
+import { parseFailover, type FailoverConfig } from "./failover/failover-config.ts";
 
 /**
  * Environment → typed configuration, validated once at start: the one place the gateway reads its environment
@@ -11,7 +12,10 @@ export interface GatewayConfig {
   /** Absent: local trial mode (loopback only, any bearer accepted). */
   masterKey: string | null;
   region: string;
+  /** AWS_ENDPOINT_URL_BEDROCK_RUNTIME / _AGENT_RUNTIME / AWS_ENDPOINT_URL; a `{region}` in them is the call's region. */
   endpoints: { runtime: string | null; agentRuntime: string | null };
+  /** GATEWAY_FAILOVER: where a call goes next when a region throttles or fails, attempt caps, breakers. */
+  failover: FailoverConfig;
   databaseUrl: string;
   redisUrl: string | null;
   /** REDIS_PREFIX: prefix of every Redis key and channel the gateway uses (default `gw:`), to share one Redis. */
@@ -79,6 +83,7 @@ export function readConfig(env: Env): GatewayConfig {
     redisUrl: nonEmpty(env.REDIS_URL),
     redisPrefix: nonEmpty(env.REDIS_PREFIX) ?? "gw:",
     modelLimits: modelLimitsOf(env.GATEWAY_MODEL_LIMITS),
+    failover: failoverOf(env.GATEWAY_FAILOVER),
     shutdownGraceMs: nonNegative("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
     maxRequestBodyBytes: positive("MAX_REQUEST_BODY_MB", env.MAX_REQUEST_BODY_MB, 128, "a number of megabytes greater than 0, e.g. 128") * 1024 * 1024,
     bodyReadTimeoutMs: positive("BODY_READ_TIMEOUT_MS", env.BODY_READ_TIMEOUT_MS, 120_000, "a number of milliseconds greater than 0, e.g. 120000"),
@@ -101,6 +106,14 @@ export function readConfig(env: Env): GatewayConfig {
 function modelLimitsOf(value: string | undefined): ModelLimits {
   try {
     return parseModelLimits(nonEmpty(value));
+  } catch (error) {
+    throw new ConfigError(errorMessage(error));
+  }
+}
+
+function failoverOf(value: string | undefined): FailoverConfig {
+  try {
+    return parseFailover(nonEmpty(value));
   } catch (error) {
     throw new ConfigError(errorMessage(error));
   }
@@ -131,7 +144,7 @@ function endpointUrl(value: string | undefined | null): string | null {
   if (!v) return null;
   let url: URL;
   try {
-    url = new URL(v);
+    url = new URL(v.replaceAll("{region}", "us-east-1"));
   } catch {
     throw new ConfigError(`not a URL: ${v}`);
   }

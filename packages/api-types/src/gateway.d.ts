@@ -1317,6 +1317,13 @@ export interface components {
              *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`. Empty or absent means all Bedrock routes.
              */
             allowed_routes?: string[];
+            /**
+             * @description Data residency: the AWS regions this key's calls may be served from. Bounds both the client's
+             *     `x-bedrock-region` (another region is refused with 403 AccessDeniedException) and cross-region failover
+             *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). Intersected with
+             *     the team's `allowed_regions`. Empty or absent means any region.
+             */
+            allowed_regions?: string[];
             /** @description USD; null means unlimited. */
             max_budget?: number | null;
             /** @description Spend resets to 0 every period; null means never. */
@@ -1364,6 +1371,7 @@ export interface components {
             expires: string | null;
             models: string[];
             allowed_routes: string[];
+            allowed_regions: string[];
             max_budget: number | null;
             budget_duration: string | null;
             rpm_limit: number | null;
@@ -1394,6 +1402,7 @@ export interface components {
             budget_reset_at: string | null;
             models: string[];
             allowed_routes: string[];
+            allowed_regions: string[];
             rpm_limit: number | null;
             tpm_limit: number | null;
             /** Format: date-time */
@@ -1467,6 +1476,20 @@ export interface components {
             spend: number | null;
             /** @description AWS `x-amzn-RequestId`. */
             upstream_request_id: string | null;
+            /**
+             * @description Every upstream try of a call with a failover route (GATEWAY_FAILOVER), in order; `region` above is the one
+             *     that served. Null for calls sent once without failover.
+             */
+            attempts?: {
+                region: string;
+                /** @description The inference profile or model id sent instead of the client's. */
+                model?: string;
+                /** @description Upstream status; null for a connection failure or a region skipped. */
+                status: number | null;
+                /** @description Why the gateway went on: Bedrock's error type, `connection: ...`, or `breaker open`. */
+                error?: string;
+                ms: number;
+            }[] | null;
             usage_source: components["schemas"]["UsageSource"];
             /** @description False when the figures are a lower bound (stream cut */
             usage_complete?: boolean | null;
@@ -1507,6 +1530,8 @@ export interface components {
             team_id: string;
             /** @description USD across the team's keys in the current budget window. */
             spend: number;
+            /** @description Regions every key of the team is bound to (empty: any). */
+            allowed_regions?: string[];
             max_budget?: number | null;
             /** @description Token hashes of the team's keys. */
             keys?: string[];
@@ -1563,6 +1588,8 @@ export interface components {
         };
         TeamRequest: components["schemas"]["BudgetFields"] & {
             team_id: string;
+            /** @description Data residency for every key of the team, intersected with each key's own `allowed_regions`. Empty means any region. */
+            allowed_regions?: string[];
         };
         EndUserRequest: components["schemas"]["BudgetFields"] & {
             end_user_id?: string;

@@ -4,6 +4,7 @@
  */
 import type { OpContext } from "./context.ts";
 import { controlFor } from "./control.ts";
+import { createFaults, FAULTS_PATH, faultsEndpoint } from "./faults.ts";
 import { AwsError, errorResponse, throttling, unknownOperation, validation } from "./errors.ts";
 import { sleep } from "./eventstream.ts";
 import {
@@ -38,9 +39,11 @@ export function createEmulator(options: EmulatorOptions = {}, honourRequestSigna
     requests: [],
     streams: { started: 0, completed: 0, cancelled: 0 },
     options,
+    faults: createFaults(options.faults),
     reset() {
       emulator.requests.length = 0;
       emulator.streams = { started: 0, completed: 0, cancelled: 0 };
+      emulator.faults.clear();
     },
     fetch: (request) => handle(emulator, request, honourRequestSignal ? request.signal : undefined),
   };
@@ -52,6 +55,7 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   const requestId = crypto.randomUUID();
   const opts = emulator.options;
   const { rawPath, rawQuery } = splitUrl(request.url);
+  if (rawPath === FAULTS_PATH) return faultsEndpoint(emulator.faults, request);
   const method = request.method;
   const service = serviceFor(rawPath);
   const route = matchRoute(method, rawPath);
@@ -113,7 +117,10 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
     }
   }
 
-  const control = controlFor(route.operation, parsed);
+  let control = controlFor(route.operation, parsed);
+  const fault = emulator.faults.apply(region, route.params.modelId ?? null);
+  if (fault?.kind === "error") return fail(fault.error);
+  if (fault?.kind === "mid-stream") control = { ...control, failAfterEvents: fault.afterEvents, failWith: fault.failWith };
   if (control.throttle === true || (route.params.modelId ?? "").includes("throttle")) return fail(throttling());
 
   const ctx: OpContext = {

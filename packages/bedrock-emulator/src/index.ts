@@ -17,4 +17,5 @@ export { createEmulator } from "./emulator.ts";
 export { startEmulator, type StartOptions } from "./serve.ts";
 export { expectedUsage, countWords, type ExpectedUsage, type Usage } from "./usage.ts";
 export type { EmulatorControl } from "./control.ts";
+export { FAULTS_PATH, type FaultRule, type FaultState, type FaultError } from "./faults.ts";
 export { guardrailUnits } from "./ops/runtime/guardrail.ts";

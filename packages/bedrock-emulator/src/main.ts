@@ -1,4 +1,4 @@
-/** CLI: bun packages/bedrock-emulator/src/main.ts --port 4010 [--no-record] [--stream-delay-ms N] */
+/** CLI: bun packages/bedrock-emulator/src/main.ts --port 4010 [--no-record] [--stream-delay-ms N] [--faults '<JSON rules>'] */
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "./index.ts";
 
 function argValue(args: string[], name: string): string | undefined {
@@ -15,12 +15,14 @@ const env = (name: string) =>
 const port = Number(argValue(args, "--port") ?? env("EMULATOR_PORT") ?? 4010);
 const hostname = argValue(args, "--hostname") ?? "127.0.0.1";
 const streamDelay = argValue(args, "--stream-delay-ms");
+const faults = argValue(args, "--faults");
 
 const emulator = await startEmulator({
   port,
   hostname,
   recordRequests: !args.includes("--no-record"),
   streamEventDelayMs: streamDelay === undefined ? 0 : Number(streamDelay),
+  faults: faults === undefined ? [] : JSON.parse(faults),
 });
 
 console.log(`bedrock-emulator listening on ${emulator.url}`);

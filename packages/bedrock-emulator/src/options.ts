@@ -1,4 +1,5 @@
 /** Public configuration and recording types (re-exported from index.ts). */
+import type { FaultRule, Faults } from "./faults.ts";
 
 export const EMULATOR_ACCESS_KEY_ID = "AKIAEMULATOR00000001";
 export const EMULATOR_SECRET_ACCESS_KEY = "emulatorSecretKey/0000000000000000000000";
@@ -17,6 +18,8 @@ export interface EmulatorOptions {
   firstByteDelayMs?: number;
   /** Default true; benchmarks turn it off so memory stays flat. */
   recordRequests?: boolean;
+  /** Throttle or fail calls by region, model and count (see faults.ts); changeable later through `faults`. */
+  faults?: FaultRule[];
 }
 
 export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime";
@@ -48,6 +51,8 @@ export interface Emulator {
   streams: StreamStats;
   reset(): void;
   options: EmulatorOptions;
+  /** Fault rules in force (also reachable unsigned at `/__emulator/faults`). */
+  faults: Faults;
 }
 
 export interface RunningEmulator extends Emulator {

@@ -3,7 +3,7 @@ import type { components, EndUserInfo, SpendLog, SpendLogsResponse, UserInfo } f
 import { createAdminAuth, type AdminCaller } from "./auth.ts";
 import { createAdminRoute } from "./route.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
-import { BadRequest, idField, intParam, parseBudgetFields, readJsonObject } from "./validate.ts";
+import { allowedRegionsField, BadRequest, idField, intParam, parseBudgetFields, readJsonObject } from "./validate.ts";
 import type { KeyCache } from "../keys/key-cache.ts";
 import { tokenOf } from "../keys/secret.ts";
 import type { BudgetEntityKind, BudgetEntityRow, SpendLogRow } from "../store/spend-types.ts";
@@ -62,14 +62,16 @@ export function spendRoutes(options: SpendRoutesOptions) {
     }
     const keys = (await store.listKeys({ [row.kind === "user" ? "userId" : "teamId"]: row.id, offset: 0, limit: 1000 })).rows.map((k) => k.token);
     if (row.kind === "user") return { user_id: row.id, ...settings, keys, ...dates } satisfies UserInfo;
-    return { team_id: row.id, ...settings, keys, ...dates } satisfies TeamInfo;
+    return { team_id: row.id, ...settings, allowed_regions: row.allowedRegions, keys, ...dates } satisfies TeamInfo;
   };
 
   const write = (kind: BudgetEntityKind, mode: "new" | "update") => async (request: Request) => {
     const b = await readJsonObject(request);
     const { ids, label } = entities[kind];
     const id = idField(b, ids);
-    const patch = parseBudgetFields(b, now(), ids);
+    const patch = parseBudgetFields(b, now(), kind === "team" ? [...ids, "allowed_regions"] : ids);
+    const allowedRegions = kind === "team" ? allowedRegionsField(b) : undefined;
+    if (allowedRegions !== undefined) patch.allowedRegions = allowedRegions;
     const row = await store.upsertBudgetEntity(kind, id, patch, { mustExist: mode === "update" });
     if (!row) throw new AdminError(404, `No ${label} ${JSON.stringify(id)}: create it with /${kind}/new.`);
     scopes.invalidate(kind, id);
@@ -134,6 +136,6 @@ function dateParam(value: string | null, name: string, edge: "start" | "end"): s
 }
 
 function emptyEntity(kind: BudgetEntityKind, id: string): BudgetEntityRow {
-  return { kind, id, spend: 0, maxBudget: null, budgetDuration: null, budgetResetAt: null, rpmLimit: null, tpmLimit: null, metadata: {}, requestCount: 0, lastRequestAt: null, createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
+  return { kind, id, spend: 0, maxBudget: null, budgetDuration: null, budgetResetAt: null, rpmLimit: null, tpmLimit: null, metadata: {}, allowedRegions: [], requestCount: 0, lastRequestAt: null, createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
 }
 

@@ -3,6 +3,7 @@ import type { KeyPatch } from "../store/types.ts";
 import { parseDuration } from "../keys/duration.ts";
 import { routeGroups } from "../policy/allow-list.ts";
 import { AdminError } from "./errors.ts";
+import { isRegion } from "@bedrock-gateway/protocol";
 
 /** A request the admin API refuses with 400; `message` says exactly what is wrong. */
 export class BadRequest extends AdminError {
@@ -24,6 +25,7 @@ const keyFieldNames = namesOf({
   key_alias: true,
   models: true,
   allowed_routes: true,
+  allowed_regions: true,
   max_budget: true,
   budget_duration: true,
   rpm_limit: true,
@@ -74,6 +76,7 @@ export function parseKeyFields(body: Json, now: number, extra: string[] = []): K
     keyAlias: nullableString(body, "key_alias"),
     models: stringList(body, "models", checkModel),
     allowedRoutes: stringList(body, "allowed_routes", checkRoute),
+    allowedRegions: allowedRegionsField(body),
     maxBudget: nullableNumber(body, "max_budget", Number.MAX_VALUE, false),
     rpmLimit: nullableNumber(body, "rpm_limit", MAX_INT, true),
     tpmLimit: nullableNumber(body, "tpm_limit", MAX_INT, true),
@@ -185,6 +188,15 @@ function checkModel(model: string): string | null {
   return /[\s\u0000-\u001f]/.test(model) ? `${JSON.stringify(model)} contains whitespace or control characters.` : null;
 }
 
+function checkRegion(region: string): string | null {
+  return isRegion(region) ? null : `${JSON.stringify(region)} is not an AWS region (such as eu-west-1).`;
+}
+
+/** `allowed_regions` of a key or team: region-shaped names; undefined when absent, [] (any region) for null. */
+export function allowedRegionsField(body: Json): string[] | undefined {
+  return stringList(body, "allowed_regions", checkRegion);
+}
+
 function checkRoute(route: string): string | null {
   if (routeGroups.has(route) || operationIds.has(route)) return null;
   return `unknown route ${JSON.stringify(route)}; use a group (${[...routeGroups].join(", ")}) or a Bedrock operation id such as Converse.`;
@@ -214,6 +226,8 @@ export interface BudgetFields {
   rpmLimit?: number | null;
   tpmLimit?: number | null;
   metadata?: Record<string, unknown>;
+  /** Teams only: data residency for every key of the team. */
+  allowedRegions?: string[];
 }
 
 const budgetFieldNames = namesOf({ max_budget: true, budget_duration: true, rpm_limit: true, tpm_limit: true, metadata: true } satisfies Record<

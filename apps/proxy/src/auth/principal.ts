@@ -10,6 +10,8 @@ export interface VirtualKeyView {
   keyAlias: string | null;
   models: string[];
   allowedRoutes: string[];
+  /** Data residency (allowed_regions); empty: any region. */
+  allowedRegions: string[];
   userId: string | null;
   teamId: string | null;
   maxBudget: number | null;

@@ -1,7 +1,13 @@
 import type { BedrockService } from "@bedrock-gateway/api-types";
 import type { GatewayConfig } from "../config.ts";
 
+/**
+ * Where a call to `service` in `region` goes: GATEWAY_FAILOVER's per-region endpoint, else the AWS_ENDPOINT_URL_*
+ * override (its `{region}` placeholder filled in), else the regional AWS host.
+ */
 export function upstreamOrigin(config: GatewayConfig, service: BedrockService, region: string): string {
+  const perRegion = config.failover.endpoints[region];
+  if (perRegion !== undefined) return perRegion;
   const override = service === "bedrock-runtime" ? config.endpoints.runtime : config.endpoints.agentRuntime;
-  return override ?? `https://${service}.${region}.amazonaws.com`;
+  return override ? override.replaceAll("{region}", region) : `https://${service}.${region}.amazonaws.com`;
 }

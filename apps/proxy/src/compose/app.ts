@@ -25,6 +25,8 @@ export interface GatewayParts {
   steps?: BedrockPipelineOptions["steps"];
   /** Requests refused before admission (bad key...), for metrics. */
   onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
+  /** Circuit breakers and metrics of cross-region failover. */
+  failover?: BedrockPipelineOptions["failover"];
   readiness?: Record<string, ReadinessCheck>;
   /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
   extensions?: AnyElysia[];
@@ -49,6 +51,7 @@ export function createApp(parts: GatewayParts): GatewayApp {
     gatewaySigV4: parts.gatewaySigV4,
     steps: parts.steps,
     onUnadmitted: parts.onUnadmitted,
+    failover: parts.failover,
   });
   const bedrock = async (request: Request): Promise<Response> => {
     try {

@@ -2,6 +2,9 @@ import { createApp } from "./app.ts";
 import type { GatewayConfig } from "../config.ts";
 import { setupVirtualKeys } from "./keys.ts";
 import { limitsStep } from "../limits/limits-step.ts";
+import { regionPolicyStep } from "../policy/region-policy.ts";
+import { createBreakers } from "../failover/breakers.ts";
+import { failoverMetrics } from "../failover/failover-metrics.ts";
 import { log } from "../log.ts";
 import { budgetLedgerFor, openSharedState } from "./shared-state.ts";
 import { gatewayCredentials } from "../runtime/credentials.ts";
@@ -23,7 +26,7 @@ export interface Gateway {
 /**
  * The composition root: storage, shared state (Redis), keys, spend, limits, and the app that uses them.
  * Step order matters. Admission: in-flight first (shutdown waits for every admitted call); the allow-list before
- * anything that counts; budgets before rate limits, so a call over budget uses up no rate-limit capacity.
+ * anything that counts; the region policy before anything counted per region; budgets before rate limits, so a call over budget uses up no rate-limit capacity.
  * Record: the price before the spend row that carries it, the row before the access log that prints it, and
  * in-flight last, so shutdown waits until every call is recorded.
  */
@@ -44,17 +47,21 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     modelLimits: config.modelLimits,
     entityLimits: spend.entities.get,
   });
+  const regionPolicy = regionPolicyStep({ team: (id) => spend.entities.get("team", id), failover: config.failover });
+  // Per instance: each learns a region's trouble from its own calls (README, Failover).
+  const breakers = createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
   const app = createApp({
     config,
     credentials,
     lookupToken: keys.lookupToken,
     gatewaySigV4: keys.gatewaySigV4,
     steps: {
-      admit: [inFlight.step, keys.allowList, spend.steps.budget, limits],
+      admit: [inFlight.step, keys.allowList, regionPolicy, spend.steps.budget, limits],
       tap: [spend.steps.spendRow],
       record: [spend.steps.price, spend.steps.spendRow, limits, spend.steps.metrics, spend.steps.accessLog, inFlight.step],
     },
     onUnadmitted: spend.steps.metrics.unadmitted,
+    failover: { breakers, metrics: failoverMetrics(spend.metrics.registry, breakers) },
     readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
     extensions: [keys.routes, ...spend.routes(keys.cache)],
   });

@@ -9,6 +9,7 @@ export const defaultKeySettings: KeySettings = {
   keyAlias: null,
   models: [],
   allowedRoutes: [],
+  allowedRegions: [],
   maxBudget: null,
   budgetDuration: null,
   budgetResetAt: null,

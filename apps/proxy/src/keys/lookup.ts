@@ -32,6 +32,7 @@ export function keyView(row: KeyRow): VirtualKeyView {
     keyAlias: row.keyAlias,
     models: row.models,
     allowedRoutes: row.allowedRoutes,
+    allowedRegions: row.allowedRegions,
     userId: row.userId,
     teamId: row.teamId,
     maxBudget: row.maxBudget,

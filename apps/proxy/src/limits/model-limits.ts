@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { errorMessage } from "../error-message.ts";
+import { readJsonSetting } from "../json-setting.ts";
 
 /** Requests and tokens per minute; either may be absent. */
 export interface RateLimits {
@@ -22,21 +23,12 @@ export class ModelLimitsError extends Error {}
  */
 export function parseModelLimits(value: string | null): ModelLimits {
   if (value === null) return {};
-  let text = value;
-  if (!value.trimStart().startsWith("{")) {
-    try {
-      text = readFileSync(value, "utf8");
-    } catch (error) {
-      throw new ModelLimitsError(`GATEWAY_MODEL_LIMITS: cannot read ${value}: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-  let parsed: unknown;
+  let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(text);
+    parsed = readJsonSetting("GATEWAY_MODEL_LIMITS", value);
   } catch (error) {
-    throw new ModelLimitsError(`GATEWAY_MODEL_LIMITS is not valid JSON: ${error instanceof Error ? error.message : error}`);
+    throw new ModelLimitsError(errorMessage(error));
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ModelLimitsError("GATEWAY_MODEL_LIMITS must be a JSON object keyed by model id");
   const limits: ModelLimits = {};
   for (const [model, entry] of Object.entries(parsed)) {
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new ModelLimitsError(`GATEWAY_MODEL_LIMITS["${model}"] must be an object like {"rpm": 100, "tpm": 100000}`);

@@ -29,6 +29,8 @@ export interface Histogram {
 export interface Registry {
   counter(name: string, help: string): Counter;
   gauge(name: string, help: string, read: () => number): void;
+  /** A gauge with one series per label set, all read at scrape time. */
+  labelledGauge(name: string, help: string, read: () => [Labels, number][]): void;
   histogram(name: string, help: string, buckets?: number[]): Histogram;
   /** The exposition text (`text/plain; version=0.0.4`). */
   render(): string;
@@ -53,6 +55,9 @@ export function createRegistry(): Registry {
     },
     gauge(name, help, read) {
       metrics.push({ name, help, type: "gauge", render: () => [`${name} ${num(read())}`] });
+    },
+    labelledGauge(name, help, read) {
+      metrics.push({ name, help, type: "gauge", render: () => read().map(([labels, value]) => `${name}${labelText(labels)} ${num(value)}`) });
     },
     histogram(name, help, buckets = DURATION_BUCKETS) {
       const series = seriesSet(() => ({ counts: buckets.map(() => 0), sum: 0, count: 0 }));

@@ -14,6 +14,9 @@ import { isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
 import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
 import { createRoute } from "./route.ts";
 import { createSign } from "./sign.ts";
+import { createSend } from "./send.ts";
+import { createBreakers, type Breakers } from "../failover/breakers.ts";
+import type { FailoverMetrics } from "../failover/failover-metrics.ts";
 import type { CallSteps } from "./step.ts";
 
 export interface BedrockPipelineOptions {
@@ -27,6 +30,8 @@ export interface BedrockPipelineOptions {
   steps?: Partial<CallSteps>;
   /** Options every upstream fetch carries; default: the runtime's (Bun's `decompress: false`). */
   fetchOptions?: RequestInit;
+  /** Circuit breakers per region and model (default: the pipeline's own) and the failover metrics. */
+  failover?: { breakers: Breakers; metrics?: FailoverMetrics };
   /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
 }
@@ -43,6 +48,8 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, body });
   const sign = createSign({ config, signer: options.signer });
   const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
+  const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
+  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics });
 
   const unadmitted = (refusal: Refusal, startedAt: number) => {
     options.onUnadmitted?.(refusal, startedAt);
@@ -95,11 +102,9 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
       }
       // 4. Read the body, within MAX_REQUEST_BODY_MB and BODY_READ_TIMEOUT_MS (already read if authentication needed it).
       await readCallBody(call, body);
-      // 5. Sign it with the gateway's AWS credentials.
-      const signed = await sign(call);
-      if (isRefusal(signed)) return answer(signed, "sign");
-      // 6. Forward it to Bedrock.
-      const forwarded = await forward(call, signed);
+      // 5. Sign it with the gateway's AWS credentials and 6. forward it to Bedrock; with a failover route, to the
+      // next allowed region while one throttles or fails before answering.
+      const forwarded = await send(call);
       if (isRefusal(forwarded)) return answer(forwarded, "forward");
       // 7. Relay the answer byte for byte while the meter and the tap steps watch it; 8. record once it ended.
       return await relayAndMeter(call, forwarded, tap, finish);

@@ -18,6 +18,7 @@ export interface BedrockCall {
   request: Request;
   target: RawTarget;
   route: ResolvedRoute;
+  /** The region the call goes to; after failover, the region that served it. */
   region: string;
   principal: Principal;
   /** Decoded model id (or ARN) for /model/{modelId}/... routes. */
@@ -27,6 +28,11 @@ export interface BedrockCall {
   body: Uint8Array<ArrayBuffer> | null;
   /** The one read of the body, shared by whichever step needs it first. */
   bodyRead?: Promise<Uint8Array<ArrayBuffer> | null>;
+
+  /** Region policy step: the regions the key and its team may reach (allowed_regions); absent or null: any. */
+  allowedRegions?: readonly string[] | null;
+  /** Failover: every upstream attempt in order, when the call had a failover route (absent: one plain attempt). */
+  attempts?: UpstreamAttempt[];
 
   /** Budget step: the key's, user's, team's and end user's budgets. */
   budgetScopes?: BudgetScope[];
@@ -38,6 +44,19 @@ export interface BedrockCall {
   cost?: { spend: number | null; note: string | null };
   /** Spend-row step: the row as stored, which the access log prints. */
   spendRow?: SpendLogRow;
+}
+
+/** One try of a call in one region (failover), as the spend row and the access log show it. */
+export interface UpstreamAttempt {
+  region: string;
+  /** The model id sent there, when it differs from the client's (an inference profile tried instead). */
+  model?: string;
+  /** Upstream status; null when none came (connection failure) or the region was skipped. */
+  status: number | null;
+  /** Bedrock's error type, `connection: ...`, or `breaker open` for a region skipped without a call. */
+  error?: string;
+  /** Milliseconds from sending to the answer's headers (0 when skipped). */
+  ms: number;
 }
 
 /** What the proxy learned from upstream, for taps and the log. */

@@ -19,15 +19,16 @@ export function createSign(options: { config: GatewayConfig; signer: Signer }) {
   const { config, signer } = options;
   const originUrl = boundedMemo((origin) => new URL(origin));
 
-  return async function sign(call: BedrockCall): Promise<SignedCall | Refusal> {
+  /** `rawPath`: the path to send instead of the client's (failover to an inference profile names another model). */
+  return async function sign(call: BedrockCall, rawPath = call.target.path): Promise<SignedCall | Refusal> {
     const { request, target } = call;
     const origin = upstreamOrigin(config, call.route.service, call.region);
     try {
       const signed = await signer.sign(
-        { method: request.method, origin: originUrl(origin), rawPath: target.path, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
+        { method: request.method, origin: originUrl(origin), rawPath, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
         call.region,
       );
-      return { href: origin + target.path + (target.query ? "?" + target.query : ""), headers: upstreamRequestHeaders(signed) };
+      return { href: origin + rawPath + (target.query ? "?" + target.query : ""), headers: upstreamRequestHeaders(signed) };
     } catch (error) {
       // In practice: the gateway's own AWS credentials cannot be loaded. The caller can do nothing about it; say so.
       return refuse.internal(`The gateway could not sign the call with its AWS credentials (${errorMessage(error)}). Its operator must configure them.`);

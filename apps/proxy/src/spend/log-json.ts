@@ -28,6 +28,7 @@ export function spendLogJson(row: SpendLogRow, options: { bodies: boolean } = { 
     cache_write_input_tokens: row.cacheWriteInputTokens,
     spend: row.spend,
     upstream_request_id: row.upstreamRequestId,
+    attempts: row.attempts === null ? null : JSON.parse(row.attempts),
     usage_source: row.usageSource,
     usage_complete: row.usageComplete,
     note: row.note,

@@ -101,6 +101,7 @@ function spendRow(call: BedrockCall, outcome: CallOutcome): SpendLogRow {
     usageComplete: usage ? usage.complete : null,
     note: null,
     upstreamRequestId: outcome.upstream?.headers.get("x-amzn-requestid") ?? null,
+    attempts: call.attempts?.length ? JSON.stringify(call.attempts) : null,
     requestBody: null,
     responseBody: null,
   };

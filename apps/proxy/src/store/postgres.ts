@@ -161,6 +161,7 @@ function fromRow(r: Row): KeyRow {
     keyAlias: r.key_alias as string | null,
     models: r.models as string[],
     allowedRoutes: r.allowed_routes as string[],
+    allowedRegions: r.allowed_regions as string[],
     maxBudget: r.max_budget as number | null,
     budgetDuration: r.budget_duration as string | null,
     budgetResetAt: iso(r.budget_reset_at),

@@ -26,6 +26,7 @@ export const spendLogColumns: Record<keyof SpendLogRow, string> = {
   usageComplete: "usage_complete",
   note: "note",
   upstreamRequestId: "upstream_request_id",
+  attempts: "attempts",
   requestBody: "request_body",
   responseBody: "response_body",
 };

@@ -70,6 +70,7 @@ export function postgresSpendMethods(sql: Sql): SpendStore {
       if (patch.rpmLimit !== undefined) values.rpm_limit = patch.rpmLimit;
       if (patch.tpmLimit !== undefined) values.tpm_limit = patch.tpmLimit;
       if (patch.metadata !== undefined) values.metadata = sql.json(patch.metadata as any);
+      if (patch.allowedRegions !== undefined) values.allowed_regions = sql.json(patch.allowedRegions as any);
       const now = new Date();
       if (options.mustExist) {
         const rows = await sql`UPDATE budget_entities SET ${sql({ ...values, updated_at: now } as Record<string, any>)} WHERE kind = ${kind} AND id = ${id} RETURNING *`;
@@ -135,6 +136,7 @@ function entityFromRow(r: Row): BudgetEntityRow {
     rpmLimit: r.rpm_limit as number | null,
     tpmLimit: r.tpm_limit as number | null,
     metadata: r.metadata as Record<string, unknown>,
+    allowedRegions: r.allowed_regions as string[],
     requestCount: Number(r.request_count),
     lastRequestAt: iso(r.last_request_at),
     createdAt: iso(r.created_at)!,

@@ -103,6 +103,7 @@ function encodePatch(patch: BudgetEntityPatch): Row {
   if (patch.rpmLimit !== undefined) out.rpm_limit = patch.rpmLimit;
   if (patch.tpmLimit !== undefined) out.tpm_limit = patch.tpmLimit;
   if (patch.metadata !== undefined) out.metadata = JSON.stringify(patch.metadata);
+  if (patch.allowedRegions !== undefined) out.allowed_regions = JSON.stringify(patch.allowedRegions);
   return out;
 }
 
@@ -127,6 +128,7 @@ function entityFromRow(r: Row): BudgetEntityRow {
     rpmLimit: r.rpm_limit === null ? null : Number(r.rpm_limit),
     tpmLimit: r.tpm_limit === null ? null : Number(r.tpm_limit),
     metadata: JSON.parse(r.metadata as string),
+    allowedRegions: JSON.parse(r.allowed_regions as string),
     requestCount: Number(r.request_count),
     lastRequestAt: r.last_request_at as string | null,
     createdAt: r.created_at as string,

@@ -30,6 +30,8 @@ export interface SpendLogRow {
   usageComplete: boolean | null;
   note: string | null;
   upstreamRequestId: string | null;
+  /** Failover: every upstream try as JSON (`[{"region", "status", "error"?, "ms"}]`); null for a call sent once. */
+  attempts: string | null;
   /** Only with STORE_REQUEST_BODIES=true: truncated and redacted. */
   requestBody: string | null;
   responseBody: string | null;
@@ -62,13 +64,15 @@ export interface BudgetEntityRow {
   rpmLimit: number | null;
   tpmLimit: number | null;
   metadata: Record<string, unknown>;
+  /** Teams: data residency for every key of the team (allowed_regions); empty: any region. */
+  allowedRegions: string[];
   requestCount: number;
   lastRequestAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type BudgetEntityPatch = Partial<Pick<BudgetEntityRow, "maxBudget" | "budgetDuration" | "budgetResetAt" | "rpmLimit" | "tpmLimit" | "metadata">>;
+export type BudgetEntityPatch = Partial<Pick<BudgetEntityRow, "maxBudget" | "budgetDuration" | "budgetResetAt" | "rpmLimit" | "tpmLimit" | "metadata" | "allowedRegions">>;
 
 /** Store methods of the spend pipeline, implemented by both drivers. */
 export interface SpendStore {

@@ -162,6 +162,7 @@ function fromRow(r: Row): KeyRow {
     keyAlias: r.key_alias as string | null,
     models: JSON.parse(r.models as string),
     allowedRoutes: JSON.parse(r.allowed_routes as string),
+    allowedRegions: JSON.parse(r.allowed_regions as string),
     maxBudget: r.max_budget as number | null,
     budgetDuration: r.budget_duration as string | null,
     budgetResetAt: r.budget_reset_at as string | null,

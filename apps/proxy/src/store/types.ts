@@ -35,6 +35,8 @@ export interface KeyRow {
   keyAlias: string | null;
   models: string[];
   allowedRoutes: string[];
+  /** Data residency: regions the key's calls may be served from; empty: any. */
+  allowedRegions: string[];
   maxBudget: number | null;
   budgetDuration: string | null;
   budgetResetAt: string | null;
@@ -58,6 +60,7 @@ export type KeySettings = Pick<
   | "keyAlias"
   | "models"
   | "allowedRoutes"
+  | "allowedRegions"
   | "maxBudget"
   | "budgetDuration"
   | "budgetResetAt"
@@ -100,6 +103,7 @@ export const settingColumns: Record<keyof KeySettings, string> = {
   keyAlias: "key_alias",
   models: "models",
   allowedRoutes: "allowed_routes",
+  allowedRegions: "allowed_regions",
   maxBudget: "max_budget",
   budgetDuration: "budget_duration",
   budgetResetAt: "budget_reset_at",
@@ -112,7 +116,7 @@ export const settingColumns: Record<keyof KeySettings, string> = {
   blocked: "blocked",
 };
 
-export const jsonColumns = new Set(["models", "allowed_routes", "metadata"]);
+export const jsonColumns = new Set(["models", "allowed_routes", "allowed_regions", "metadata"]);
 
 /** Which API field a unique-constraint message is about. */
 export function conflictField(message: string): string {

@@ -12,7 +12,7 @@ import type { VirtualKeyView } from "../../src/auth/principal.ts";
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
 
 function keyView(overrides: Partial<VirtualKeyView> = {}): VirtualKeyView {
-  return { token: "t", keyAlias: null, models: [], allowedRoutes: [], userId: null, teamId: null, maxBudget: null, budgetDuration: null, spend: 0, rpmLimit: null, tpmLimit: null, expires: null, metadata: {}, ...overrides };
+  return { token: "t", keyAlias: null, models: [], allowedRoutes: [], allowedRegions: [], userId: null, teamId: null, maxBudget: null, budgetDuration: null, spend: 0, rpmLimit: null, tpmLimit: null, expires: null, metadata: {}, ...overrides };
 }
 
 function makeCall(options: { key?: Partial<VirtualKeyView> | null; modelId?: string; region?: string; endUser?: string; bytes?: number } = {}): BedrockCall {

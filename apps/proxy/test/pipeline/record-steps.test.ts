@@ -27,7 +27,7 @@ const routes = createRouteTable(bedrockRoutes);
 function converseCall(): BedrockCall {
   const parsed = parseRawTarget(`http://localhost/bedrock/model/${HAIKU}/converse`, "/bedrock");
   if (!parsed.ok) throw new Error(parsed.reason);
-  const key: VirtualKeyView = { token: "t", keyAlias: "ci", models: [], allowedRoutes: [], userId: "u1", teamId: null, maxBudget: null, budgetDuration: null, spend: 0, rpmLimit: null, tpmLimit: null, expires: null, metadata: {} };
+  const key: VirtualKeyView = { token: "t", keyAlias: "ci", models: [], allowedRoutes: [], allowedRegions: [], userId: "u1", teamId: null, maxBudget: null, budgetDuration: null, spend: 0, rpmLimit: null, tpmLimit: null, expires: null, metadata: {} };
   const startedAt = Date.now() - 50;
   return {
     requestId: crypto.randomUUID(),

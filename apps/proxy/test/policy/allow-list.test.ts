@@ -19,6 +19,7 @@ function call(method: string, path: string, key: Partial<VirtualKeyView>): Bedro
     keyAlias: null,
     models: [],
     allowedRoutes: [],
+    allowedRegions: [],
     userId: null,
     teamId: null,
     maxBudget: null,

@@ -54,6 +54,6 @@ function row(requestId: string, spend: number): SpendLogRow {
     requestId, startTime: new Date().toISOString(), endTime: new Date().toISOString(), apiKey: null, keyAlias: null, userId: "u1", teamId: null, endUser: null,
     route: "/model/m/converse", operation: "Converse", model: "m", region: "us-east-1", status: 200, latencyMs: 1, ttfbMs: 1,
     inputTokens: 1, outputTokens: 1, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, spend, usageSource: "converse-body", usageComplete: true,
-    note: null, upstreamRequestId: null, requestBody: null, responseBody: null,
+    note: null, upstreamRequestId: null, attempts: null, requestBody: null, responseBody: null,
   };
 }

@@ -197,4 +197,18 @@ export const migrations: Migration[] = [
     sqlite: partialSpendLogIndexes,
     postgres: partialSpendLogIndexes,
   },
+  {
+    version: 4,
+    name: "data residency (allowed_regions on keys and teams) and failover attempts on spend logs",
+    sqlite: `
+      ALTER TABLE keys ADD COLUMN allowed_regions TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE budget_entities ADD COLUMN allowed_regions TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE spend_logs ADD COLUMN attempts TEXT;
+    `,
+    postgres: `
+      ALTER TABLE keys ADD COLUMN allowed_regions JSONB NOT NULL DEFAULT '[]';
+      ALTER TABLE budget_entities ADD COLUMN allowed_regions JSONB NOT NULL DEFAULT '[]';
+      ALTER TABLE spend_logs ADD COLUMN attempts TEXT;
+    `,
+  },
 ];
