@@ -74,6 +74,11 @@ export function createSend(options: SendOptions) {
         return signed;
       }
       const result = await forward(call, signed);
+      if (call.request.signal.aborted) {
+        // The client went away: nothing to learn about the region, no one to answer.
+        if (state === "probe") breakers.release(target.region, model);
+        return result;
+      }
       const reason = retryReason(result);
       const status = "upstream" in result ? result.upstream.status : null;
       attempts.push({ region: target.region, ...(target.model && { model: target.model }), status, ...(reason && { error: reason }), ms: Date.now() - sentAt });

@@ -31,6 +31,7 @@ describe.each([
         keyAlias: "alpha",
         models: ["anthropic.*", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/x"],
         allowedRoutes: ["runtime"],
+        allowedRegions: ["eu-west-1", "eu-central-1"],
         maxBudget: 12.5,
         budgetDuration: "30d",
         budgetResetAt: "2030-01-01T00:00:00.000Z",
@@ -48,6 +49,7 @@ describe.each([
       keyAlias: "alpha",
       models: ["anthropic.*", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/x"],
       allowedRoutes: ["runtime"],
+      allowedRegions: ["eu-west-1", "eu-central-1"],
       maxBudget: 12.5,
       budgetDuration: "30d",
       budgetResetAt: "2030-01-01T00:00:00.000Z",
@@ -64,6 +66,21 @@ describe.each([
     expect(Date.parse(created.createdAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(await store.getKey(token(1))).toEqual(created);
     expect(await store.getKey(token(999))).toBeNull();
+  });
+
+  it("keeps a team's allowed_regions and a spend row's attempts", async () => {
+    const team = await store.upsertBudgetEntity("team", "residency", { allowedRegions: ["eu-west-1"] });
+    expect(team?.allowedRegions).toEqual(["eu-west-1"]);
+    expect((await store.upsertBudgetEntity("team", "residency", { maxBudget: 5 }))?.allowedRegions).toEqual(["eu-west-1"]);
+    expect((await store.upsertBudgetEntity("user", "plain", {}))?.allowedRegions).toEqual([]);
+    const attempts = JSON.stringify([{ region: "us-east-1", status: 429, error: "ThrottlingException", ms: 3 }, { region: "us-west-2", status: 200, ms: 9 }]);
+    const row = {
+      requestId: "attempts-row", startTime: new Date().toISOString(), endTime: new Date().toISOString(), apiKey: null, keyAlias: null, userId: null, teamId: null, endUser: null,
+      route: "/model/m/converse", operation: "Converse", model: "m", region: "us-west-2", status: 200, latencyMs: 12, ttfbMs: 10, inputTokens: 1, outputTokens: 1,
+      cacheReadInputTokens: 0, cacheWriteInputTokens: 0, spend: null, usageSource: null, usageComplete: null, note: null, upstreamRequestId: null, attempts, requestBody: null, responseBody: null,
+    };
+    expect(await store.insertSpendLogs([row])).toBe(1);
+    expect((await store.querySpendLogs({ model: "m", offset: 0, limit: 10 })).rows[0]?.attempts).toBe(attempts);
   });
 
   it("refuses a duplicate token or alias", async () => {
