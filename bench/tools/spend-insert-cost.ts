@@ -33,7 +33,7 @@ function row(id: string, at: number): SpendLogRow {
     keyAlias: null, userId: null, teamId: null, endUser: null, route: "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse",
     operation: "Converse", model: "anthropic.claude-3-haiku-20240307-v1:0", region: "us-east-1", status: 200, latencyMs: 900,
     ttfbMs: 900, inputTokens: 12, outputTokens: 20, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, spend: 0.000028,
-    usageSource: "converse-body", usageComplete: true, note: null, upstreamRequestId: crypto.randomUUID(), requestBody: null, responseBody: null,
+    usageSource: "converse-body", usageComplete: true, note: null, upstreamRequestId: crypto.randomUUID(), attempts: null, requestBody: null, responseBody: null,
   };
 }
 
