@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConverseCommand, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
@@ -16,6 +19,9 @@ const EAST = "us-east-1";
 const WEST = "us-west-2";
 const EU = "eu-west-1";
 const DOWN = "ap-south-1";
+const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
+/** Operator prices (USD per 1K tokens) that differ by region, so the row shows which region's price was charged. */
+const PRICES = { input: 0.001, output: 0.002, regions: { [WEST]: { input: 0.01, output: 0.02 } } };
 
 /** A port nothing listens on: connecting to it fails before any byte of an answer. */
 async function closedPort(): Promise<number> {
@@ -35,6 +41,7 @@ describe("cross-region failover", () => {
   let b: GatewayProcess;
   let key: { key: string; token: string };
   let euKey: { key: string; token: string };
+  let dir: string;
 
   const admin = async (gateway: GatewayProcess, method: "GET" | "POST", path: string, body?: unknown) => {
     const res = await fetch(gateway.url + path, { method, headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -86,7 +93,9 @@ describe("cross-region failover", () => {
       breaker_failures: 2,
       breaker_cooldown_ms: 1500,
     };
-    const env = { ...emulatorEnv(regions[EAST]!), AWS_REGION: EAST, MASTER_KEY: MASTER, DATABASE_URL: db.url, SPEND_FLUSH_INTERVAL_MS: "20", GATEWAY_FAILOVER: JSON.stringify(failover) };
+    dir = mkdtempSync(path.join(os.tmpdir(), "failover-e2e-"));
+    writeFileSync(path.join(dir, "prices.json"), JSON.stringify({ models: { [HAIKU]: PRICES } }));
+    const env = { ...emulatorEnv(regions[EAST]!), AWS_REGION: EAST, PRICE_TABLE_PATH: path.join(dir, "prices.json"), MASTER_KEY: MASTER, DATABASE_URL: db.url, SPEND_FLUSH_INTERVAL_MS: "20", GATEWAY_FAILOVER: JSON.stringify(failover) };
     [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
     key = (await admin(a, "POST", "/key/generate", { key_alias: "failover" })).body;
     expect((await admin(a, "POST", "/team/new", { team_id: "eu-team", allowed_regions: [EU, WEST] })).status).toBe(200);
@@ -97,13 +106,14 @@ describe("cross-region failover", () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await Promise.all(Object.values(regions).map((e) => e.close()));
     await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     for (const emulator of Object.values(regions)) emulator.reset();
   });
 
   it("a throttled region is retried in the next one, re-signed for it; the answer says where it was served, and is billed once there", async () => {
-    const model = "anthropic.claude-3-haiku-20240307-v1:0";
+    const model = HAIKU;
     regions[EAST]!.faults.set([{ model, error: "ThrottlingException", times: 1 }]);
     const res = await bedrock(a, model);
     expect(res.status).toBe(200);
@@ -119,15 +129,18 @@ describe("cross-region failover", () => {
       { region: EAST, status: 429, error: "ThrottlingException", ms: expect.any(Number) },
       { region: WEST, status: 200, ms: expect.any(Number) },
     ]);
-    // The same call sent straight to us-west-2 costs exactly what the failover call was charged: the serving
-    // region's price, once.
-    const direct = await bedrock(a, model, { headers: { "x-bedrock-region": WEST } });
-    expect(direct.headers.get("x-gateway-region")).toBe(WEST);
+    // Charged once, at us-west-2's price (ten times us-east-1's here); the same call served by us-east-1 costs less.
+    const atPrice = (prices: { input: number; output: number }, r: any) => (r.input_tokens * prices.input + r.output_tokens * prices.output) / 1000;
+    expect(row.input_tokens).toBeGreaterThan(0);
+    expect(row.spend).toBeCloseTo(atPrice(PRICES.regions[WEST], row), 12);
+    const direct = await bedrock(a, model);
+    expect(direct.headers.get("x-gateway-region")).toBe(EAST);
     const directRow = await rowOf(key.token, direct.headers.get("x-amzn-requestid"));
-    expect(row.spend).toBeGreaterThan(0);
-    expect(row.spend).toBe(directRow.spend);
+    expect(directRow.spend).toBeCloseTo(atPrice(PRICES, directRow), 12);
+    expect(directRow.spend).toBeLessThan(row.spend);
     const rows = await rowsOf(key.token, 2);
     expect(rows.filter((r) => r.request_id === row.request_id)).toHaveLength(1);
+    expect((await admin(a, "GET", `/key/info?key=${key.token}`)).body.info.spend).toBeCloseTo(row.spend + directRow.spend, 12);
   });
 
   it("through the AWS SDK: a throttle in one region is invisible to the client", async () => {
