@@ -34,7 +34,8 @@ export function failoverTargets(call: BedrockCall, route: FailoverRoute): Failov
     seen.add(key);
     if (allowed !== null && !allowed.includes(target.region)) continue;
     if (allowed !== null && target.model?.startsWith("global.")) continue;
-    if (target.model === null && ownRegion !== null && ownRegion !== target.region) continue;
+    // The call as the client sent it always goes first; only the alternatives are judged.
+    if (targets.length > 0 && target.model === null && ownRegion !== null && ownRegion !== target.region) continue;
     targets.push(target);
   }
   return targets;

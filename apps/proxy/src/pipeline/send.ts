@@ -43,7 +43,10 @@ export function createSend(options: SendOptions) {
     let tries = 0;
     let soonestProbeMs = Infinity;
 
-    for (const target of failoverTargets(call, route)) {
+    const targets = failoverTargets(call, route);
+    // Only when the region policy left the call's own region out, which it does not: sent as it came.
+    if (targets.length === 0) return once(call);
+    for (const target of targets) {
       if (tries >= failover.maxAttempts) break;
       const model = target.model ?? clientModel;
       const now = Date.now();

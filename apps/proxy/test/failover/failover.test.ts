@@ -7,6 +7,7 @@ import { createSigner } from "../../src/bedrock/sign.ts";
 import { ConfigError, readConfig } from "../../src/config.ts";
 import { createBreakers } from "../../src/failover/breakers.ts";
 import { backoffMs, retryReason } from "../../src/failover/retryable.ts";
+import { failoverTargets } from "../../src/failover/plan.ts";
 import { createBedrockPipeline } from "../../src/pipeline/bedrock-call.ts";
 import type { BedrockCall, CallOutcome } from "../../src/pipeline/context.ts";
 import { refuse } from "../../src/pipeline/refusal.ts";
@@ -55,6 +56,38 @@ describe("GATEWAY_FAILOVER", () => {
     expect(upstreamOrigin(config, "bedrock-runtime", "us-west-2")).toBe("https://bedrock-runtime.us-west-2.vpce.example");
     expect(upstreamOrigin(config, "bedrock-runtime", "eu-west-1")).toBe("http://127.0.0.1:1");
     expect(upstreamOrigin(config, "bedrock-agent-runtime", "us-west-2")).toBe("https://bedrock-agent-runtime.us-west-2.amazonaws.com");
+  });
+});
+
+describe("where a call may go", () => {
+  const route = readConfig({
+    GATEWAY_FAILOVER: JSON.stringify({
+      routes: [{ model: "*", regions: ["us-east-1", "us-west-2", { region: "eu-west-1", model: "eu.m" }, { model: "global.m" }, "eu-west-1"] }],
+    }),
+  }).failover.routes[0]!;
+  const targets = (call: { region: string; modelId: string; allowedRegions?: string[] }) => failoverTargets(call as unknown as BedrockCall, route);
+
+  it("its own region first, then the route's targets, each once", () => {
+    expect(targets({ region: "us-west-2", modelId: "m" })).toEqual([
+      { region: "us-west-2", model: null },
+      { region: "us-east-1", model: null },
+      { region: "eu-west-1", model: "eu.m" },
+      { region: "us-west-2", model: "global.m" },
+      { region: "eu-west-1", model: null },
+    ]);
+  });
+
+  it("inside allowed_regions only, and no global profile for a region-bound key", () => {
+    expect(targets({ region: "eu-west-1", modelId: "m", allowedRegions: ["eu-west-1"] })).toEqual([
+      { region: "eu-west-1", model: null },
+      { region: "eu-west-1", model: "eu.m" },
+    ]);
+  });
+
+  it("an application profile ARN stays in its region, though the client's own call goes as sent", () => {
+    const arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc";
+    expect(targets({ region: "us-east-1", modelId: arn }).filter((t) => t.model === null)).toEqual([{ region: "us-east-1", model: null }]);
+    expect(targets({ region: "us-west-2", modelId: arn })[0]).toEqual({ region: "us-west-2", model: null });
   });
 });
 
