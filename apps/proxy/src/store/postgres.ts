@@ -1,6 +1,7 @@
 import postgres from "postgres";
 import { migrations } from "./migrations/index.ts";
 import { postgresSpendMethods } from "./spend-postgres.ts";
+import { postgresAggregateMethods } from "./aggregates/postgres.ts";
 import {
   conflictField,
   jsonColumns,
@@ -45,6 +46,7 @@ export async function openPostgresStore(url: string, options: { max?: number } =
     driver: "postgres",
     sql,
     ...postgresSpendMethods(sql),
+    ...postgresAggregateMethods(sql, fromRow),
     async createKey(row) {
       const now = new Date();
       const values = {
