@@ -1754,18 +1754,18 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        ComponentHealth: {
-            /** @enum {string} */
-            status: "ok" | "error" | "disabled";
-            message?: string;
-            latency_ms?: number;
-        };
+        /** @description `ok` (perhaps with detail, e.g. `ok (0 spend rows queued)`), `degraded: <why>` (still serving) or `error: <why>`. */
+        ComponentHealth: string;
+        /** @description One entry per dependency (credentials, storage, redis, spend_queue, ...) besides `status`. */
         Readiness: {
             /** @enum {string} */
-            status: "ok" | "degraded";
+            status: "ok" | "degraded" | "unavailable";
             credentials: components["schemas"]["ComponentHealth"];
             storage: components["schemas"]["ComponentHealth"];
             redis?: components["schemas"]["ComponentHealth"];
+            spend_queue?: components["schemas"]["ComponentHealth"];
+        } & {
+            [key: string]: string;
         };
         /** @description Loose JSON body; see the AWS SDK's request/response types for this operation. */
         BedrockJson: {
@@ -2469,6 +2469,15 @@ export interface operations {
         responses: {
             /** @description Ready (possibly degraded). */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready (a dependency the gateway cannot serve without is failing); the body says which. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
