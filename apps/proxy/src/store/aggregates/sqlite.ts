@@ -37,10 +37,11 @@ export function sqliteAggregateMethods(db: DatabaseSync, keyFromRow: (row: Row) 
     async budgetUsage(limit) {
       return db
         .prepare(
-          `SELECT 'key' AS kind, token AS id, key_alias AS label, spend, max_budget, budget_duration, budget_reset_at FROM keys WHERE max_budget IS NOT NULL
-           UNION ALL
-           SELECT kind, id, NULL, spend, max_budget, budget_duration, budget_reset_at FROM budget_entities WHERE max_budget IS NOT NULL
-           ORDER BY CASE WHEN max_budget > 0 THEN spend / max_budget ELSE 1e18 END DESC, id LIMIT ?`,
+          `SELECT * FROM (
+             SELECT 'key' AS kind, token AS id, key_alias AS label, spend, max_budget, budget_duration, budget_reset_at FROM keys WHERE max_budget IS NOT NULL
+             UNION ALL
+             SELECT kind, id, NULL, spend, max_budget, budget_duration, budget_reset_at FROM budget_entities WHERE max_budget IS NOT NULL
+           ) ORDER BY CASE WHEN max_budget > 0 THEN spend / max_budget ELSE 1e18 END DESC, id LIMIT ?`,
         )
         .all(limit)
         .map(budgetFromRow);
