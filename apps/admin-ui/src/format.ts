@@ -1,6 +1,11 @@
 /** How numbers and times read on the page. */
-export const usd = (n: number | null | undefined): string =>
-  n === null || n === undefined ? "—" : n === 0 ? "$0" : n < 0.01 ? `$${n.toPrecision(2)}` : `$${n.toFixed(2)}`;
+/** USD with two significant digits below a cent (calls often cost fractions of a cent), never in e-notation. */
+export const usd = (n: number | null | undefined): string => {
+  if (n === null || n === undefined) return "—";
+  if (n === 0) return "$0";
+  const abs = Math.abs(n);
+  return `${n < 0 ? "-" : ""}$${abs < 0.01 ? abs.toFixed(Math.min(12, 1 - Math.floor(Math.log10(abs)))) : abs.toFixed(2)}`;
+};
 
 export const count = (n: number | null | undefined): string => (n === null || n === undefined ? "—" : n.toLocaleString("en-US"));
 

@@ -22,7 +22,13 @@ export function TimeChart(props: { title: string; xs: number[]; series: ChartSer
         scales: { x: { time: true } },
         axes: [
           { stroke: "#374151", grid: { stroke: "#e5e7eb" } },
-          { stroke: "#374151", grid: { stroke: "#e5e7eb" }, size: 70, values: (_u, ticks) => ticks.map((t) => props.format(t)) },
+          {
+            stroke: "#374151",
+            grid: { stroke: "#e5e7eb" },
+            values: (_u, ticks) => ticks.map((t) => props.format(t)),
+            // As wide as the longest tick label (tiny USD amounts are long), so none is cut off.
+            size: (_u, values) => 24 + 7.5 * Math.max(4, ...(values ?? []).map((v) => String(v).length)),
+          },
         ],
         series: [
           { label: props.hourly ? "Hour (UTC)" : "Day (UTC)" },

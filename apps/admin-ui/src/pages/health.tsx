@@ -3,6 +3,8 @@ import type { GatewayInfo } from "@bedrock-gateway/api-types";
 import { admin, errorText } from "../api.ts";
 import { when } from "../format.ts";
 
+const stateClass = (v: string) => (v.startsWith("ok") ? "active" : v.startsWith("degraded") ? "expired" : v.startsWith("not configured") ? "" : "blocked");
+
 function uptime(seconds: number): string {
   const d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
   return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${Math.floor(seconds % 60)} s`;
@@ -22,6 +24,8 @@ export function HealthPage() {
   }, [reload]);
 
   const entries = readiness ? Object.entries(readiness).filter(([k]) => k !== "status") : [];
+  // Without REDIS_URL the check is absent: say so rather than leave the reader to guess.
+  if (readiness && !("redis" in readiness)) entries.push(["redis", "not configured (limits and budgets are counted in this instance)"]);
   return (
     <section aria-labelledby="health-title">
       <div class="row between">
@@ -30,7 +34,7 @@ export function HealthPage() {
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {readiness && (
-        <p class="status-line">Readiness: <span class={`badge ${readiness.status === "ok" ? "active" : readiness.status === "degraded" ? "expired" : "blocked"}`} data-testid="readiness">{readiness.status}</span></p>
+        <p class="status-line">Readiness: <span class={`badge ${stateClass(readiness.status)}`} data-testid="readiness">{readiness.status}</span></p>
       )}
       <dl class="cards">
         {info && (
@@ -39,7 +43,7 @@ export function HealthPage() {
             <div><dt>Runtime</dt><dd>{info.runtime}</dd></div>
             <div><dt>Storage driver</dt><dd>{info.storage}</dd></div>
             <div><dt>Up for</dt><dd data-testid="uptime">{uptime(info.uptime_seconds)}</dd></div>
-            <div><dt>Started</dt><dd>{when(info.started_at)}</dd></div>
+            <div><dt>Started</dt><dd class="small">{when(info.started_at)}</dd></div>
           </>
         )}
       </dl>
@@ -49,7 +53,13 @@ export function HealthPage() {
           <thead><tr><th scope="col">Check</th><th scope="col">State</th></tr></thead>
           <tbody>
             {entries.map(([k, v]) => (
-              <tr key={k}><th scope="row">{k}</th><td><span class={`badge ${v.startsWith("ok") ? "active" : v.startsWith("degraded") ? "expired" : "blocked"}`}>{v.startsWith("ok") ? "ok" : v.split(":")[0]}</span> {v}</td></tr>
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>
+                  <span class={`badge ${stateClass(v)}`}>{v.startsWith("ok") ? "ok" : v.startsWith("not configured") ? "off" : v.split(":")[0]}</span>{" "}
+                  {v === "ok" ? "" : v.replace(/^ok \((.*)\)$/, "$1")}
+                </td>
+              </tr>
             ))}
           </tbody>
         </table>

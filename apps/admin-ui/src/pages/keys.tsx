@@ -19,9 +19,12 @@ function stateOf(key: KeyInfo): string {
 }
 
 function secretsOf(r: KeyResponse) {
-  const secrets = [{ label: "key", value: r.key }];
+  const secrets = [{ id: "key", label: "Key", value: r.key }];
   if (r.aws_access_key_id && r.aws_secret_access_key) {
-    secrets.push({ label: "aws_access_key_id", value: r.aws_access_key_id }, { label: "aws_secret_access_key", value: r.aws_secret_access_key });
+    secrets.push(
+      { id: "aws_access_key_id", label: "AWS access key id", value: r.aws_access_key_id },
+      { id: "aws_secret_access_key", label: "AWS secret access key", value: r.aws_secret_access_key },
+    );
   }
   return secrets;
 }
@@ -152,7 +155,7 @@ export function KeysPage() {
               const name = k.key_alias ?? k.key_name;
               return (
                 <tr key={k.token} data-key={k.key_alias ?? k.token}>
-                  <td>{k.key_alias ?? "—"}</td>
+                  <td class="nowrap">{k.key_alias ?? "—"}</td>
                   <td><code>{k.key_name}</code>{k.aws_access_key_id && <div><code class="muted">{k.aws_access_key_id}</code></div>}</td>
                   <td>{[k.user_id && `user ${k.user_id}`, k.team_id && `team ${k.team_id}`].filter(Boolean).join(", ") || "—"}</td>
                   <td>{k.models.length ? k.models.join(", ") : "all"}</td>
