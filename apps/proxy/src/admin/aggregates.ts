@@ -34,16 +34,21 @@ export function aggregateRoutes(options: AggregateRoutesOptions) {
   return new Elysia()
     .get("/spend/report", route("GET /spend/report", async (request) => {
       const q = new URL(request.url).searchParams;
-      const until = dateParam(q.get("end_date"), "end_date", "end") ?? new Date(now() + 1).toISOString();
-      const from = dateParam(q.get("start_date"), "start_date", "start") ?? new Date(Date.parse(until) - 7 * DAY_MS).toISOString();
-      if (from >= until) throw new BadRequest("start_date must be before end_date.");
       const bucket = oneOf<SpendBucket>(q.get("bucket"), "bucket", ["hour", "day"], "day");
       const groupBy = oneOf<SpendGroupBy>(q.get("group_by"), "group_by", ["key", "user", "team", "end_user", "model"], "model");
       const limit = intParam(q.get("limit"), "limit", 8, 1, 50);
+      // Whole buckets only (the figures come from an hourly and daily rollup): the range is rounded out to them.
       const bucketMs = bucket === "hour" ? 3_600_000 : DAY_MS;
-      if ((Date.parse(until) - Date.parse(from)) / bucketMs > MAX_BUCKETS) {
+      const endParam = dateParam(q.get("end_date"), "end_date", "end");
+      const untilMs = Math.ceil((endParam ? Date.parse(endParam) : now()) / bucketMs) * bucketMs;
+      const startParam = dateParam(q.get("start_date"), "start_date", "start");
+      const fromMs = Math.floor((startParam ? Date.parse(startParam) : untilMs - 7 * DAY_MS) / bucketMs) * bucketMs;
+      if (fromMs >= untilMs) throw new BadRequest("start_date must be before end_date.");
+      if ((untilMs - fromMs) / bucketMs > MAX_BUCKETS) {
         throw new BadRequest(`Too many ${bucket} buckets: at most ${MAX_BUCKETS} (use bucket=day for long ranges).`);
       }
+      const from = new Date(fromMs).toISOString();
+      const until = new Date(untilMs).toISOString();
       const report = await store.spendReport({ from, until, bucket, groupBy, limit });
       return {
         start_date: from,

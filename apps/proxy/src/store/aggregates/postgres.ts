@@ -1,34 +1,28 @@
 import type postgres from "postgres";
 import type { KeyRow } from "../types.ts";
-import { figures, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
-import { groupColumns, type AggregateStore, type BudgetUsageRow, type KeySearchQuery } from "./types.ts";
+import { figures, groupOf, rollupRange, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
+import { type AggregateStore, type BudgetUsageRow, type KeySearchQuery } from "./types.ts";
 
 type Sql = postgres.Sql;
 type Row = Record<string, unknown>;
 
 /** The aggregates on PostgreSQL; `keyFromRow` decodes a keys row as the key store does. */
 export function postgresAggregateMethods(sql: Sql, keyFromRow: (row: Row) => KeyRow): AggregateStore {
-  const figuresSql = sql.unsafe(`COALESCE(SUM(spend), 0)::float8 AS spend, COUNT(*)::int8 AS requests, COUNT(*) FILTER (WHERE status >= 400)::int8 AS errors,
-    COALESCE(SUM(input_tokens), 0)::int8 AS input_tokens, COALESCE(SUM(output_tokens), 0)::int8 AS output_tokens, COUNT(*) FILTER (WHERE spend IS NULL)::int8 AS unpriced`);
+  // Sums of rollup rows (see migrations/spend-rollup.ts), under the column names both drivers share.
+  const figuresSql = sql.unsafe(`SUM(spend)::float8 AS spend, SUM(requests)::int8 AS requests, SUM(errors)::int8 AS errors,
+    SUM(input_tokens)::int8 AS input_tokens, SUM(output_tokens)::int8 AS output_tokens, SUM(unpriced)::int8 AS unpriced`);
   return {
     async spendReport(query) {
-      const column = sql(groupColumns[query.groupBy]);
-      const label = query.groupBy === "key" ? sql`MAX(key_alias)` : sql`NULL::text`;
-      const range = sql`start_time >= ${query.from} AND start_time < ${query.until}`;
-      const all = (await sql`SELECT ${column} AS grp, ${label} AS label, ${figuresSql} FROM spend_logs WHERE ${range} GROUP BY ${column} ORDER BY spend DESC, requests DESC`).map(
-        (r) => ({ group: (r.grp as string | null) ?? null, label: (r.label as string | null) ?? null, ...figures(r as unknown as FiguresColumns) }),
+      const { grain, from, until } = rollupRange(query);
+      const range = sql`grain = ${grain} AND dim = ${query.groupBy} AND bucket >= ${from} AND bucket < ${until}`;
+      const all = (await sql`SELECT grp, MAX(label) AS label, ${figuresSql} FROM spend_rollup WHERE ${range} GROUP BY grp ORDER BY spend DESC, requests DESC`).map(
+        (r) => ({ group: groupOf(r.grp), label: (r.label as string | null) ?? null, ...figures(r as unknown as FiguresColumns) }),
       );
       const { totals, groups, topIds } = topGroups(all, query.limit);
       const named = topIds.filter((id): id is string => id !== null);
-      const nullTag = topIds.includes(null) ? "n" : "o";
-      const tag = sql`CASE WHEN ${column} IS NULL THEN ${nullTag} WHEN ${column} = ANY(${named}::text[]) THEN 'g:' || ${column} ELSE 'o' END`;
-      // Grouped on the truncated timestamp (cheap), formatted once per bucket as the same text prefix SQLite uses.
-      const format = query.bucket === "hour" ? `YYYY-MM-DD"T"HH24` : "YYYY-MM-DD";
-      const rows = await sql`
-        SELECT to_char(b, ${format}) AS bucket, tag, spend, requests, errors, input_tokens, output_tokens, unpriced FROM (
-          SELECT date_trunc(${query.bucket}, start_time AT TIME ZONE 'UTC') AS b, ${tag} AS tag, ${figuresSql}
-          FROM spend_logs WHERE ${range} GROUP BY 1, 2
-        ) s ORDER BY b`;
+      const noneTag = topIds.includes(null) ? "n" : "o";
+      const tag = sql`CASE WHEN grp = '' THEN ${noneTag} WHEN grp = ANY(${named}::text[]) THEN 'g:' || grp ELSE 'o' END`;
+      const rows = await sql`SELECT bucket, ${tag} AS tag, ${figuresSql} FROM spend_rollup WHERE ${range} GROUP BY 1, 2 ORDER BY 1`;
       const series = rows.map((r) => seriesPoint(r as unknown as FiguresColumns & { bucket: string; tag: string }));
       return { totals, groups, series };
     },

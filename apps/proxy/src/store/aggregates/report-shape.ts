@@ -58,3 +58,15 @@ export function seriesPoint(row: FiguresColumns & { bucket: string; tag: string 
   const group = row.tag.startsWith("g:") ? row.tag.slice(2) : null;
   return { bucket, group, other, ...figures(row) };
 }
+
+/**
+ * The rollup rows a query reads: grain and the bucket keys (text prefixes of ISO times) of its range. `from` and
+ * `until` must already be aligned to the grain (the route rounds them out).
+ */
+export function rollupRange(query: { from: string; until: string; bucket: "hour" | "day" }) {
+  const length = query.bucket === "hour" ? 13 : 10;
+  return { grain: query.bucket === "hour" ? "h" : "d", from: query.from.slice(0, length), until: query.until.slice(0, length) };
+}
+
+/** A rollup group back to the API's shape: '' stands for "no value recorded". */
+export const groupOf = (grp: unknown): string | null => (grp === "" || grp === null || grp === undefined ? null : String(grp));

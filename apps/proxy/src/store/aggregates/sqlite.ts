@@ -1,35 +1,32 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { KeyRow } from "../types.ts";
-import { figures, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
-import { groupColumns, type AggregateStore, type BudgetUsageRow, type KeySearchQuery } from "./types.ts";
+import { figures, groupOf, rollupRange, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
+import { type AggregateStore, type BudgetUsageRow, type KeySearchQuery } from "./types.ts";
 
 type Row = Record<string, unknown>;
 
-const FIGURES = `COALESCE(SUM(spend), 0) AS spend, COUNT(*) AS requests, SUM(status >= 400) AS errors,
-  SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(spend IS NULL) AS unpriced`;
-
-/** start_time is ISO-8601 text in UTC, so a bucket is a prefix of it. */
-const BUCKET = { hour: "substr(start_time, 1, 13)", day: "substr(start_time, 1, 10)" } as const;
+/** Sums of rollup rows (see migrations/spend-rollup.ts), under the column names both drivers share. */
+const FIGURES = `SUM(spend) AS spend, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens,
+  SUM(output_tokens) AS output_tokens, SUM(unpriced) AS unpriced`;
 
 /** The aggregates on SQLite; `keyFromRow` decodes a keys row as the key store does. */
 export function sqliteAggregateMethods(db: DatabaseSync, keyFromRow: (row: Row) => KeyRow): AggregateStore {
   return {
     async spendReport(query) {
-      const column = groupColumns[query.groupBy];
-      const label = query.groupBy === "key" ? "MAX(key_alias)" : "NULL";
-      const range = "start_time >= ? AND start_time < ?";
+      const { grain, from, until } = rollupRange(query);
+      const range = "grain = ? AND dim = ? AND bucket >= ? AND bucket < ?";
+      const args = [grain, query.groupBy, from, until];
       const all = db
-        .prepare(`SELECT ${column} AS grp, ${label} AS label, ${FIGURES} FROM spend_logs WHERE ${range} GROUP BY ${column} ORDER BY spend DESC, requests DESC`)
-        .all(query.from, query.until)
-        .map((r) => ({ group: (r.grp as string | null) ?? null, label: (r.label as string | null) ?? null, ...figures(r as unknown as FiguresColumns) }));
+        .prepare(`SELECT grp, MAX(label) AS label, ${FIGURES} FROM spend_rollup WHERE ${range} GROUP BY grp ORDER BY spend DESC, requests DESC`)
+        .all(...args)
+        .map((r) => ({ group: groupOf(r.grp), label: (r.label as string | null) ?? null, ...figures(r as unknown as FiguresColumns) }));
       const { totals, groups, topIds } = topGroups(all, query.limit);
       const named = topIds.filter((id): id is string => id !== null);
-      const nullTag = topIds.includes(null) ? "'n'" : "'o'";
-      const inList = named.length ? `WHEN ${column} IN (${named.map(() => "?").join(", ")}) THEN 'g:' || ${column}` : "";
-      const tag = `CASE WHEN ${column} IS NULL THEN ${nullTag} ${inList} ELSE 'o' END`;
+      const noneTag = topIds.includes(null) ? "'n'" : "'o'";
+      const inList = named.length ? `WHEN grp IN (${named.map(() => "?").join(", ")}) THEN 'g:' || grp` : "";
       const series = db
-        .prepare(`SELECT ${BUCKET[query.bucket]} AS bucket, ${tag} AS tag, ${FIGURES} FROM spend_logs WHERE ${range} GROUP BY 1, 2 ORDER BY 1`)
-        .all(...named, query.from, query.until)
+        .prepare(`SELECT bucket, CASE WHEN grp = '' THEN ${noneTag} ${inList} ELSE 'o' END AS tag, ${FIGURES} FROM spend_rollup WHERE ${range} GROUP BY 1, 2 ORDER BY 1`)
+        .all(...named, ...args)
         .map((r) => seriesPoint(r as unknown as FiguresColumns & { bucket: string; tag: string }));
       return { totals, groups, series };
     },

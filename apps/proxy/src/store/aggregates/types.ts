@@ -77,12 +77,3 @@ export interface AggregateStore {
   budgetUsage(limit: number): Promise<BudgetUsageRow[]>;
   searchKeys(query: KeySearchQuery): Promise<{ rows: KeyRow[]; total: number }>;
 }
-
-/** The spend_logs column each grouping reads. */
-export const groupColumns: Record<SpendGroupBy, string> = {
-  key: "api_key",
-  user: "user_id",
-  team: "team_id",
-  end_user: "end_user",
-  model: "model",
-};

@@ -1,3 +1,5 @@
+import { spendRollup } from "./spend-rollup.ts";
+
 /**
  * Versioned schema changes, applied in order at start. Each has the same meaning on both drivers; only the
  * dialect differs. Never edit a released migration: add the next version.
@@ -197,4 +199,5 @@ export const migrations: Migration[] = [
     sqlite: partialSpendLogIndexes,
     postgres: partialSpendLogIndexes,
   },
+  spendRollup,
 ];
