@@ -121,15 +121,15 @@ export function KeysPage() {
         </label>
         <label class="field">
           <span>User</span>
-          <input name="user_id" value={owner.user_id} onChange={(e) => filter({ user_id: (e.target as HTMLInputElement).value })} />
+          <input name="user_id" value={owner.user_id} onInput={(e) => filter({ user_id: (e.target as HTMLInputElement).value })} />
         </label>
         <label class="field">
           <span>Team</span>
-          <input name="team_id" value={owner.team_id} onChange={(e) => filter({ team_id: (e.target as HTMLInputElement).value })} />
+          <input name="team_id" value={owner.team_id} onInput={(e) => filter({ team_id: (e.target as HTMLInputElement).value })} />
         </label>
         <label class="field">
           <span>Model</span>
-          <input name="model" value={owner.model} onChange={(e) => filter({ model: (e.target as HTMLInputElement).value })} />
+          <input name="model" value={owner.model} onInput={(e) => filter({ model: (e.target as HTMLInputElement).value })} />
         </label>
       </form>
       {error && <p class="error" role="alert">{error}</p>}

@@ -31,7 +31,7 @@ export function RequestsPage() {
   const input = (name: keyof Filters, label: string, type = "text") => (
     <label class="field">
       <span>{label}</span>
-      <input type={type} name={name} value={filters[name]} onChange={(e) => (setFilters({ ...filters, [name]: (e.target as HTMLInputElement).value }), setPage(1))} />
+      <input type={type} name={name} value={filters[name]} onInput={(e) => (setFilters({ ...filters, [name]: (e.target as HTMLInputElement).value }), setPage(1))} />
     </label>
   );
 

@@ -87,8 +87,8 @@ export function SpendPage() {
         <button type="button" onClick={exportCsv} disabled={!report}>Export CSV</button>
       </div>
       <form class="filters" aria-label="Spend range and grouping" onSubmit={(e) => e.preventDefault()}>
-        <label class="field"><span>From</span><input type="date" name="start_date" value={start} max={end} onChange={(e) => setStart((e.target as HTMLInputElement).value)} /></label>
-        <label class="field"><span>To</span><input type="date" name="end_date" value={end} min={start} onChange={(e) => setEnd((e.target as HTMLInputElement).value)} /></label>
+        <label class="field"><span>From</span><input type="date" name="start_date" value={start} max={end} onInput={(e) => setStart((e.target as HTMLInputElement).value)} /></label>
+        <label class="field"><span>To</span><input type="date" name="end_date" value={end} min={start} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} /></label>
         <label class="field">
           <span>Buckets</span>
           <select name="bucket" value={bucket} onChange={(e) => setBucket((e.target as HTMLSelectElement).value as "hour" | "day")}>
