@@ -85,8 +85,12 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
   });
 
   it("signs in to an HttpOnly, SameSite=Strict session cookie; the key is kept nowhere in the page", async () => {
-    await page.getByLabel("Master key").fill(MASTER);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // By keyboard alone: the field is the first stop, Enter submits.
+    await page.locator("body").focus();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("master_key");
+    await page.keyboard.type(MASTER);
+    await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Keys" }).waitFor();
     const cookie = await sessionCookie();
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/ui" });
@@ -97,7 +101,12 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
   });
 
   it("creates a key with every /key/generate field and shows its secrets once, with a copy button", async () => {
-    await page.getByRole("button", { name: "Create key" }).click();
+    // Keyboard: the skip link comes first, then the page navigation; the create button answers Enter.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.getByRole("button", { name: "Create key" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator("form.key-form").waitFor();
     const form = page.locator("form.key-form");
     await form.getByLabel("Alias").fill(ALIAS);
     await form.getByLabel("User").fill("alice");

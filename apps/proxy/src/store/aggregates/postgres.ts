@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import type { KeyRow } from "../types.ts";
-import { figures, groupOf, rollupRange, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
-import { type AggregateStore, type BudgetUsageRow, type KeySearchQuery } from "./types.ts";
+import { budgetFromRow, figures, groupOf, rollupRange, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
+import type { AggregateStore, KeySearchQuery } from "./types.ts";
 
 type Sql = postgres.Sql;
 type Row = Record<string, unknown>;
@@ -62,17 +62,4 @@ function keyFilter(sql: Sql, query: KeySearchQuery) {
     query.model !== undefined ? sql`models @> ${sql.json([query.model])}` : null,
   ].filter((c) => c !== null);
   return conditions.length ? conditions.slice(1).reduce((acc, c) => sql`${acc} AND ${c}`, sql`WHERE ${conditions[0]}`) : sql``;
-}
-
-function budgetFromRow(r: Row): BudgetUsageRow {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : ((v as string | null) ?? null));
-  return {
-    kind: r.kind as BudgetUsageRow["kind"],
-    id: r.id as string,
-    label: (r.label as string | null) ?? null,
-    spend: Number(r.spend),
-    maxBudget: Number(r.max_budget),
-    budgetDuration: (r.budget_duration as string | null) ?? null,
-    budgetResetAt: iso(r.budget_reset_at),
-  };
 }

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { KeyRow } from "../types.ts";
-import { figures, groupOf, rollupRange, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
-import { type AggregateStore, type BudgetUsageRow, type KeySearchQuery } from "./types.ts";
+import { budgetFromRow, figures, groupOf, rollupRange, seriesPoint, topGroups, type FiguresColumns } from "./report-shape.ts";
+import type { AggregateStore, KeySearchQuery } from "./types.ts";
 
 type Row = Record<string, unknown>;
 
@@ -71,16 +71,4 @@ function keyFilter(query: KeySearchQuery): { clause: string; args: (string | num
   if (query.teamId !== undefined) (where.push("team_id = ?"), args.push(query.teamId));
   if (query.model !== undefined) (where.push("EXISTS (SELECT 1 FROM json_each(keys.models) WHERE value = ?)"), args.push(query.model));
   return { clause: where.length ? `WHERE ${where.join(" AND ")}` : "", args };
-}
-
-function budgetFromRow(r: Row): BudgetUsageRow {
-  return {
-    kind: r.kind as BudgetUsageRow["kind"],
-    id: r.id as string,
-    label: (r.label as string | null) ?? null,
-    spend: Number(r.spend),
-    maxBudget: Number(r.max_budget),
-    budgetDuration: (r.budget_duration as string | null) ?? null,
-    budgetResetAt: (r.budget_reset_at as string | null) ?? null,
-  };
 }
