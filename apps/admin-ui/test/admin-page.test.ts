@@ -86,7 +86,8 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
 
   it("signs in to an HttpOnly, SameSite=Strict session cookie; the key is kept nowhere in the page", async () => {
     // By keyboard alone: the field is the first stop, Enter submits.
-    await page.locator("body").focus();
+    await page.goto(stack.gateway.url + "/ui/");
+    await page.getByLabel("Master key").waitFor();
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("master_key");
     await page.keyboard.type(MASTER);
@@ -101,7 +102,9 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
   });
 
   it("creates a key with every /key/generate field and shows its secrets once, with a copy button", async () => {
-    // Keyboard: the skip link comes first, then the page navigation; the create button answers Enter.
+    // Keyboard: on a fresh load the skip link comes first; the create button answers Enter.
+    await page.reload();
+    await page.getByRole("heading", { name: "Keys" }).waitFor();
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
     await page.getByRole("button", { name: "Create key" }).focus();
