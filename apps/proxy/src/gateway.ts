@@ -61,7 +61,7 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
   });
 
   return {
-    app: withAdminUi(app, { masterKey: config.masterKey, ...readUiConfig(env) }),
+    app: withAdminUi(app, { masterKey: config.masterKey, store, ...readUiConfig(env) }),
     storage: store.driver,
     inFlight: () => inFlight.count(),
     async drain(graceMs) {

@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { migrations } from "./migrations/index.ts";
 import { postgresSpendMethods } from "./spend-postgres.ts";
 import { postgresAggregateMethods } from "./aggregates/postgres.ts";
+import { postgresUiSessionMethods } from "./ui-sessions/postgres.ts";
 import {
   conflictField,
   jsonColumns,
@@ -47,6 +48,7 @@ export async function openPostgresStore(url: string, options: { max?: number } =
     sql,
     ...postgresSpendMethods(sql),
     ...postgresAggregateMethods(sql, fromRow),
+    ...postgresUiSessionMethods(sql),
     async createKey(row) {
       const now = new Date();
       const values = {

@@ -1,7 +1,8 @@
 import { secretMatcher } from "../auth/timing-safe.ts";
 import { adminErrorResponse } from "../admin/errors.ts";
 import { isSameOriginWrite, isSecureRequest } from "./request-origin.ts";
-import { csrfMatches, createSessionStore, type SessionStore, type UiSession } from "./sessions.ts";
+import type { UiSessionStore } from "../store/ui-sessions/types.ts";
+import { csrfMatches, createSessionStore, type UiSession } from "./sessions.ts";
 import { loadStaticAssets } from "./static.ts";
 
 export const UI_PREFIX = "/ui";
@@ -11,8 +12,9 @@ export interface AdminUiOptions {
   masterKey: string | null;
   /** How long a sign-in lasts (UI_SESSION_TTL_SECONDS, default 8 hours). */
   sessionTtlSeconds: number;
+  /** Where sessions are kept: the gateway's database. */
+  store: UiSessionStore;
   assetDir?: string;
-  sessions?: SessionStore;
 }
 
 /** Admin API paths the page may reach through its session; never /bedrock (the session is not a gateway key). */
@@ -37,12 +39,13 @@ const securityHeaders = {
  */
 export function withAdminUi(next: { fetch(request: Request): Response | Promise<Response> }, options: AdminUiOptions) {
   const assets = loadStaticAssets(options.assetDir);
-  const sessions = options.sessions ?? createSessionStore({ ttlMs: options.sessionTtlSeconds * 1000, maxSessions: 1000 });
+  const sessions = createSessionStore({ ttlMs: options.sessionTtlSeconds * 1000, store: options.store });
   const isMaster = options.masterKey ? secretMatcher(options.masterKey) : () => false;
 
-  const sessionOf = (request: Request): { cookieValue: string; session: UiSession } | null => {
+  const sessionOf = async (request: Request): Promise<{ cookieValue: string; session: UiSession } | null> => {
     const cookieValue = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
-    const session = cookieValue ? sessions.get(cookieValue) : null;
+    // Only a value shaped like one we issue (32 random bytes, base64url) is looked up in the database.
+    const session = cookieValue && /^[\w-]{43}$/.test(cookieValue) ? await sessions.get(cookieValue) : null;
     return session && cookieValue ? { cookieValue, session } : null;
   };
 
@@ -64,26 +67,26 @@ export function withAdminUi(next: { fetch(request: Request): Response | Promise<
     // No lockout after failures: the bearer API takes the same key without one, and a lockout would let anyone
     // keep the operator out. The key's entropy is the defence (compared in constant time).
     if (!isMaster(key)) return refuse(401, "That is not the master key.");
-    const { cookieValue, session } = sessions.open();
+    const { cookieValue, session } = await sessions.open();
     return withHeaders(Response.json(sessionJson(session), { headers: { "set-cookie": cookie(request, cookieValue, options.sessionTtlSeconds) } }));
   };
 
   const sessionRoute = async (request: Request): Promise<Response> => {
     if (request.method === "POST") return signIn(request);
-    const current = sessionOf(request);
+    const current = await sessionOf(request);
     if (request.method === "GET") return current ? withHeaders(Response.json(sessionJson(current.session))) : refuse(401, "Not signed in.");
     if (request.method === "DELETE") {
       if (!current) return refuse(401, "Not signed in.");
       const refusal = writeRefusal(request, current.session);
       if (refusal) return refusal;
-      sessions.close(current.cookieValue);
+      await sessions.close(current.cookieValue);
       return withHeaders(Response.json({ signed_out: true }, { headers: { "set-cookie": cookie(request, "", 0) } }));
     }
     return refuse(405, `${request.method} is not allowed here.`);
   };
 
   const api = async (request: Request, apiPath: string): Promise<Response> => {
-    const current = sessionOf(request);
+    const current = await sessionOf(request);
     if (!current) return refuse(401, "Not signed in, or the session has ended: sign in again.");
     if (!apiPrefixes.some((p) => apiPath.startsWith(p))) return refuse(404, `No admin route ${apiPath} for the page.`);
     if (request.method !== "GET" && request.method !== "HEAD") {

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { secretDigest } from "../auth/timing-safe.ts";
+import type { UiSessionStore } from "../store/ui-sessions/types.ts";
 
 export interface UiSession {
   csrfToken: string;
@@ -9,51 +9,45 @@ export interface UiSession {
 
 export interface SessionStoreOptions {
   ttlMs: number;
-  /** Oldest sessions are dropped beyond this many (each sign-in makes one). */
-  maxSessions: number;
+  store: UiSessionStore;
   now?: () => number;
 }
 
+/** Expired rows are swept at most this often, on a sign-in. */
+const SWEEP_EVERY_MS = 60_000;
+
 /**
- * Server-side sessions of the admin page, in this process's memory: the cookie holds only a random id, stored here
- * as its SHA-256, so signing out or expiring ends the session whatever the browser keeps. Several instances
- * behind a load balancer need sticky sessions for /ui (each instance knows only its own sessions).
+ * Server-side sessions of the admin page, in the database (every instance behind a load balancer knows them):
+ * the cookie holds only a random id, stored as its SHA-256, so signing out or expiring ends the session whatever
+ * the browser keeps.
  */
 export function createSessionStore(options: SessionStoreOptions) {
+  const { store } = options;
   const now = options.now ?? Date.now;
-  const sessions = new Map<string, UiSession>();
   const idOf = (cookieValue: string) => secretDigest(cookieValue).toString("hex");
-
-  const sweep = () => {
-    const t = now();
-    for (const [id, s] of sessions) if (s.expiresAt <= t) sessions.delete(id);
-  };
+  let lastSweep = 0;
 
   return {
     /** A new session; the returned `cookieValue` goes to the browser and nowhere else. */
-    open(): { cookieValue: string; session: UiSession } {
-      sweep();
-      while (sessions.size >= options.maxSessions) sessions.delete(sessions.keys().next().value!);
+    async open(): Promise<{ cookieValue: string; session: UiSession }> {
+      if (now() - lastSweep > SWEEP_EVERY_MS) {
+        lastSweep = now();
+        await store.deleteExpiredUiSessions(now());
+      }
       const cookieValue = randomBytes(32).toString("base64url");
       const session = { csrfToken: randomBytes(32).toString("base64url"), expiresAt: now() + options.ttlMs };
-      sessions.set(idOf(cookieValue), session);
+      await store.createUiSession({ id: idOf(cookieValue), ...session });
       return { cookieValue, session };
     },
     /** The live session for this cookie value, or null (unknown, ended or expired). */
-    get(cookieValue: string): UiSession | null {
-      const id = idOf(cookieValue);
-      const session = sessions.get(id);
-      if (!session) return null;
-      if (session.expiresAt <= now()) {
-        sessions.delete(id);
-        return null;
-      }
-      return session;
+    async get(cookieValue: string): Promise<UiSession | null> {
+      const row = await store.getUiSession(idOf(cookieValue));
+      if (!row || row.expiresAt <= now()) return null;
+      return { csrfToken: row.csrfToken, expiresAt: row.expiresAt };
     },
-    close(cookieValue: string): void {
-      sessions.delete(idOf(cookieValue));
+    async close(cookieValue: string): Promise<void> {
+      await store.deleteUiSession(idOf(cookieValue));
     },
-    size: () => sessions.size,
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../support/fixture.ts";
-import { proxyRuntime } from "../support/gateway-process.ts";
+import { emulatorEnv, startStack, type Stack } from "../support/fixture.ts";
+import { throwawayPostgres } from "../support/databases.ts";
+import { proxyRuntime, startGateway } from "../support/gateway-process.ts";
 
 const MASTER = "sk-master-ui-e2e-0123456789";
 
@@ -80,5 +81,24 @@ describe(`admin page routes on ${proxyRuntime}`, () => {
     expect(out.status).toBe(200);
     expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
     expect((await fetch(`${origin}/ui/api/key/search`, { headers: { cookie } })).status).toBe(401);
+  });
+});
+
+describe(`admin page sessions across instances on ${proxyRuntime}`, () => {
+  it("a session opened on one instance works on another, and signing out on one ends it on both", async () => {
+    const db = await throwawayPostgres();
+    const env = { MASTER_KEY: MASTER, DATABASE_URL: db.url, ...emulatorEnv({ url: "http://127.0.0.1:9" }) };
+    const [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
+    try {
+      const signedIn = await fetch(`${a.url}/ui/session`, { method: "POST", headers: { origin: a.url, "content-type": "application/json" }, body: JSON.stringify({ master_key: MASTER }) });
+      const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+      const { csrf_token: csrf } = await signedIn.json();
+      expect((await fetch(`${b.url}/ui/api/key/search`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${b.url}/ui/session`, { method: "DELETE", headers: { cookie, origin: b.url, "x-csrf-token": csrf } })).status).toBe(200);
+      expect((await fetch(`${a.url}/ui/api/key/search`, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await db.drop();
+    }
   });
 });

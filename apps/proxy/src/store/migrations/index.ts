@@ -1,4 +1,5 @@
 import { spendRollup } from "./spend-rollup.ts";
+import { uiSessions } from "./ui-sessions.ts";
 
 /**
  * Versioned schema changes, applied in order at start. Each has the same meaning on both drivers; only the
@@ -200,4 +201,5 @@ export const migrations: Migration[] = [
     postgres: partialSpendLogIndexes,
   },
   spendRollup,
+  uiSessions,
 ];
