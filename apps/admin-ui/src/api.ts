@@ -23,8 +23,8 @@ const sessionMiddleware: Middleware = {
     return request;
   },
   onResponse({ response, request }) {
-    // An ended or expired session shows the sign-in form again (not for the sign-in call itself).
-    if (response.status === 401 && !(request.method === "POST" && new URL(request.url).pathname === "/ui/session")) {
+    // An admin call refused for want of a session shows the sign-in form again (/ui/session answers for itself).
+    if (response.status === 401 && new URL(request.url).pathname.startsWith("/ui/api/")) {
       csrfToken = null;
       onSignedOut();
     }

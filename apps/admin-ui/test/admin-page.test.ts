@@ -77,6 +77,8 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
     await page.getByLabel("Master key").fill("sk-not-the-master-key");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("not the master key");
+    // A first visit is not an ended session.
+    expect(await page.getByRole("status").count()).toBe(0);
     expect(await sessionCookie()).toBeUndefined();
     // The typed key is not left in the field (nor anywhere in the page).
     expect(await page.getByLabel("Master key").inputValue()).toBe("");
@@ -297,11 +299,24 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
     const old = (await sessionCookie())!;
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Master key").waitFor();
+    expect(await page.getByRole("status").textContent()).toBe("Signed out.");
     expect((await fetch(`${stack.gateway.url}/ui/api/key/search`, { headers: { cookie: `bgw_session=${old.value}` } })).status).toBe(401);
     await context.addCookies([old]);
     await page.goto(stack.gateway.url + "/ui/#/keys");
     await page.getByLabel("Master key").waitFor();
     expect(await page.getByRole("heading", { name: "Keys" }).count()).toBe(0);
+
+    // A session ended elsewhere (another tab signed out): the page's next call finds out and asks to sign in again.
+    await page.getByLabel("Master key").fill(MASTER);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Keys" }).waitFor();
+    const current = (await sessionCookie())!.value;
+    const csrf = (await (await fetch(`${stack.gateway.url}/ui/session`, { headers: { cookie: `bgw_session=${current}` } })).json()).csrf_token;
+    const elsewhere = await fetch(`${stack.gateway.url}/ui/session`, { method: "DELETE", headers: { cookie: `bgw_session=${current}`, origin: stack.gateway.url, "x-csrf-token": csrf } });
+    expect(elsewhere.status).toBe(200);
+    await page.getByRole("link", { name: "Requests" }).click();
+    await page.getByLabel("Master key").waitFor();
+    expect(await page.getByRole("status").textContent()).toBe("Your session has ended: sign in again.");
     expect(cspErrors).toEqual([]);
   });
 });
