@@ -249,6 +249,20 @@ describe.skipIf(!hasChromium)("the admin page at /ui, in Chromium", () => {
     await shot(page, "delete-confirmation");
     await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await expect.poll(() => page.locator("tbody tr[data-key]").count()).toBe(2);
+
+    // Regenerate (confirmed): a new secret, shown once; the old one is refused at once.
+    await page.getByRole("button", { name: `Regenerate ${ALIAS}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Regenerate" }).click();
+    const renewed = (await page.getByTestId("secret-key").textContent())!;
+    expect(renewed).toMatch(/^sk-/);
+    expect(renewed).not.toBe(secret);
+    expect(await page.getByTestId("secret-aws_secret_access_key").count()).toBe(1);
+    await page.getByRole("button", { name: "I have copied it" }).click();
+    await expect(converse(stack, secret)).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+    // Unblocked, the new secret works.
+    await page.getByRole("button", { name: `Unblock ${ALIAS}` }).click();
+    await expect.poll(() => page.locator(`tr[data-key="${ALIAS}"] .badge`).textContent()).toBe("active");
+    expect((await converse(stack, renewed)).output?.message?.role).toBe("assistant");
   });
 
   it("shows health: readiness, storage, version and uptime", async () => {
