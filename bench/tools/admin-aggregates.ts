@@ -17,7 +17,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
 import { readConfig } from "../../apps/proxy/src/config.ts";
-import { assembleGateway } from "../../apps/proxy/src/gateway.ts";
+import { assembleGateway } from "../../apps/proxy/src/compose/gateway.ts";
 import { openStore } from "../../apps/proxy/src/store/open-store.ts";
 import { sqliteRollupBackfill } from "../../apps/proxy/src/store/migrations/spend-rollup.ts";
 
@@ -103,7 +103,7 @@ async function addKeys(databaseUrl: string) {
 async function timeRequests(databaseUrl: string) {
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIABENCH", AWS_SECRET_ACCESS_KEY: "bench", AWS_EC2_METADATA_DISABLED: "true" });
   const env = { MASTER_KEY: MASTER, DATABASE_URL: databaseUrl, PORT: "0" };
-  const gateway = await assembleGateway(readConfig(env), env);
+  const gateway = await assembleGateway(readConfig(env));
   const results = [];
   for (const [page, p] of requests) {
     const times: number[] = [];

@@ -1754,7 +1754,11 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        /** @description `ok` (perhaps with detail, e.g. `ok (0 spend rows queued)`), `degraded: <why>` (still serving) or `error: <why>`. */
+        /**
+         * @description `ok`, `degraded: <why>` (the gateway still serves without it) or `error: <why>` (it cannot).
+         * @example ok
+         * @example degraded: unreachable (connection refused); serving cached keys, queueing spend rows
+         */
         ComponentHealth: string;
         /** @description One entry per dependency (credentials, storage, redis, spend_queue, ...) besides `status`. */
         Readiness: {
@@ -1762,8 +1766,8 @@ export interface components {
             status: "ok" | "degraded" | "unavailable";
             credentials: components["schemas"]["ComponentHealth"];
             storage: components["schemas"]["ComponentHealth"];
-            redis?: components["schemas"]["ComponentHealth"];
             spend_queue?: components["schemas"]["ComponentHealth"];
+            redis?: components["schemas"]["ComponentHealth"];
         } & {
             [key: string]: string;
         };
@@ -2476,7 +2480,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Not ready (a dependency the gateway cannot serve without is failing); the body says which. */
+            /** @description Not ready (`unavailable`); the component in error says why. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { BudgetUsageList, GatewayInfo, KeySearchResponse, SpendReport } from "@bedrock-gateway/api-types";
 import type { KeyCache } from "../keys/key-cache.ts";
-import { dateParam } from "../spend/routes.ts";
+import { dateParam } from "./spend.ts";
 import type { SpendBucket, SpendFiguresRow, SpendGroupBy, KeyState } from "../store/aggregates/types.ts";
 import type { Store } from "../store/types.ts";
 import { createAdminAuth } from "./auth.ts";
