@@ -1,5 +1,6 @@
 import { secretMatcher } from "../auth/timing-safe.ts";
-import { adminErrorResponse } from "../admin/errors.ts";
+import { AdminError, adminErrorResponse } from "../admin/errors.ts";
+import { readJsonObject, requiredString } from "../admin/validate.ts";
 import { isSameOriginWrite, isSecureRequest } from "./request-origin.ts";
 import type { UiSessionStore } from "../store/ui-sessions/types.ts";
 import { csrfMatches, createSessionStore, type UiSession } from "./sessions.ts";
@@ -19,7 +20,6 @@ export interface AdminUiOptions {
 
 /** Admin API paths the page may reach through its session; never /bedrock (the session is not a gateway key). */
 const apiPrefixes = ["/key/", "/spend/", "/user/", "/team/", "/end_user/", "/customer/", "/health/"];
-const MAX_SIGN_IN_BODY = 4096;
 
 const securityHeaders = {
   "content-security-policy":
@@ -55,15 +55,13 @@ export function withAdminUi(next: { fetch(request: Request): Response | Promise<
   const signIn = async (request: Request): Promise<Response> => {
     if (!isSameOriginWrite(request)) return refuse(403, "Sign-in must come from this gateway's own page (Origin check).");
     if (!options.masterKey) return refuse(403, "The admin page needs a master key: set MASTER_KEY and restart the gateway.");
-    const text = await request.text();
-    if (text.length > MAX_SIGN_IN_BODY) return refuse(400, "The request body is too large.");
-    let key: unknown;
+    let key: string;
     try {
-      key = (JSON.parse(text) as { master_key?: unknown }).master_key;
-    } catch {
-      return refuse(400, "The body must be JSON: {\"master_key\": \"...\"}.");
+      key = requiredString(await readJsonObject(request), "master_key");
+    } catch (error) {
+      if (error instanceof AdminError) return refuse(error.status, error.message);
+      throw error;
     }
-    if (typeof key !== "string" || key === "") return refuse(400, "master_key is required.");
     // No lockout after failures: the bearer API takes the same key without one, and a lockout would let anyone
     // keep the operator out. The key's entropy is the defence (compared in constant time).
     if (!isMaster(key)) return refuse(401, "That is not the master key.");
