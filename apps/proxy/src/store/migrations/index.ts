@@ -1,3 +1,7 @@
+import { spendRollup } from "./spend-rollup.ts";
+import { uiSessions } from "./ui-sessions.ts";
+import { dataResidency } from "./data-residency.ts";
+
 /**
  * Versioned schema changes, applied in order at start. Each has the same meaning on both drivers; only the
  * dialect differs. Never edit a released migration: add the next version.
@@ -197,18 +201,7 @@ export const migrations: Migration[] = [
     sqlite: partialSpendLogIndexes,
     postgres: partialSpendLogIndexes,
   },
-  {
-    version: 4,
-    name: "data residency (allowed_regions on keys and teams) and failover attempts on spend logs",
-    sqlite: `
-      ALTER TABLE keys ADD COLUMN allowed_regions TEXT NOT NULL DEFAULT '[]';
-      ALTER TABLE budget_entities ADD COLUMN allowed_regions TEXT NOT NULL DEFAULT '[]';
-      ALTER TABLE spend_logs ADD COLUMN attempts TEXT;
-    `,
-    postgres: `
-      ALTER TABLE keys ADD COLUMN allowed_regions JSONB NOT NULL DEFAULT '[]';
-      ALTER TABLE budget_entities ADD COLUMN allowed_regions JSONB NOT NULL DEFAULT '[]';
-      ALTER TABLE spend_logs ADD COLUMN attempts TEXT;
-    `,
-  },
+  spendRollup,
+  uiSessions,
+  dataResidency,
 ];
