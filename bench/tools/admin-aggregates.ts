@@ -93,7 +93,7 @@ async function addKeys(databaseUrl: string) {
   for (let i = 0; i < 200; i++) {
     await store.createKey({
       token: `benchtoken${String(i).padStart(54, "0")}`, keyName: `sk-...${String(i).padStart(4, "0")}`, keyAlias: `bench-${i}`,
-      models: i % 2 ? ["model-1"] : [], allowedRoutes: [], maxBudget: 10 + i, budgetDuration: "30d", budgetResetAt: null,
+      models: i % 2 ? ["model-1"] : [], allowedRoutes: [], allowedRegions: [], maxBudget: 10 + i, budgetDuration: "30d", budgetResetAt: null,
       rpmLimit: null, tpmLimit: null, expires: null, userId: `user${i % 20}`, teamId: `team${i % 10}`, metadata: {}, blocked: i % 17 === 0,
     });
   }

@@ -12,7 +12,7 @@ function log(n: number, at: string, extra: Partial<SpendLogRow>): SpendLogRow {
     requestId: `agg-${n}`, startTime: at, endTime: at, apiKey: null, keyAlias: null, userId: null, teamId: null, endUser: null,
     route: "/model/m/converse", operation: "Converse", model: "m1", region: "us-east-1", status: 200, latencyMs: 10, ttfbMs: 5,
     inputTokens: 10, outputTokens: 20, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, spend: 0.5, usageSource: "converse-body",
-    usageComplete: true, note: null, upstreamRequestId: null, requestBody: null, responseBody: null, ...extra,
+    usageComplete: true, note: null, upstreamRequestId: null, attempts: null, requestBody: null, responseBody: null, ...extra,
   };
 }
 
