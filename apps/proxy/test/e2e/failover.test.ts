@@ -1,5 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
+import { promisify } from "node:util";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -22,6 +24,17 @@ const DOWN = "ap-south-1";
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
 /** Operator prices (USD per 1K tokens) that differ by region, so the row shows which region's price was charged. */
 const PRICES = { input: 0.001, output: 0.002, regions: { [WEST]: { input: 0.01, output: 0.02 } } };
+
+// Checked once while collecting, before any emulator runs in this process.
+const hasBoto3 = spawnSync("python3", ["-c", "import boto3"]).status === 0;
+if (!hasBoto3) console.warn("boto3 failover test skipped: `python3 -c 'import boto3'` failed (pip install boto3 to run it)");
+const run = promisify(execFile);
+/** Unmodified boto3 with a Bedrock API key (the gateway key): prints the serving region and the reply. */
+const BOTO3_CONVERSE = `
+import json, sys, boto3
+out = boto3.client("bedrock-runtime").converse(modelId=sys.argv[1], messages=[{"role": "user", "content": [{"text": "hi"}]}])
+print(json.dumps({"region": out["ResponseMetadata"]["HTTPHeaders"].get("x-gateway-region"), "text": out["output"]["message"]["content"][0]["text"]}))
+`;
 
 /** A port nothing listens on: connecting to it fails before any byte of an answer. */
 async function closedPort(): Promise<number> {
@@ -148,6 +161,17 @@ describe("cross-region failover", () => {
     regions[EAST]!.faults.set([{ model, error: "ServiceUnavailableException", times: 1 }]);
     const out = await runtimeClient(b.url + "/bedrock", key.key).send(new ConverseCommand({ modelId: model, messages: [{ role: "user", content: [{ text: "Hi" }] }] }));
     expect(out.output?.message?.content?.[0]?.text).toContain("Hello");
+    expect([calls(EAST, model), calls(WEST, model)]).toEqual([1, 1]);
+  });
+
+  it.skipIf(!hasBoto3)("through boto3 (a Bedrock API key, nothing gateway-specific): the same failover", async () => {
+    const model = "anthropic.claude-3-haiku-20240307-v1:0:200k";
+    regions[EAST]!.faults.set([{ model, error: "ThrottlingException", times: 1 }]);
+    const env = { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), AWS_REGION: EAST, AWS_DEFAULT_REGION: EAST, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: a.url + "/bedrock", AWS_BEARER_TOKEN_BEDROCK: key.key };
+    const { stdout } = await run("python3", ["-c", BOTO3_CONVERSE, model], { env, encoding: "utf8", timeout: 60_000 });
+    const out = JSON.parse(stdout.trim().split("\n").pop()!);
+    expect(out.region).toBe(WEST);
+    expect(out.text).toContain("Hello");
     expect([calls(EAST, model), calls(WEST, model)]).toEqual([1, 1]);
   });
 
