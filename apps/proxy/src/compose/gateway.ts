@@ -64,7 +64,7 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
       record: [spend.steps.price, spend.steps.spendRow, limits, spend.steps.metrics, spend.steps.accessLog, inFlight.step],
     },
     onUnadmitted: spend.steps.metrics.unadmitted,
-    failover: { breakers, metrics: failoverMetrics(spend.metrics.registry, breakers) },
+    failover: { breakers, metrics: failoverMetrics(spend.metrics.registry, breakers), enterRegion: limits.enterRegion },
     readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
     extensions: [keys.routes, ...spend.routes(keys.cache), aggregateRoutes({ masterKey: config.masterKey, cache: keys.cache, store, instance: instanceInfo() })],
   });

@@ -1,11 +1,11 @@
 import type { BedrockCall } from "../pipeline/context.ts";
-import { refuse } from "../pipeline/refusal.ts";
+import { refuse, type Refusal } from "../pipeline/refusal.ts";
 import type { CallStep } from "../pipeline/step.ts";
 import { log, warnAtMostEvery } from "../log.ts";
 import type { BudgetEntityKind } from "../store/spend-types.ts";
 import type { Usage } from "../usage/types.ts";
 import { modelLimitsFor, type ModelLimits } from "./model-limits.ts";
-import { type LimitCheck, type RateLimiter, windowStartOf } from "./rate-limiter.ts";
+import { type LimitCheck, type RateLimiter, type TokenReservation, windowStartOf } from "./rate-limiter.ts";
 import { errorMessage } from "../error-message.ts";
 
 /** rpm_limit / tpm_limit of a user, team or end user (cached: `cachedBudgetEntities`); null when it has none (or does not exist). */
@@ -24,6 +24,12 @@ export interface LimitsStepOptions {
 /** The limits step, plus a flush that waits for token settlements still on their way to Redis. */
 export interface LimitsStep extends CallStep {
   flush(): Promise<void>;
+  /**
+   * Failover: counts an admitted call against the gateway-wide limit of `model` in `region` before it is sent
+   * there (GATEWAY_MODEL_LIMITS are per model and region, like Bedrock's quotas). A Refusal when that region is
+   * full: the call is not sent there.
+   */
+  enterRegion(call: BedrockCall, region: string, model: string): Promise<Refusal | undefined>;
 }
 
 interface Scope {
@@ -62,9 +68,37 @@ export function limitsStep(options: LimitsStepOptions): LimitsStep {
     }
     if (entities && call.endUser) lookups.push(entities("end_user", call.endUser));
     for (const scope of await Promise.all(lookups)) if (scope) scopes.push(scope);
-    const model = call.modelId !== null ? modelLimitsFor(modelLimits, call.modelId, call.region) : null;
-    if (model) scopes.push({ id: `model:${call.modelId}@${call.region}`, label: `model ${call.modelId} in ${call.region} (gateway-wide)`, rpm: model.rpm ?? null, tpm: model.tpm ?? null });
+    const model = call.modelId !== null ? modelScope(call.modelId, call.region) : null;
+    if (model) scopes.push(model);
     return scopes.filter((s) => s.rpm !== null || s.tpm !== null);
+  };
+
+  const modelScope = (modelId: string, region: string): Scope | null => {
+    const limits = modelLimitsFor(modelLimits, modelId, region);
+    return limits && { id: `model:${modelId}@${region}`, label: `model ${modelId} in ${region} (gateway-wide)`, rpm: limits.rpm ?? null, tpm: limits.tpm ?? null };
+  };
+
+  /** Counts the call in every scope at once; a 429 naming the first full scope, or the token reservations made. */
+  const hit = async (call: BedrockCall, scopes: Scope[]): Promise<Refusal | TokenReservation> => {
+    const estimate = Math.min(ESTIMATE_CAP, Math.ceil(requestBytes(call) / 4));
+    const checks: LimitCheck[] = [];
+    const owners = new Map<LimitCheck, Scope>();
+    for (const scope of scopes) {
+      if (scope.rpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:rpm`, limit: scope.rpm, amount: 1, mode: "fits" }) - 1], scope);
+      if (scope.tpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:tpm`, limit: scope.tpm, amount: Math.min(estimate, scope.tpm), mode: "below" }) - 1], scope);
+    }
+    const result = await limiter.hit(checks, windowMs);
+    if (!result.ok) {
+      const { check } = result;
+      const scope = owners.get(check)!;
+      const kind = check.mode === "fits" ? "rpm" : "tpm";
+      const unit = kind === "rpm" ? "requests" : "tokens";
+      return refuse.throttling(
+        `Rate limit exceeded for ${scope.label}: ${names[kind]} ${check.limit} ${unit} per minute. Retry after ${result.retryAfterSeconds} s.`,
+        result.retryAfterSeconds,
+      );
+    }
+    return { windowStart: result.windowStart, tokens: checks.filter((c) => c.mode === "below").map((c) => ({ scope: c.scope, reserved: c.amount })) };
   };
 
   const settle = (call: BedrockCall, usage: Usage | null) => {
@@ -90,26 +124,19 @@ export function limitsStep(options: LimitsStepOptions): LimitsStep {
     async admit(call) {
       const scopes = await scopesOf(call);
       if (scopes.length === 0) return undefined;
-      const estimate = Math.min(ESTIMATE_CAP, Math.ceil(requestBytes(call) / 4));
-      const checks: LimitCheck[] = [];
-      const owners = new Map<LimitCheck, Scope>();
-      for (const scope of scopes) {
-        if (scope.rpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:rpm`, limit: scope.rpm, amount: 1, mode: "fits" }) - 1], scope);
-        if (scope.tpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:tpm`, limit: scope.tpm, amount: Math.min(estimate, scope.tpm), mode: "below" }) - 1], scope);
-      }
-      const result = await limiter.hit(checks, windowMs);
-      if (!result.ok) {
-        const { check } = result;
-        const scope = owners.get(check)!;
-        const kind = check.mode === "fits" ? "rpm" : "tpm";
-        const unit = kind === "rpm" ? "requests" : "tokens";
-        return refuse.throttling(
-          `Rate limit exceeded for ${scope.label}: ${names[kind]} ${check.limit} ${unit} per minute. Retry after ${result.retryAfterSeconds} s.`,
-          result.retryAfterSeconds,
-        );
-      }
-      const tokens = checks.filter((c) => c.mode === "below").map((c) => ({ scope: c.scope, reserved: c.amount }));
-      if (tokens.length) call.reservation = { windowStart: result.windowStart, tokens };
+      const reserved = await hit(call, scopes);
+      if ("status" in reserved) return reserved;
+      if (reserved.tokens.length) call.reservation = reserved;
+      return undefined;
+    },
+    async enterRegion(call, region, model) {
+      const scope = modelScope(model, region);
+      if (!scope || (scope.rpm === null && scope.tpm === null)) return undefined;
+      const reserved = await hit(call, [scope]);
+      if ("status" in reserved) return reserved;
+      // Settled with the call's other reservations; a minute that turned meanwhile keeps this estimate where it fell.
+      if (!call.reservation) call.reservation = reserved;
+      else if (call.reservation.windowStart === reserved.windowStart) call.reservation.tokens.push(...reserved.tokens);
       return undefined;
     },
     record(call, outcome) {

@@ -14,7 +14,7 @@ import { isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
 import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
 import { createRoute } from "./route.ts";
 import { createSign } from "./sign.ts";
-import { createSend } from "./send.ts";
+import { createSend, type SendOptions } from "./send.ts";
 import { createBreakers, type Breakers } from "../failover/breakers.ts";
 import type { FailoverMetrics } from "../failover/failover-metrics.ts";
 import type { CallSteps } from "./step.ts";
@@ -31,7 +31,7 @@ export interface BedrockPipelineOptions {
   /** Options every upstream fetch carries; default: the runtime's (Bun's `decompress: false`). */
   fetchOptions?: RequestInit;
   /** Circuit breakers per region and model (default: the pipeline's own) and the failover metrics. */
-  failover?: { breakers: Breakers; metrics?: FailoverMetrics };
+  failover?: { breakers: Breakers; metrics?: FailoverMetrics; enterRegion?: SendOptions["enterRegion"] };
   /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
 }
@@ -49,7 +49,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const sign = createSign({ config, signer: options.signer });
   const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
   const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
-  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics });
+  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion });
 
   const unadmitted = (refusal: Refusal, startedAt: number) => {
     options.onUnadmitted?.(refusal, startedAt);

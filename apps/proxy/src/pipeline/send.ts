@@ -15,6 +15,8 @@ export interface SendOptions {
   forward: (call: BedrockCall, signed: SignedCall) => Promise<Forwarded | Refusal>;
   breakers: Breakers;
   metrics?: FailoverMetrics;
+  /** Counts the call against a region's gateway-wide model limit before it goes there (limits step); a Refusal: skip it. */
+  enterRegion?: (call: BedrockCall, region: string, model: string) => Promise<Refusal | undefined>;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface SendOptions {
  * as Bedrock sent it. `call.region` ends as the serving region; `call.attempts` lists every try.
  */
 export function createSend(options: SendOptions) {
-  const { failover, sign, forward, breakers, metrics } = options;
+  const { failover, sign, forward, breakers, metrics, enterRegion } = options;
 
   const once = async (call: BedrockCall): Promise<Forwarded | Refusal> => {
     const signed = await sign(call);
@@ -39,6 +41,7 @@ export function createSend(options: SendOptions) {
 
     const attempts: UpstreamAttempt[] = (call.attempts = []);
     const clientModel = call.modelId!;
+    const admittedRegion = call.region;
     let pending: { result: Forwarded | Refusal; region: string } | null = null;
     let tries = 0;
     let soonestProbeMs = Infinity;
@@ -54,6 +57,12 @@ export function createSend(options: SendOptions) {
       if (state === "open") {
         soonestProbeMs = Math.min(soonestProbeMs, breakers.reopensInMs(target.region, model, now));
         attempts.push({ region: target.region, ...(target.model && { model: target.model }), status: null, error: "breaker open", ms: 0 });
+        continue;
+      }
+      // Admission counted the call where it was asked for; anywhere else counts it there too, or skips a full region.
+      if (enterRegion && (target.region !== admittedRegion || model !== clientModel) && (await enterRegion(call, target.region, model))) {
+        if (state === "probe") breakers.release(target.region, model);
+        attempts.push({ region: target.region, ...(target.model && { model: target.model }), status: null, error: "gateway limit", ms: 0 });
         continue;
       }
       if (pending) {
@@ -100,7 +109,7 @@ export function createSend(options: SendOptions) {
     if (pending) return pending.result;
     const retryAfter = Number.isFinite(soonestProbeMs) ? soonestProbeMs / 1000 : failover.breakerCooldownMs / 1000;
     return {
-      ...refuse.serviceUnavailable(`Every region the gateway may use for ${clientModel} failed repeatedly and is paused (circuit breaker open); retry after ${Math.ceil(retryAfter)} s.`),
+      ...refuse.serviceUnavailable(`Every region the gateway may use for ${clientModel} failed repeatedly and is paused (circuit breaker open) or is at the gateway's limit; retry after ${Math.ceil(retryAfter)} s.`),
       retryAfterSeconds: Math.max(1, Math.ceil(retryAfter)),
     };
   };

@@ -8,6 +8,8 @@ import { ConfigError, readConfig } from "../../src/config.ts";
 import { createBreakers } from "../../src/failover/breakers.ts";
 import { backoffMs, retryReason } from "../../src/failover/retryable.ts";
 import { failoverTargets } from "../../src/failover/plan.ts";
+import { limitsStep } from "../../src/limits/limits-step.ts";
+import { localLimiter } from "../../src/limits/local-limiter.ts";
 import { createBedrockPipeline } from "../../src/pipeline/bedrock-call.ts";
 import type { BedrockCall, CallOutcome } from "../../src/pipeline/context.ts";
 import { refuse } from "../../src/pipeline/refusal.ts";
@@ -157,17 +159,20 @@ describe("the failover loop in the pipeline", () => {
   });
   beforeEach(() => emulators.forEach((e) => e.reset()));
 
-  const pipeline = (settings: Record<string, unknown>, record: (call: BedrockCall, outcome: CallOutcome) => void = () => {}) => {
+  const pipeline = (settings: Record<string, unknown>, record: (call: BedrockCall, outcome: CallOutcome) => void = () => {}, modelLimits?: string) => {
     const config = readConfig({
       GATEWAY_FAILOVER: JSON.stringify({ routes: [{ model: "m*", regions }], endpoints: Object.fromEntries(regions.map((r, i) => [r, emulators[i]!.url])), backoff_base_ms: 1, ...settings }),
+      GATEWAY_MODEL_LIMITS: modelLimits,
     });
     const recorder: CallStep = { name: "recorder", record };
+    const limits = limitsStep({ limiter: localLimiter(), modelLimits: config.modelLimits });
     return createBedrockPipeline({
       config,
       routes: createRouteTable(bedrockRoutes),
       signer: createSigner(async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY })),
       authenticate: createAuthenticator({ masterKey: null }),
-      steps: { record: [recorder] },
+      steps: { admit: [limits], record: [limits, recorder] },
+      failover: { breakers: createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs }), enterRegion: limits.enterRegion },
     });
   };
   const call = (model = "m1", headers: Record<string, string> = {}) =>
@@ -200,6 +205,22 @@ describe("the failover loop in the pipeline", () => {
     const once = await pipeline({})(call("other"));
     expect(once.status).toBe(429);
     expect(emulators.map((e) => e.requests.length)).toEqual([1, 0, 1]);
+  });
+
+  it("a region at its gateway-wide model limit (GATEWAY_MODEL_LIMITS) is skipped; a call that fails over counts where it went", async () => {
+    emulators[0]!.faults.set([{ error: "ThrottlingException" }]);
+    const attempts: unknown[] = [];
+    const send = pipeline({}, (c) => attempts.push(c.attempts), JSON.stringify({ "m5@us-west-2": { rpm: 1 } }));
+    expect((await send(call("m5"))).headers.get("x-gateway-region")).toBe("us-west-2");
+    const second = await send(call("m5"));
+    expect(second.headers.get("x-gateway-region")).toBe("eu-west-1");
+    expect(emulators.map((e) => e.requests.length)).toEqual([2, 1, 1]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(attempts[1]).toEqual([
+      expect.objectContaining({ region: "us-east-1", status: 429 }),
+      { region: "us-west-2", status: null, error: "gateway limit", ms: 0 },
+      expect.objectContaining({ region: "eu-west-1", status: 200 }),
+    ]);
   });
 
   it("with every region's breaker open the gateway answers 503 with retry-after, without calling Bedrock", async () => {
