@@ -1867,7 +1867,11 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+        /**
+         * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+         *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+         *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+         */
         BedrockRegion: string;
         /**
          * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2768,7 +2772,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2806,7 +2814,11 @@ export interface operations {
                 maxItems?: number;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2841,7 +2853,11 @@ export interface operations {
                 sessionId?: string;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2875,7 +2891,11 @@ export interface operations {
             header?: {
                 /** @description Forwarded unchanged. */
                 "x-amz-source-arn"?: string;
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2915,7 +2935,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2960,7 +2984,11 @@ export interface operations {
                 sortOrder?: string;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -2989,7 +3017,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3022,7 +3054,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3054,7 +3090,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3091,7 +3131,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3127,7 +3171,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3164,7 +3212,11 @@ export interface operations {
                 nextToken?: string;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3197,7 +3249,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3230,7 +3286,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3267,7 +3327,11 @@ export interface operations {
                 nextToken?: string;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3298,7 +3362,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3331,7 +3399,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3364,7 +3436,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3401,7 +3477,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3437,7 +3517,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3474,7 +3558,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3510,7 +3598,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3545,7 +3637,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3581,7 +3677,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3617,7 +3717,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3665,7 +3769,11 @@ export interface operations {
                 "X-Amzn-Bedrock-Service-Tier"?: string;
                 /** @description Forwarded unchanged. */
                 "X-Amzn-Bedrock-Request-Metadata"?: string;
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3707,7 +3815,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3757,7 +3869,11 @@ export interface operations {
                 "X-Amzn-Bedrock-Service-Tier"?: string;
                 /** @description Forwarded unchanged. */
                 "X-Amzn-Bedrock-Request-Metadata"?: string;
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3798,7 +3914,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3831,7 +3951,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3864,7 +3988,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3897,7 +4025,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3931,7 +4063,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3967,7 +4103,11 @@ export interface operations {
                 nextToken?: string;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -3996,7 +4136,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4027,7 +4171,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4058,7 +4206,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4093,7 +4245,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4124,7 +4280,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4162,7 +4322,11 @@ export interface operations {
                 maxResults?: number;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4193,7 +4357,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4231,7 +4399,11 @@ export interface operations {
                 maxResults?: number;
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4266,7 +4438,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4302,7 +4478,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4334,7 +4514,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4372,7 +4556,11 @@ export interface operations {
                 tagKeys?: string[];
             };
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
