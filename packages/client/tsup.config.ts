@@ -10,7 +10,7 @@ export default defineConfig({
     compilerOptions: { baseUrl: ".", paths: { "@bedrock-gateway/api-types": ["../api-types/src/index.ts"] } },
   },
   clean: true,
-  sourcemap: true,
+  sourcemap: false,
   target: "node20",
   platform: "node",
   // Consumers bring their own SDK/openapi-fetch copies (declared dependencies); bundling them would duplicate

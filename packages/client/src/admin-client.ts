@@ -3,6 +3,7 @@ import type { Client } from "openapi-fetch";
 import type createClientFn from "openapi-fetch";
 import type { paths } from "@bedrock-gateway/api-types";
 import { resolveGatewayRoot } from "./endpoint.ts";
+import { fetchNamingGateway } from "./unreachable-gateway.ts";
 
 // openapi-fetch's CJS build sets `exports.default`; in our CJS bundle Node-style interop makes the default import
 // that whole exports object, so `import createClient from` breaks under require(). Accept both shapes.
@@ -23,11 +24,18 @@ export type GatewayAdminClient = Client<paths>;
  * Use the master key for key management; a virtual key can read its own `/key/info` and `/spend/logs`.
  */
 export function createGatewayAdminClient(masterOrKey: string, options: GatewayAdminClientOptions = {}): GatewayAdminClient {
-  if (masterOrKey.trim() === "") throw new TypeError("Bedrock Gateway: the admin key is empty");
+  if (typeof masterOrKey !== "string" || masterOrKey.trim() === "") {
+    const what = typeof masterOrKey === "string" ? "an empty string" : String(masterOrKey);
+    throw new TypeError(
+      `createGatewayAdminClient: the first argument (the master key or a virtual key) is ${what} ` +
+        "(is the environment variable you read it from, e.g. MASTER_KEY, set?)",
+    );
+  }
+  const baseUrl = resolveGatewayRoot(options.baseUrl);
   return createClient<paths>({
-    baseUrl: resolveGatewayRoot(options.baseUrl),
+    baseUrl,
     // Bind lazily: a custom fetch may be installed after construction (tests, polyfills).
-    fetch: options.fetch ?? ((request: Request) => globalThis.fetch(request)),
+    fetch: fetchNamingGateway(baseUrl, options.fetch ?? ((request: Request) => globalThis.fetch(request))),
     headers: { Authorization: `Bearer ${masterOrKey}` },
   });
 }

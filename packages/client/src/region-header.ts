@@ -1,8 +1,6 @@
-export const BEDROCK_REGION_HEADER = "x-bedrock-region";
+import type { StackLike } from "./sdk-stack.ts";
 
-interface StackLike {
-  add(middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>, options: { step: "build"; name: string; override?: boolean }): void;
-}
+export const BEDROCK_REGION_HEADER = "x-bedrock-region";
 
 /**
  * The SDK's own `region` only feeds signing (and the gateway accepts any), so the upstream region has to travel
