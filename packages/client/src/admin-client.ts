@@ -14,7 +14,8 @@ const createClient: CreateClient = typeof fetchModule.default === "function" ? f
 export interface GatewayAdminClientOptions {
   /** Gateway root (no `/bedrock`). Default: env BEDROCK_PROXY_URL minus `/bedrock`, else http://localhost:4000. */
   baseUrl?: string;
-  fetch?: typeof fetch;
+  /** Replaces the global fetch (called with one Request, as openapi-fetch does). */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 export type GatewayAdminClient = Client<paths>;

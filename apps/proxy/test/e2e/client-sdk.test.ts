@@ -83,7 +83,7 @@ describe(`@bedrock-gateway/client against the real gateway (${proxyRuntime})`, (
     expect(out.wrongKeyError).toBe("UnrecognizedClientException");
   });
 
-  it("works under Deno (the client's TypeScript source through its deno export condition)", async () => {
+  it("works under Deno (the client's built dist/ from node_modules)", async () => {
     const deno = path.resolve(import.meta.dirname, "../../../../node_modules/.bin/deno");
     const script = path.resolve(import.meta.dirname, "../fixtures/client-deno.ts");
     const home = mkdtempSync(path.join(tmpdir(), "client-deno-home-"));
