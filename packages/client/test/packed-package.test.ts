@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +73,12 @@ describe("the packed tarball installed into an app outside the workspace", () =>
   it("ships built JavaScript and declarations only: no TypeScript source under node_modules", () => {
     const shipped = filesUnder(join(app, "node_modules/@bedrock-gateway/client")).sort();
     expect(shipped).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "dist/index.cjs", "dist/index.d.cts", "dist/index.d.ts", "dist/index.js", "package.json"]);
+  });
+
+  it("the JSR manifest names the same version as package.json", async () => {
+    const read = async (file: string) => JSON.parse(await readFile(join(packageDir, file), "utf8"));
+    const [npm, jsr] = await Promise.all([read("package.json"), read("jsr.json")]);
+    expect({ name: jsr.name, version: jsr.version }).toEqual({ name: npm.name, version: npm.version });
   });
 
   const messages = [{ role: "user", content: [{ text: "hello from the packed client" }] }];
