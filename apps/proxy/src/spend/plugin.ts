@@ -12,6 +12,7 @@ import { spendLogJson } from "./log-json.ts";
 import type { SpendLogWriter } from "./log-writer.ts";
 import { CAPTURE_MAX_BYTES, storableBody } from "./redact.ts";
 import { errorMessage } from "../error-message.ts";
+import { displayCost } from "./cost-display.ts";
 
 export interface SpendPluginOptions {
   ledger: BudgetLedger;
@@ -73,7 +74,7 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
         if (scope.maxBudget === null) continue;
         const spent = await ledger.spent(scope);
         if (spent >= scope.maxBudget) {
-          const message = `Budget exceeded for ${describeScope(scope)}: spent $${round(spent)} of max_budget $${scope.maxBudget}` +
+          const message = `Budget exceeded for ${describeScope(scope)}: spent $${displayCost(spent)} of max_budget $${scope.maxBudget}` +
             (scope.budgetDuration ? ` (budget_duration ${scope.budgetDuration}).` : ".");
           refusals.set(call, message);
           return awsError(403, "AccessDeniedException", message);
@@ -186,9 +187,7 @@ function describeScope(scope: BudgetScope): string {
   return `${scope.kind === "end_user" ? "end user" : scope.kind} ${JSON.stringify(scope.id)}`;
 }
 
-function round(usd: number): string {
-  return (Math.round(usd * 1e6) / 1e6).toString();
-}
+
 
 function concat({ parts }: Captured): Uint8Array {
   const total = parts.reduce((n, p) => n + p.byteLength, 0);

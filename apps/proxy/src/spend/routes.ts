@@ -11,6 +11,7 @@ import type { Store } from "../store/types.ts";
 import type { ScopeResolver } from "./budget-scopes.ts";
 import type { BudgetLedger } from "./ledger.ts";
 import { spendLogJson } from "./log-json.ts";
+import { displayCost } from "./cost-display.ts";
 
 export interface SpendRoutesOptions {
   masterKey: string | null;
@@ -54,7 +55,7 @@ export function spendRoutes(options: SpendRoutesOptions) {
     const keys = row.kind === "end_user" ? undefined : (await store.listKeys({ [row.kind === "user" ? "userId" : "teamId"]: row.id, offset: 0, limit: 1000 })).rows.map((k) => k.token);
     return {
       [query]: row.id,
-      spend: await liveSpend(row),
+      spend: displayCost(await liveSpend(row)),
       max_budget: row.maxBudget,
       budget_duration: row.budgetDuration,
       budget_reset_at: row.budgetResetAt,
