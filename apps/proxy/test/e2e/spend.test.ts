@@ -192,6 +192,13 @@ describe.each([
     expect(await info.text()).toContain('"spend":0.0003042,');
   });
 
+  it("an upstream error's request id is logged once (not \"id, id\")", async () => {
+    const refused = await bedrock(`/model/amazon.nova-throttle-v1:0/converse`, converseBody({ inputTokens: 1, outputTokens: 1 }));
+    expect(refused.status).toBe(429);
+    const row = await logOf(refused);
+    expect(row.upstream_request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
   it("end-user spend from the header, shown by /end_user/info and /customer/info", async () => {
     const usage = { inputTokens: 10_000, outputTokens: 2_000 };
     const a = await logOf(await bedrock(`/model/${HAIKU}/converse`, converseBody(usage), { headers: { "x-end-user-id": "cust-1" } }));
