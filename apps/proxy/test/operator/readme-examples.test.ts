@@ -104,6 +104,26 @@ function collect(child: ChildProcess): string[] {
   return lines;
 }
 
+interface Started {
+  child: ChildProcess;
+  output: string[];
+  /** `README_EXAMPLE_RUN=<value>` in the environment of the process and of everything it starts. */
+  marker: string;
+}
+
+/** Starts a command in its own process group (killed in afterAll if a test fails), tagged to find its descendants. */
+function startTagged(tag: string, command: string, args: string[], env: Record<string, string>, cwd = repoRoot): Started {
+  const value = `${process.pid}-${tag}`;
+  const child = spawn(command, args, {
+    cwd,
+    env: baseEnv({ DATABASE_URL: "sqlite::memory:", ...env, README_EXAMPLE_RUN: value }),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  groups.push(child);
+  return { child, output: collect(child), marker: `README_EXAMPLE_RUN=${value}` };
+}
+
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (c) => resolve(c))));
 
@@ -153,16 +173,8 @@ describe("the README's examples, as written", () => {
   });
 
   it("npm run proxy: SIGTERM to npm stops the gateway; nothing is left running or listening", async () => {
-    const marker = `README_EXAMPLE_RUN=${process.pid}-npm-run-proxy`;
     const port = await freePort();
-    const npm = spawn("npm", ["run", "proxy"], {
-      cwd: repoRoot,
-      env: baseEnv({ ...emulatorEnv(emulator), PORT: String(port), DATABASE_URL: "sqlite::memory:", [marker.split("=")[0]]: marker.split("=")[1] }),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    groups.push(npm);
-    const output = collect(npm);
+    const { child: npm, output, marker } = startTagged("npm-run-proxy", "npm", ["run", "proxy"], { ...emulatorEnv(emulator), PORT: String(port) });
     await waitForPort(port, 20_000);
     expect(await converseThrough(`http://127.0.0.1:${port}`, "anything")).toBe(200);
     npm.kill("SIGTERM");
@@ -174,16 +186,8 @@ describe("the README's examples, as written", () => {
 
   it("the emulator and a gateway in front of it, from two npm scripts", async () => {
     const [emulatorPort, port] = await Promise.all([freePort(), freePort()]);
-    const marker = `README_EXAMPLE_RUN=${process.pid}-two-commands`;
     const script = code("npm run emulator -- --port 4010 &      # prints the credentials it verifies").replaceAll("4010", String(emulatorPort));
-    const shell = spawn("sh", ["-c", script], {
-      cwd: repoRoot,
-      env: baseEnv({ PORT: String(port), DATABASE_URL: "sqlite::memory:", [marker.split("=")[0]]: marker.split("=")[1] }),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    groups.push(shell);
-    const output = collect(shell);
+    const { child: shell, output, marker } = startTagged("two-commands", "sh", ["-c", script], { PORT: String(port) });
     await waitForPort(port, 20_000);
     expect(await converseThrough(`http://127.0.0.1:${port}`, "anything")).toBe(200);
     expect(output.join("\n")).toContain("AWS_ACCESS_KEY_ID=AKIAEMULATOR00000001");
@@ -288,18 +292,10 @@ describe("the README's examples, as written", () => {
     const [workingDirectory] = setting("WorkingDirectory");
     const environment = Object.fromEntries(setting("Environment").map((line) => line.split("=", 2) as [string, string]));
     expect(setting("KillSignal")).toEqual(["SIGTERM"]);
-    const marker = `README_EXAMPLE_RUN=${process.pid}-systemd`;
     const port = await freePort();
     const [command, ...args] = execStart.split(" ");
-    const service = spawn(command, args, {
-      cwd: workingDirectory,
-      // EnvironmentFile= stands for the operator's settings: here the emulator's.
-      env: baseEnv({ ...environment, ...emulatorEnv(emulator), PORT: String(port), DATABASE_URL: "sqlite::memory:", [marker.split("=")[0]]: marker.split("=")[1] }),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    groups.push(service);
-    const output = collect(service);
+    // EnvironmentFile= stands for the operator's settings: here the emulator's.
+    const { child: service, output, marker } = startTagged("systemd", command, args, { ...environment, ...emulatorEnv(emulator), PORT: String(port) }, workingDirectory);
     await waitForPort(port, 20_000);
     expect(processesWith(marker)).toEqual([service.pid]);
     service.kill("SIGTERM");
