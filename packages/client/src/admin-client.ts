@@ -3,7 +3,7 @@ import type { Client } from "openapi-fetch";
 import type createClientFn from "openapi-fetch";
 import type { paths } from "@bedrock-gateway/api-types";
 import { resolveGatewayRoot } from "./endpoint.ts";
-import { fetchNamingGateway } from "./unreachable-gateway.ts";
+import { fetchNamingGateway } from "./gateway-errors.ts";
 
 // openapi-fetch's CJS build sets `exports.default`; in our CJS bundle Node-style interop makes the default import
 // that whole exports object, so `import createClient from` breaks under require(). Accept both shapes.

@@ -3,7 +3,7 @@ import { authConfig, checkedCredentials, type GatewayCredentials } from "./auth-
 import { resolveBedrockEndpoint } from "./endpoint.ts";
 import { addBedrockRegionHeader } from "./region-header.ts";
 import type { StackLike } from "./sdk-stack.ts";
-import { addUnreachableGatewayHint } from "./unreachable-gateway.ts";
+import { addGatewayErrorHints } from "./gateway-errors.ts";
 
 export const DEFAULT_SIGNING_REGION = "us-east-1";
 
@@ -47,5 +47,5 @@ export function proxiedClientConfig<Config extends object>(
 /** The middleware both Bedrock clients get once constructed. */
 export function addGatewayMiddleware(stack: StackLike, endpoint: string, bedrockRegion: string | undefined): void {
   addBedrockRegionHeader(stack, bedrockRegion);
-  addUnreachableGatewayHint(stack, endpoint);
+  addGatewayErrorHints(stack, endpoint);
 }

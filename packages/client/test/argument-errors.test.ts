@@ -7,6 +7,7 @@ import {
   createGatewayAdminClient,
   createProxiedBedrockAgentClient,
   createProxiedBedrockClient,
+  GatewayAddressError,
   GatewayUnreachableError,
 } from "../src/index.ts";
 import { startRecordingServer, type RecordingServer } from "./recording-server.ts";
@@ -74,7 +75,7 @@ describe("baseUrl with or without /bedrock names the same gateway", () => {
   });
 });
 
-describe("a gateway that is not there", () => {
+describe("a gateway that is not there, or something else answering", () => {
   let closedUrl: string;
   beforeAll(async () => {
     // A port that was just free: nothing listens there.
@@ -101,6 +102,24 @@ describe("a gateway that is not there", () => {
     const error = await createGatewayAdminClient("sk-m", { baseUrl: closedUrl }).GET("/health/readiness").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayUnreachableError);
     expect((error as Error).message).toMatch(new RegExp(`^Bedrock Gateway: cannot reach the gateway at ${closedUrl} \\(`));
+  });
+
+  it("a server that is not the gateway (404 without an AWS error type) gets GatewayAddressError", async () => {
+    server.reply = () => ({ status: 404, headers: { "content-type": "text/html" }, body: "<h1>Not Found</h1>" });
+    const error = await createProxiedBedrockClient("sk-x", { baseUrl: `${server.origin}/api`, maxAttempts: 1 }).send(converse).catch((e: unknown) => e);
+    server.reply = () => ({ body: {} });
+    expect(error).toBeInstanceOf(GatewayAddressError);
+    expect((error as Error).message).toBe(
+      `Bedrock Gateway: ${server.origin}/api/bedrock answered 404 without an AWS error type, so it does not look like the gateway. ` +
+        "Set baseUrl or BEDROCK_PROXY_URL to the gateway's root URL, e.g. https://gateway.example.com (with or without /bedrock).",
+    );
+  });
+
+  it("the gateway's own 404 (UnknownOperationException, typed) is left alone", async () => {
+    server.reply = () => ({ status: 404, headers: { "x-amzn-errortype": "UnknownOperationException" }, body: { message: "no such operation" } });
+    const error = await createProxiedBedrockClient("sk-x", { baseUrl: server.origin, maxAttempts: 1 }).send(converse).catch((e: unknown) => e);
+    server.reply = () => ({ body: {} });
+    expect((error as Error).name).toBe("UnknownOperationException");
   });
 
   it("HTTP errors are not mistaken for it", async () => {

@@ -16,6 +16,28 @@ export class GatewayUnreachableError extends Error {
   }
 }
 
+/** An HTTP answer that cannot come from the gateway: a 404 without an AWS error type (the gateway always sends one). */
+export class GatewayAddressError extends Error {
+  override readonly name = "GatewayAddressError";
+  constructor(
+    /** The URL the client was configured with. */
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(
+      `Bedrock Gateway: ${url} answered 404 without an AWS error type, so it does not look like the gateway. ` +
+        "Set baseUrl or BEDROCK_PROXY_URL to the gateway's root URL, e.g. https://gateway.example.com (with or without /bedrock).",
+      { cause },
+    );
+  }
+}
+
+/** What the SDK makes of a 404 that names no error type: `Unknown`. */
+function isForeign404(error: unknown): boolean {
+  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === "Unknown" && e.$metadata?.httpStatusCode === 404;
+}
+
 // Node and Bun report `code`; fetch wraps it in `cause`; Deno and Bun's fetch use their own words.
 const NETWORK_FAILURE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ConnectionRefused|Connection refused|FailedToOpenSocket|Unable to connect|dns error|fetch failed/i;
 
@@ -37,17 +59,22 @@ export function isNetworkFailure(error: unknown): boolean {
   return NETWORK_FAILURE.test(text);
 }
 
-/** Outermost SDK middleware (after the SDK's own retries): connection failures come out naming the gateway URL. */
-export function addUnreachableGatewayHint(stack: StackLike, url: string): void {
+/**
+ * Outermost SDK middleware (after the SDK's own retries): a connection failure, or an answer from something that
+ * is not the gateway, comes out naming the configured URL and what to change.
+ */
+export function addGatewayErrorHints(stack: StackLike, url: string): void {
   stack.add(
     (next) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
-        throw isNetworkFailure(error) ? new GatewayUnreachableError(url, error) : error;
+        if (isNetworkFailure(error)) throw new GatewayUnreachableError(url, error);
+        if (isForeign404(error)) throw new GatewayAddressError(url, error);
+        throw error;
       }
     },
-    { step: "initialize", name: "bedrockGatewayUnreachableHint", override: true },
+    { step: "initialize", name: "bedrockGatewayErrorHints", override: true },
   );
 }
 
