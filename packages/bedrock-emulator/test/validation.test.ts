@@ -41,8 +41,11 @@ describe("Converse bodies Bedrock refuses, refused with Bedrock's ValidationExce
     ["an empty content list", [{ role: "user", content: [] }], "The content field in the Message object at messages.0 is empty. Add a ContentBlock object to the content field and try again."],
     ["a blank text", [user("hi"), assistant("yes"), user("  ")], "The text field in the ContentBlock object at messages.2.content.0 is blank. Add text to the text field, and try again."],
   ] as [string, Message[], string][])("through the SDK: %s", async (_label, messages, message) => {
-    for (const Command of [ConverseCommand, ConverseStreamCommand]) {
-      const error = await client.send(new Command({ modelId: MODEL, messages })).catch((e: unknown) => e);
+    const errors = [
+      await client.send(new ConverseCommand({ modelId: MODEL, messages })).catch((e: unknown) => e),
+      await client.send(new ConverseStreamCommand({ modelId: MODEL, messages })).catch((e: unknown) => e),
+    ];
+    for (const error of errors) {
       expect(error).toBeInstanceOf(ValidationException);
       expect((error as ValidationException).message).toBe(message);
       expect((error as ValidationException).$metadata.httpStatusCode).toBe(400);
