@@ -1,6 +1,7 @@
+import { BEDROCK_REGION_HEADER } from "@bedrock-gateway/protocol";
 import type { StackLike } from "./sdk-stack.ts";
 
-export const BEDROCK_REGION_HEADER = "x-bedrock-region";
+export { BEDROCK_REGION_HEADER };
 
 /**
  * The SDK's own `region` only feeds signing (and the gateway accepts any), so the upstream region has to travel

@@ -60,6 +60,11 @@ describe.each(Object.keys(runtimes) as (keyof typeof runtimes)[])("start-up erro
       () => `PORT=${busyPort}: the port is already in use on 127.0.0.1. Stop the process using it, or set PORT to a free port.`,
     ],
     [
+      "an endpoint URL without its scheme",
+      () => ({ AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: "127.0.0.1:4110" }),
+      () => "configuration error: AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME must be an http:// or https:// URL such as https://bedrock-runtime.us-east-1.amazonaws.com, got 127.0.0.1:4110",
+    ],
+    [
       "a DATABASE_URL of another kind",
       () => ({ DATABASE_URL: "mysql://db/gateway" }),
       () => "configuration error: DATABASE_URL must start with sqlite: or postgres://, got mysql:...",
