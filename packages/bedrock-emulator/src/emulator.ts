@@ -15,6 +15,7 @@ import {
   type RecordedRequest,
 } from "./options.ts";
 import { matchRoute, serviceFor } from "./route.ts";
+import { requestProblem } from "./validate-request.ts";
 import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
 
 const EMPTY = new Uint8Array(0);
@@ -116,6 +117,9 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
       return fail(validation("Malformed input request, please reformat your input and try again."));
     }
   }
+
+  const invalid = requestProblem(route.operation, parsed);
+  if (invalid) return fail(invalid);
 
   let control = controlFor(route.operation, parsed);
   const fault = emulator.faults.apply(region, route.params.modelId ?? null);
