@@ -8,6 +8,7 @@ import { gatewayCredentials } from "./runtime/credentials.ts";
 import { inFlightCalls } from "./runtime/in-flight.ts";
 import { readSpendConfig } from "./spend/config.ts";
 import { setupSpend } from "./spend/setup.ts";
+import { spendJournalDir } from "./spend/journal.ts";
 import { openStore } from "./store/open-store.ts";
 import type { Store } from "./store/types.ts";
 import { errorMessage } from "./error-message.ts";
@@ -29,7 +30,7 @@ export async function assembleGateway(config: GatewayConfig, env: Record<string,
   const store = await openStore(config.databaseUrl);
   const shared = await openSharedState(config);
   // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
-  const spend = setupSpend({ store, config: readSpendConfig(env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const spend = setupSpend({ store, config: readSpendConfig(env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store), journalDir: spendJournalDir(env.SPEND_JOURNAL_DIR, config.databaseUrl) });
   const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
   const inFlight = inFlightCalls();
   const credentials = gatewayCredentials();

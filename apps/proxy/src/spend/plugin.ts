@@ -57,11 +57,17 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
   const unpricedWarned = new Set<string>();
   const settling = new Set<Promise<void>>();
 
-  const settle = async (call: BedrockCall, row: SpendLogRow) => {
-    const scopes = scopesOf.get(call) ?? (await resolver.scopesFor(call));
-    // The ledger first: a row in the store before the ledger seeded its scope would be counted twice.
-    await ledger.add(scopes, row.spend ?? 0);
-    writer.enqueue(row);
+  const settle = async (call: BedrockCall, row: SpendLogRow, queueRow: () => void) => {
+    try {
+      const scopes = scopesOf.get(call) ?? (await resolver.scopesFor(call));
+      // The ledger first: a row in the store before the ledger seeded its scope would be counted twice.
+      await ledger.add(scopes, row.spend ?? 0);
+    } catch (error) {
+      // The store is away (a scope could not be read or seeded): the row is still written once it is back; a scope
+      // seeded later reads it from the store, one already in memory misses this call's cost until it is reseeded.
+      log.warn("spend not added to the budget ledger; the row is still queued", { request_id: row.requestId, error: errorMessage(error) });
+    }
+    queueRow();
   };
 
   return {
@@ -120,7 +126,8 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
       // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
       log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
 
-      const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
+      // Journaled now, before any await: from here on a killed process still has the row.
+      const done = settle(call, row, writer.hold(row));
       settling.add(done);
       void done.finally(() => settling.delete(done));
     },

@@ -10,6 +10,7 @@ import { createScopeResolver } from "./budget-scopes.ts";
 import type { SpendConfig } from "./config.ts";
 import { localBudgetLedger, type BudgetLedger } from "./ledger.ts";
 import { createSpendLogWriter } from "./log-writer.ts";
+import { openSpendJournal } from "./journal.ts";
 import { spendPlugin } from "./plugin.ts";
 import { spendRoutes } from "./routes.ts";
 import { errorMessage } from "../error-message.ts";
@@ -20,6 +21,8 @@ export interface SpendSetupOptions {
   masterKey: string | null;
   /** A shared ledger (Redis) for several instances; default: in-process. */
   ledger?: BudgetLedger;
+  /** Write-ahead journal of unstored spend rows (survives kill -9); null: none. */
+  journalDir?: string | null;
 }
 
 /**
@@ -52,10 +55,13 @@ export function setupSpend(options: SpendSetupOptions) {
     intervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
     maxQueue: config.maxQueue,
+    journal: options.journalDir ? openSpendJournal(options.journalDir) : undefined,
   });
   const metrics = createGatewayMetrics();
   metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
   metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
+  metrics.gauge("bedrock_gateway_spend_rows_quarantined_total", "Spend log rows the store refused, stored repaired (clamped numbers, replaced text).", writer.quarantined);
+  metrics.gauge("bedrock_gateway_spend_rows_rejected_total", "Spend log rows the store refused even repaired (logged, not stored).", writer.rejected);
   const scopes = createScopeResolver(store);
   const plugin = spendPlugin({ ledger, scopes, writer, prices, metrics, storeBodies: config.storeBodies });
 
@@ -75,10 +81,11 @@ export function setupSpend(options: SpendSetupOptions) {
       spendRoutes({ masterKey, cache, store, ledger, scopes }),
       metricsRoutes({ registry: metrics.registry, requireAuth: config.metricsRequireAuth, masterKey }),
     ],
-    /** Readiness: rows waiting for the store; not ready when the queue is nearly full (the store is failing). */
+    /** Readiness: degraded while rows wait for a failing store; not ready when the queue is nearly full. */
     readiness: async () => {
       const depth = writer.depth();
       if (depth > config.maxQueue * 0.9) throw new Error(`${depth} spend rows queued (max ${config.maxQueue}): the store is not keeping up`);
+      if (writer.failing()) return `degraded: ${depth} spend rows waiting for the store to accept them${options.journalDir ? " (journaled to disk)" : ""}`;
       return `ok (${depth} spend rows queued)`;
     },
     /** Metrics for requests answered before admission (bad key, unknown route). */
