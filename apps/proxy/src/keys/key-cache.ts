@@ -2,6 +2,7 @@ import { log } from "../log.ts";
 import type { Store, KeyRow } from "../store/types.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
 import { errorMessage } from "../error-message.ts";
+import { withinMs } from "../store/deadline.ts";
 
 export interface KeyCacheOptions {
   store: Store;
@@ -61,7 +62,7 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
   const read = async (token: string, entry: Entry): Promise<KeyRow | null> => {
     let row: KeyRow | null;
     try {
-      row = await withTimeout(store.getKey(token), lookupTimeoutMs);
+      row = await withinMs(store.getKey(token), lookupTimeoutMs);
     } catch (error) {
       const reason = errorMessage(error);
       const stale = entry.last && Date.now() - entry.last.readAt <= staleIfErrorMs ? entry.last : undefined;
@@ -96,10 +97,4 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       return entry.value;
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 import { log } from "../log.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
 import { isDataError } from "../store/failure-kind.ts";
+import { withinMs } from "../store/deadline.ts";
 import { errorMessage } from "../error-message.ts";
 import type { SpendJournal } from "./journal.ts";
 import { quarantinedRow } from "./quarantine.ts";
@@ -18,6 +19,8 @@ export interface SpendLogWriterOptions {
   maxBackoffMs?: number;
   /** Write-ahead journal: rows survive the process being killed. */
   journal?: SpendJournal;
+  /** An insert that has not answered by then counts as failed and is retried (rows are unique by request id). Default 15 s. */
+  insertTimeoutMs?: number;
 }
 
 export interface SpendLogWriter {
@@ -58,7 +61,10 @@ class StoreAway extends Error {}
  * repaired (quarantined, noted in the row and logged) or, if even that fails, logged and given up.
  */
 export function createSpendLogWriter(options: SpendLogWriterOptions): SpendLogWriter {
-  const { insert, intervalMs = 250, batchSize = 200, maxQueue = 100_000, minBackoffMs = 250, maxBackoffMs = 10_000, journal } = options;
+  const { intervalMs = 250, batchSize = 200, maxQueue = 100_000, minBackoffMs = 250, maxBackoffMs = 10_000, journal, insertTimeoutMs = 15_000 } = options;
+  // postgres.js 3.4.9 can leave a query pending forever after a database restart (porsager/postgres#1193, #708 on
+  // Bun; reproduced here): a write that hangs must not stop every later one.
+  const insert = (rows: SpendLogRow[]) => withinMs(options.insert(rows), insertTimeoutMs);
   let queue: Queued[] = [];
   let dropped = 0;
   let rejected = 0;
