@@ -1,7 +1,8 @@
 import type { Principal } from "./principal.ts";
 import { digestMatcher, secretDigest } from "./timing-safe.ts";
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; type: string; message: string };
+export type AuthRefusal = { ok: false; status: 401 | 403; type: string; message: string };
+export type AuthResult = { ok: true; principal: Principal } | AuthRefusal;
 
 /** Resolves a presented key (or none) to a principal. Virtual keys plug in through `lookupToken`. */
 export type Authenticator = (key: string | null) => Promise<AuthResult>;
@@ -29,6 +30,6 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   };
 }
 
-export function denied(status: 401 | 403, type: string, message: string): AuthResult {
+export function denied(status: 401 | 403, type: string, message: string): AuthRefusal {
   return { ok: false, status, type, message };
 }

@@ -1,7 +1,7 @@
-import { scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
+import { checkSigV4Headers, scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
 import { isGatewayAccessKeyId } from "../keys/aws-credentials.ts";
 import type { AccessKeySecret } from "../keys/access-key-cache.ts";
-import { denied, type AuthResult } from "./authenticator.ts";
+import { denied, type AuthRefusal, type AuthResult } from "./authenticator.ts";
 
 /**
  * Authentication by SigV4 with credentials the gateway issued: the request is verified exactly as AWS verifies
@@ -11,6 +11,11 @@ import { denied, type AuthResult } from "./authenticator.ts";
 export interface GatewaySigV4 {
   /** True when Authorization is SigV4 and names an access key id with the gateway's prefix. */
   claims(headers: Headers): boolean;
+  /**
+   * What can be refused before a byte of the body is read: the header's shape, scope, date and skew, the access
+   * key id's format, and whether it exists (one cached lookup). Null: read the body and `authenticate`.
+   */
+  precheck(headers: Headers): Promise<AuthRefusal | null>;
   /** Verifies the signature over these exact parts, then resolves the key like a bearer key. */
   authenticate(parts: SignedRequestParts): Promise<AuthResult>;
 }
@@ -34,6 +39,20 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
       if (!authorization?.startsWith(SCHEME)) return false;
       const scope = scopeOf(authorization);
       return scope !== null && isGatewayAccessKeyId(scope.accessKeyId);
+    },
+    async precheck(headers) {
+      let accessKeyId: string;
+      try {
+        accessKeyId = checkSigV4Headers(headers, { nowMs: now(), service: "bedrock" }).auth.accessKeyId;
+      } catch (error) {
+        if (error instanceof SigV4Error) return denied(error.status === 401 ? 401 : 403, error.type, error.message);
+        throw error;
+      }
+      // The access-key cache never looks up an id not shaped like one the gateway issues.
+      if (!(await secretFor(accessKeyId))) {
+        return denied(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      }
+      return null;
     },
     async authenticate(parts) {
       // verifySigV4 asks for the secret only after the cheap checks (scope, date, skew) pass.

@@ -46,6 +46,9 @@ export function createIdentify(options: IdentifyOptions) {
     const key = extractKey(request.headers);
     let auth: AuthResult;
     if (key === null && gatewaySigV4?.claims(request.headers)) {
+      // Headers first: a forged or stale signature costs no body read.
+      const early = await gatewaySigV4.precheck(request.headers);
+      if (early) return refuse(awsError(early.status, early.type, early.message));
       let body: Uint8Array | null;
       try {
         body = await readBody();
