@@ -67,6 +67,13 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       }
 
       call.body = await identified.readBody();
+      for (const plugin of plugins) {
+        const refusal = await plugin.reserve?.(call);
+        if (refusal) {
+          finish({ status: refusal.status, refusal: { type: refusal.headers.get("x-amzn-errortype") ?? "Error", message: `refused by ${plugin.name}` } }, null);
+          return refusal;
+        }
+      }
       const forwarded = await forward(call);
       if (!forwarded.ok) {
         finish({ status: forwarded.response.status, refusal: { type: forwarded.response.headers.get("x-amzn-errortype") ?? "Error", message: "not sent to Bedrock, or no answer" } }, null);

@@ -22,6 +22,8 @@ export interface CallPlugin {
   name: string;
   /** Before upstream. A Response refuses the call; it never reaches Bedrock. */
   admit?(call: BedrockCall): Promise<Response | undefined> | Response | undefined;
+  /** After the body is read, before upstream: reserve what the call may use (budgets, tokens). A Response refuses it. */
+  reserve?(call: BedrockCall): Promise<Response | undefined> | Response | undefined;
   /** Upstream answered: observe its body as it is relayed. */
   observe?(call: BedrockCall, upstream: UpstreamResult): BodyTap | undefined;
   /** Exactly once per admitted call, after the body is done, failed, or the call was refused. */

@@ -11,6 +11,7 @@ import type { BudgetLedger, BudgetScope } from "./ledger.ts";
 import { spendLogJson } from "./log-json.ts";
 import type { SpendLogWriter } from "./log-writer.ts";
 import { CAPTURE_MAX_BYTES, storableBody } from "./redact.ts";
+import { estimatedUsage, estimateTokens } from "../usage/estimate.ts";
 import { errorMessage } from "../error-message.ts";
 
 export interface SpendPluginOptions {
@@ -53,6 +54,8 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
   const { ledger, scopes: resolver, writer, prices, metrics, storeBodies = false } = options;
   const scopesOf = new WeakMap<BedrockCall, BudgetScope[]>();
   const refusals = new WeakMap<BedrockCall, string>();
+  /** USD reserved per call in flight, replaced by the real cost when it ends. */
+  const reserved = new WeakMap<BedrockCall, number>();
   const bodies = new WeakMap<BedrockCall, Captured>();
   const unpricedWarned = new Set<string>();
   const settling = new Set<Promise<void>>();
@@ -61,7 +64,8 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
     try {
       const scopes = scopesOf.get(call) ?? (await resolver.scopesFor(call));
       // The ledger first: a row in the store before the ledger seeded its scope would be counted twice.
-      await ledger.add(scopes, row.spend ?? 0);
+      const amount = (row.spend ?? 0) - (reserved.get(call) ?? 0);
+      if (amount !== 0) await ledger.add(scopes, amount);
     } catch (error) {
       // The store is away (a scope could not be read or seeded): the row is still written once it is back; a scope
       // seeded later reads it from the store, one already in memory misses this call's cost until it is reseeded.
@@ -85,6 +89,27 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
           return awsError(403, "AccessDeniedException", message);
         }
       }
+      return undefined;
+    },
+    /**
+     * With the body read: reserve the call's estimated cost (input from the body, output from its max tokens or
+     * the model's cap) in every scope, refusing it when a budget is already taken by spend and reservations. So
+     * concurrent calls overspend by at most one call's reservation, on every instance (Redis).
+     */
+    async reserve(call) {
+      const scopes = scopesOf.get(call);
+      if (!scopes || scopes.every((scope) => scope.maxBudget === null)) return undefined;
+      const estimate = estimateTokens(call.route.operation?.operationId ?? null, call.modelId, call.body);
+      const cost = costOf(estimatedUsage(estimate), call.modelId, call.region, prices).cost ?? 0;
+      if (cost <= 0) return undefined;
+      const over = await ledger.reserve(scopes, cost);
+      if (over) {
+        const message = `Budget exceeded for ${describeScope(over.scope)}: spent and reserved by calls in flight $${round(over.spent)} of max_budget $${over.scope.maxBudget}` +
+          (over.scope.budgetDuration ? ` (budget_duration ${over.scope.budgetDuration}).` : ".");
+        refusals.set(call, message);
+        return awsError(403, "AccessDeniedException", message);
+      }
+      reserved.set(call, cost);
       return undefined;
     },
     observe(call) {
