@@ -1,7 +1,7 @@
 // First: on Bun this may restart the process with a higher fetch concurrency before anything else loads.
 import "./runtime/bun-fetch-limit.ts";
 import { ConfigError, readConfig } from "./config.ts";
-import { assembleGateway } from "./gateway.ts";
+import { assembleGateway } from "./compose/gateway.ts";
 import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 import { surviveStorageRejections } from "./runtime/storage-rejections.ts";
@@ -10,7 +10,7 @@ import { surviveStorageRejections } from "./runtime/storage-rejections.ts";
 async function main() {
   surviveStorageRejections();
   const config = readConfig(process.env);
-  const gateway = await assembleGateway(config, process.env);
+  const gateway = await assembleGateway(config);
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch });
 
   if (!config.masterKey) {

@@ -1,11 +1,10 @@
+import { setBounded } from "../cache/bounded-map.ts";
 import { parseDuration } from "../keys/duration.ts";
-import { nextBudgetReset } from "../store/spend-types.ts";
+import { nextBudgetReset, type BudgetEntityKind } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
 
-export type BudgetKind = "key" | "user" | "team" | "end_user";
-
 export interface BudgetScope {
-  kind: BudgetKind;
+  kind: "key" | BudgetEntityKind;
   id: string;
   maxBudget: number | null;
   budgetDuration: string | null;
@@ -66,9 +65,8 @@ export function localBudgetLedger(store: Store, options: LocalLedgerOptions = {}
       entries.delete(ref);
       entries.set(ref, found);
     } else {
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       found = seed(scope);
-      entries.set(ref, found);
+      setBounded(entries, ref, found, maxEntries);
       found.catch(() => entries.get(ref) === found && entries.delete(ref));
     }
     return roll(await found, scope);

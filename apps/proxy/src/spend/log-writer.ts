@@ -1,7 +1,7 @@
 import { log } from "../log.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
 import { isDataError } from "../store/failure-kind.ts";
-import { withinMs } from "../store/deadline.ts";
+import { withTimeout } from "../with-timeout.ts";
 import { errorMessage } from "../error-message.ts";
 import type { SpendJournal } from "./journal.ts";
 import { quarantinedRow } from "./quarantine.ts";
@@ -64,7 +64,7 @@ export function createSpendLogWriter(options: SpendLogWriterOptions): SpendLogWr
   const { intervalMs = 250, batchSize = 200, maxQueue = 100_000, minBackoffMs = 250, maxBackoffMs = 10_000, journal, insertTimeoutMs = 15_000 } = options;
   // postgres.js 3.4.9 can leave a query pending forever after a database restart (porsager/postgres#1193, #708 on
   // Bun; reproduced here): a write that hangs must not stop every later one.
-  const insert = (rows: SpendLogRow[]) => withinMs(options.insert(rows), insertTimeoutMs);
+  const insert = (rows: SpendLogRow[]) => withTimeout(options.insert(rows), insertTimeoutMs);
   let queue: Queued[] = [];
   let dropped = 0;
   let rejected = 0;

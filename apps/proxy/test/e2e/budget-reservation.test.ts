@@ -17,7 +17,7 @@ const SHARED_REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ONE_CALL_RESERVATION = 0.00025;
 
 async function admin(gateway: GatewayProcess, method: "GET" | "POST", path: string, body?: unknown): Promise<any> {
-  const res = await fetch(gateway.url + path, { method, headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
+  const res = await fetch(gateway.url + path, { method, headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   return res.json();
 }
 
