@@ -22,7 +22,9 @@ const PAUSE_MS = 40;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function processFigures(pid: number): { rssMb: number; fds: number } {
+function processFigures(gateway: GatewayProcess): { rssMb: number; fds: number } {
+  const pid = gateway.child.pid!;
+  if (gateway.child.exitCode !== null) throw new Error(`the gateway exited (${gateway.child.exitCode}):\n` + gateway.output.filter((l) => !l.includes('"bedrock request"')).slice(-30).join("\n"));
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return { rssMb: Math.round(rssKb / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
@@ -89,7 +91,7 @@ describe("soak: mixed traffic, client aborts, a PostgreSQL restart", () => {
     const workers = Array.from({ length: CONCURRENCY }, (_, w) => worker(w));
 
     await sleep(SECONDS * 250);
-    const warm = processFigures(g.child.pid!);
+    const warm = processFigures(g);
     await sleep(SECONDS * 150);
     server.stop();
     await sleep(3_000);
@@ -98,7 +100,7 @@ describe("soak: mixed traffic, client aborts, a PostgreSQL restart", () => {
     stop = true;
     await Promise.all(workers);
     await sleep(2_000);
-    const end = processFigures(g.child.pid!);
+    const end = processFigures(g);
 
     const sql = postgres(server.url, { max: 1, onnotice: () => {} });
     let missing: string[] = [];
