@@ -42,7 +42,7 @@ export function budgetStep(options: { ledger: BudgetLedger; scopes: ScopeResolve
       const over = await ledger.reserve(scopes, cost);
       if (over) {
         return refuse.accessDenied(
-          `Budget exceeded for ${describeScope(over.scope)}: spent and reserved by calls in flight $${round(over.spent)} of max_budget $${over.scope.maxBudget}` +
+          `Budget exceeded for ${describeScope(over.scope)}: spent and reserved by calls in flight $${displayCost(over.spent)} of max_budget $${over.scope.maxBudget}` +
             (over.scope.budgetDuration ? ` (budget_duration ${over.scope.budgetDuration}).` : "."),
         );
       }
