@@ -1,12 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgres from "postgres";
-import { startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
-import { emulatorEnv } from "../support/fixture.ts";
-import { startGateway, type GatewayProcess } from "../support/gateway-process.ts";
-import { ownPostgres, type OwnPostgres } from "../support/postgres-server.ts";
+import type { GatewayProcess } from "../support/gateway-process.ts";
+import { ownPostgresStack, type OwnPostgresStack } from "../support/own-postgres-stack.ts";
 
 /**
  * A bounded soak, CI-sized (SOAK_SECONDS, default 30): mixed streaming and non-streaming traffic with random client
@@ -31,30 +26,20 @@ function processFigures(gateway: GatewayProcess): { rssMb: number; fds: number }
 }
 
 describe("soak: mixed traffic, client aborts, a PostgreSQL restart", () => {
-  let pg: OwnPostgres | { skip: string };
-  let emulator: RunningEmulator;
-  let gateway: GatewayProcess | null = null;
-  let journalDir = "";
-
+  let own: OwnPostgresStack | { skip: string };
   beforeAll(async () => {
-    [pg, emulator] = await Promise.all([ownPostgres(), startEmulator({ port: 0 })]);
-    if ("skip" in pg) return;
-    journalDir = mkdtempSync(path.join(os.tmpdir(), "gw-soak-journal-"));
-    // The fetch limit set: on Bun the gateway runs in the spawned process itself, whose /proc we read.
-    gateway = await startGateway({ ...emulatorEnv(emulator), MASTER_KEY: MASTER, DATABASE_URL: pg.url, SPEND_JOURNAL_DIR: journalDir, BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" });
+    own = await ownPostgresStack(MASTER);
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await emulator?.close();
-    if (pg && !("skip" in pg)) pg.destroy();
-    if (journalDir) rmSync(journalDir, { recursive: true, force: true });
+    if (own && !("skip" in own)) await own.stop();
   });
 
   it(`${SECONDS} s: no 500, every answered call has its spend row, memory and file descriptors flat`, async (ctx) => {
-    if ("skip" in pg) return ctx.skip(pg.skip);
+    if ("skip" in own) return ctx.skip(own.skip);
     if (!readdirSync("/proc").length) return ctx.skip("no /proc");
-    const server = pg;
-    const g = gateway!;
+    const stack = own;
+    const server = stack.pg;
+    const g = stack.gateway;
     const res = await fetch(g.url + "/key/generate", { method: "POST", headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" }, body: JSON.stringify({ max_budget: 1_000 }) });
     const key = ((await res.json()) as { key: string }).key;
 
@@ -102,21 +87,15 @@ describe("soak: mixed traffic, client aborts, a PostgreSQL restart", () => {
     await sleep(2_000);
     const end = processFigures(g);
 
-    const sql = postgres(server.url, { max: 1, onnotice: () => {} });
-    let missing: string[] = [];
-    try {
-      missing = answered;
-      for (let tries = 0; tries < 100 && missing.length > 0; tries++) {
-        try {
-          const stored = new Set((await sql`SELECT upstream_request_id FROM spend_logs WHERE upstream_request_id IS NOT NULL`).map((r) => r.upstream_request_id as string));
-          missing = answered.filter((id) => !stored.has(id));
-        } catch {
-          // The test's own connection may meet the restart too.
-        }
-        if (missing.length) await sleep(200);
+    let missing = answered;
+    for (let tries = 0; tries < 100 && missing.length > 0; tries++) {
+      try {
+        const stored = await stack.storedUpstreamIds();
+        missing = answered.filter((id) => !stored.has(id));
+      } catch {
+        // The test's own connection may meet the restart too.
       }
-    } finally {
-      await sql.end();
+      if (missing.length) await sleep(200);
     }
     if (missing.length) console.log("SOAK gateway log:\n" + g.output.filter((l) => !l.includes('"bedrock request"')).slice(-20).join("\n"));
     console.log(`SOAK ${SECONDS} s: ${answered.length} answered, ${aborted} aborted by the client, statuses ${JSON.stringify([...statuses])}; RSS ${warm.rssMb} -> ${end.rssMb} MB, fds ${warm.fds} -> ${end.fds}`);

@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
-import { startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
-import { emulatorEnv } from "../support/fixture.ts";
 import { startGateway, type GatewayProcess } from "../support/gateway-process.ts";
-import { ownPostgres, type OwnPostgres } from "../support/postgres-server.ts";
+import { ownPostgresStack, type OwnPostgresStack } from "../support/own-postgres-stack.ts";
 
 /**
  * Storage faults on a PostgreSQL cluster of the test's own (stopped, restarted) and a gateway killed outright:
@@ -58,40 +53,19 @@ async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
-  let pg: OwnPostgres | { skip: string };
-  let emulator: RunningEmulator;
-  let journalDir: string;
-  let env: Record<string, string>;
-  let gateway: GatewayProcess | null = null;
-
+  let own: OwnPostgresStack | { skip: string };
   beforeAll(async () => {
-    [pg, emulator] = await Promise.all([ownPostgres(), startEmulator({ port: 0 })]);
-    if ("skip" in pg) return;
-    journalDir = mkdtempSync(path.join(os.tmpdir(), "gw-faults-journal-"));
-    // With the fetch limit already set, Bun runs the gateway in this process (no supervisor): SIGKILL hits the gateway itself.
-    env = { ...emulatorEnv(emulator), MASTER_KEY: MASTER, DATABASE_URL: pg.url, SPEND_JOURNAL_DIR: journalDir, BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" };
-    gateway = await startGateway(env);
+    own = await ownPostgresStack(MASTER);
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await emulator?.close();
-    if (pg && !("skip" in pg)) pg.destroy();
-    if (journalDir) rmSync(journalDir, { recursive: true, force: true });
+    if (own && !("skip" in own)) await own.stop();
   });
 
-  const storedUpstreamIds = async (server: OwnPostgres) => {
-    const sql = postgres(server.url, { max: 1, onnotice: () => {} });
-    try {
-      return new Set((await sql`SELECT upstream_request_id FROM spend_logs WHERE upstream_request_id IS NOT NULL`).map((r) => r.upstream_request_id as string));
-    } finally {
-      await sql.end();
-    }
-  };
-
   it("a store outage is a generic 503 ServiceUnavailableException, never a 500 naming the database", async (ctx) => {
-    if ("skip" in pg) return ctx.skip(pg.skip);
-    const server = pg;
-    const g = gateway!;
+    if ("skip" in own) return ctx.skip(own.skip);
+    const stack = own;
+    const server = stack.pg;
+    const g = stack.gateway;
     const key = await admin(g, "/key/generate", {});
     const unseenKey = await admin(g, "/key/generate", {});
     await until(() => call(g, key.key, { endUser: "seen" }), (r) => r.status === 200);
@@ -117,9 +91,10 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
   }, 60_000);
 
   it("a restart under load: no answer is a 500, and every answered call has its spend row", async (ctx) => {
-    if ("skip" in pg) return ctx.skip(pg.skip);
-    const server = pg;
-    const g = gateway!;
+    if ("skip" in own) return ctx.skip(own.skip);
+    const stack = own;
+    const server = stack.pg;
+    const g = stack.gateway;
     const key = await admin(g, "/key/generate", {});
     await until(() => call(g, key.key), (r) => r.status === 200);
     const replies: Reply[] = [];
@@ -147,14 +122,15 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     for (const r of replies.filter((r) => r.status === 503)) expect(r.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
     const answered = replies.filter((r) => r.status === 200).map((r) => r.upstreamId!);
     expect(answered.length).toBeGreaterThan(20);
-    const stored = await until(() => storedUpstreamIds(server), (ids) => answered.every((id) => ids.has(id)), 20_000);
+    const stored = await until(() => stack.storedUpstreamIds(), (ids) => answered.every((id) => ids.has(id)), 20_000);
     expect(answered.filter((id) => !stored.has(id))).toEqual([]);
   }, 60_000);
 
   it("a row with 3e9 tokens (out of integer range) is stored clamped and quarantined; the rows around it are stored; readiness recovers", async (ctx) => {
-    if ("skip" in pg) return ctx.skip(pg.skip);
-    const server = pg;
-    const g = gateway!;
+    if ("skip" in own) return ctx.skip(own.skip);
+    const stack = own;
+    const server = stack.pg;
+    const g = stack.gateway;
     const key = await admin(g, "/key/generate", {});
     const replies = await Promise.all([
       ...Array.from({ length: 5 }, () => call(g, key.key)),
@@ -163,7 +139,7 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     ]);
     expect(replies.every((r) => r.status === 200)).toBe(true);
     const ids = replies.map((r) => r.upstreamId!);
-    await until(() => storedUpstreamIds(server), (stored) => ids.every((id) => stored.has(id)), 10_000);
+    await until(() => stack.storedUpstreamIds(), (stored) => ids.every((id) => stored.has(id)), 10_000);
     const sql = postgres(server.url, { max: 1, onnotice: () => {} });
     try {
       const [bad] = await sql`SELECT input_tokens, note FROM spend_logs WHERE upstream_request_id = ${ids[5]!}`;
@@ -178,9 +154,10 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
   }, 30_000);
 
   it("kill -9: rows waiting for a stopped store, and rows of calls answered at ~100 req/s, are stored by the next process", async (ctx) => {
-    if ("skip" in pg) return ctx.skip(pg.skip);
-    const server = pg;
-    let g = gateway!;
+    if ("skip" in own) return ctx.skip(own.skip);
+    const stack = own;
+    const server = stack.pg;
+    let g = stack.gateway;
     const key = await admin(g, "/key/generate", {});
     await until(() => call(g, key.key), (r) => r.status === 200);
 
@@ -196,7 +173,7 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     g.child.kill("SIGKILL");
     await new Promise((r) => g.child.once("exit", r));
     await server.start();
-    gateway = g = await startGateway(env);
+    stack.gateway = g = await startGateway(stack.env);
 
     // 2. The store is up, calls flow at ~100 req/s, and the process is killed mid-flow.
     const flowing: Reply[] = [];
@@ -209,11 +186,11 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     g.child.kill("SIGKILL");
     await new Promise((r) => g.child.once("exit", r));
     await Promise.all(pending);
-    gateway = g = await startGateway(env);
+    stack.gateway = g = await startGateway(stack.env);
 
     const answered = [...waiting, ...flowing].filter((r) => r.status === 200).map((r) => r.upstreamId!);
     expect(flowing.filter((r) => r.status === 200).length).toBeGreaterThan(50);
-    const stored = await until(() => storedUpstreamIds(server), (ids) => answered.every((id) => ids.has(id)), 20_000);
+    const stored = await until(() => stack.storedUpstreamIds(), (ids) => answered.every((id) => ids.has(id)), 20_000);
     expect(answered.filter((id) => !stored.has(id))).toEqual([]);
     expect(g.output.join("\n")).toMatch(/spend journal: rows left by a previous process are queued again/);
   }, 90_000);
