@@ -110,7 +110,7 @@ describe("memoizeCredentials", () => {
 });
 
 describe("upstreamOrigin", () => {
-  const config = { endpoints: { runtime: null, agentRuntime: null } } as unknown as Parameters<typeof upstreamOrigin>[0];
+  const config = { endpoints: { runtime: null, agentRuntime: null }, failover: { endpoints: {} } } as unknown as Parameters<typeof upstreamOrigin>[0];
   it.each([
     ["bedrock-runtime", "us-east-1", "https://bedrock-runtime.us-east-1.amazonaws.com"],
     ["bedrock-runtime", "cn-north-1", "https://bedrock-runtime.cn-north-1.amazonaws.com.cn"],

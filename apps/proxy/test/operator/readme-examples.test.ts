@@ -8,6 +8,7 @@ import { startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-em
 import { emulatorEnv } from "../support/fixture.ts";
 import { startGateway, type GatewayProcess } from "../support/gateway-process.ts";
 import { readmeBlocks } from "../support/readme-blocks.ts";
+import { readConfig } from "../../src/config.ts";
 import { freePort, waitForPort } from "../support/redis-server.ts";
 
 /**
@@ -45,6 +46,7 @@ const coverage: Record<string, string> = {
   "DATABASE_URL=postgres://gateway:secret@db.internal:5432/gateway   # shared; migrations run once, under a lock":
     "not run: a deployment's addresses; test/e2e/scale-out.test.ts runs several instances on these variables",
   "[Unit]": "its ExecStart and Environment run, then SIGTERM",
+  "cat > failover.json <<'EOF'": "run: the file it writes is read as documented, and a gateway starts with it",
   "openapi/gateway.yaml            admin API + one path per Bedrock operation (service, streaming, usage kind)": "not code: a file tree",
 };
 
@@ -170,6 +172,27 @@ afterAll(async () => {
 describe("the README's examples, as written", () => {
   it("every code block is covered by this suite", () => {
     expect(blocks.map((b) => b.firstLine).sort()).toEqual(Object.keys(coverage).sort());
+  });
+
+  it("GATEWAY_FAILOVER: the file the example writes is the configuration it describes, and the gateway starts with it", async () => {
+    const lines = code("cat > failover.json <<'EOF'").trimEnd().split("\n");
+    const start = lines.pop()!;
+    expect(start).toMatch(/^GATEWAY_FAILOVER=\.\/failover\.json npm run proxy/);
+    const dir = mkdtempSync(path.join(tmpdir(), "readme-failover-"));
+    try {
+      await run("sh", ["-ec", lines.join("\n")], { cwd: dir, env: baseEnv(), timeout: 60_000, encoding: "utf8" });
+      const file = path.join(dir, "failover.json");
+      const { failover } = readConfig({ GATEWAY_FAILOVER: file });
+      expect(failover.routes.map((r) => [r.model, r.targets])).toEqual([
+        ["anthropic.claude-3-haiku-*", [{ region: "us-east-1", model: null }, { region: "us-west-2", model: null }, { region: "eu-west-1", model: null }]],
+        ["anthropic.claude-3-5-sonnet-20240620-v1:0", [{ region: "us-east-1", model: null }, { region: "us-west-2", model: "us.anthropic.claude-3-5-sonnet-20240620-v1:0" }]],
+      ]);
+      expect(failover.endpoints["us-east-1"]).toMatch(/^https:\/\/vpce-/);
+      const gateway = await startGateway({ ...emulatorEnv(emulator), GATEWAY_FAILOVER: file });
+      expect(await gateway.stop()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("npm run proxy: SIGTERM to npm stops the gateway; nothing is left running or listening", async () => {
