@@ -75,7 +75,7 @@ function nonEmpty(value: string | undefined): string | null {
   return value && value.trim() !== "" ? value.trim() : null;
 }
 
-function endpointUrl(value: string | undefined | null): string | null {
+export function endpointUrl(value: string | undefined | null): string | null {
   const v = nonEmpty(value ?? undefined);
   if (!v) return null;
   let url: URL;

@@ -4,6 +4,8 @@ import { setupVirtualKeys } from "./keys/setup.ts";
 import { limitsPlugin } from "./limits/plugin.ts";
 import { log } from "./log.ts";
 import { budgetLedgerFor, openSharedState } from "./redis/shared-state.ts";
+import { controlPlaneClient, controlPlaneEndpoints } from "./resolve/control-plane.ts";
+import { modelResolver } from "./resolve/model-resolver.ts";
 import { gatewayCredentials } from "./runtime/credentials.ts";
 import { inFlightCalls } from "./runtime/in-flight.ts";
 import { readSpendConfig } from "./spend/config.ts";
@@ -28,11 +30,12 @@ export interface Gateway {
 export async function assembleGateway(config: GatewayConfig, env: Record<string, string | undefined>): Promise<Gateway> {
   const store = await openStore(config.databaseUrl);
   const shared = await openSharedState(config);
+  const credentials = gatewayCredentials();
+  const resolver = modelResolver({ client: controlPlaneClient({ credentials, endpoints: controlPlaneEndpoints(env) }) });
   // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
-  const spend = setupSpend({ store, config: readSpendConfig(env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const spend = setupSpend({ store, config: readSpendConfig(env), masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store), resolver });
   const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
   const inFlight = inFlightCalls();
-  const credentials = gatewayCredentials();
   // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).
   credentials().catch((error) =>
     log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: errorMessage(error) }),

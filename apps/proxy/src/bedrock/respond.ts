@@ -36,7 +36,7 @@ export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: Ca
 export function respond(call: BedrockCall, forwarded: Extract<Forwarded, { ok: true }>, plugins: CallPlugin[], finish: Finish): Promise<Response> | Response {
   const { upstream, abort, release } = forwarded;
   const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
-  const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
+  const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers, requestBody: call.body });
   const taps = [meter, ...plugins.map((p) => p.observe?.(call, result)).filter((t): t is BodyTap => t !== undefined)];
   const headers = downstreamHeaders(upstream.headers);
   // The bookkeeping (usage, spend row, ledger, limits, metrics, log line) runs once the answer is handed to the

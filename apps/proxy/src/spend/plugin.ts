@@ -4,7 +4,7 @@ import type { CallOutcome, CallPlugin } from "../bedrock/plugin.ts";
 import type { BodyTap } from "../bedrock/relay.ts";
 import { log } from "../log.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
-import { costOf, type PriceTable } from "../pricing/index.ts";
+import type { CallPricer, PricedCall } from "../pricing/call-pricer.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
 import type { ScopeResolver } from "./budget-scopes.ts";
 import type { BudgetLedger, BudgetScope } from "./ledger.ts";
@@ -17,7 +17,7 @@ export interface SpendPluginOptions {
   ledger: BudgetLedger;
   scopes: ScopeResolver;
   writer: SpendLogWriter;
-  prices: PriceTable;
+  pricer: CallPricer;
   metrics: GatewayMetrics;
   /** STORE_REQUEST_BODIES: keep request and response bodies (redacted, truncated) in the spend log. */
   storeBodies?: boolean;
@@ -27,15 +27,6 @@ export interface SpendPlugin extends CallPlugin {
   /** Waits for finished calls still being settled (ledger + queue), before the writer's final flush. */
   drain(): Promise<void>;
 }
-
-/** Operations Bedrock does not bill: with no usage to read, their cost is 0 rather than unknown. */
-const unbilledOperations = new Set([
-  "ListSessions", "CreateSession", "EndSession", "GetSession", "UpdateSession", "DeleteSession",
-  "ListInvocations", "CreateInvocation", "ListInvocationSteps", "PutInvocationStep", "GetInvocationStep",
-  "ListTagsForResource", "TagResource", "UntagResource", "GetAgentMemory", "DeleteAgentMemory",
-  "ListAsyncInvokes", "GetAsyncInvoke", "GetFlowExecution", "ListFlowExecutionEvents", "GetExecutionFlowSnapshot",
-  "StopFlowExecution", "ListFlowExecutions", "CheckIngestedDocumentAcl", "GetDocumentContent", "GetIngestedDocumentAcl",
-]);
 
 interface Captured {
   parts: Uint8Array[];
@@ -50,7 +41,7 @@ interface Captured {
  * one JSON log line. Calls admitted while others are in flight can overspend by at most those calls' cost.
  */
 export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
-  const { ledger, scopes: resolver, writer, prices, metrics, storeBodies = false } = options;
+  const { ledger, scopes: resolver, writer, pricer, metrics, storeBodies = false } = options;
   const scopesOf = new WeakMap<BedrockCall, BudgetScope[]>();
   const refusals = new WeakMap<BedrockCall, string>();
   const bodies = new WeakMap<BedrockCall, Captured>();
@@ -94,40 +85,49 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
       return tap;
     },
     finish(call, outcome) {
-      const row = spendRow(call, outcome, refusals.get(call) ?? null);
-      const priced = priceCall(call, outcome, prices);
-      row.spend = priced.spend;
-      row.note = priced.note;
-      if (priced.unpricedModel && !unpricedWarned.has(priced.unpricedModel)) {
-        unpricedWarned.add(priced.unpricedModel);
-        log.warn("no price for a model: its calls are logged with spend null (set PRICE_TABLE_PATH to price it)", { model: priced.unpricedModel, reason: priced.note });
-      }
-      if (storeBodies) {
-        row.requestBody = storableBody(call.body);
-        const captured = bodies.get(call);
-        if (captured) row.responseBody = storableBody(concat(captured), captured.size);
-      }
-
-      metrics.record({
-        operation: row.operation ?? "unknown",
-        model: row.model,
-        status: row.status,
-        durationSeconds: row.latencyMs / 1000,
-        ttfbSeconds: row.ttfbMs === null ? null : row.ttfbMs / 1000,
-        tokens: { input: row.inputTokens, output: row.outputTokens, cacheRead: row.cacheReadInputTokens, cacheWrite: row.cacheWriteInputTokens },
-        spend: outcome.usage ? row.spend : undefined,
-      });
-      // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
-      log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
-
-      const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
-      settling.add(done);
-      void done.finally(() => settling.delete(done));
+      const priced = pricer.price(call, outcome);
+      if (priced instanceof Promise) {
+        // The model had to be asked of Bedrock's control plane (first call for a profile or agent; then cached).
+        const recorded = priced.then((p) => record(call, outcome, p)).catch((error) => log.error("spend not recorded", { request_id: call.requestId, error: errorMessage(error) }));
+        settling.add(recorded);
+        void recorded.finally(() => settling.delete(recorded));
+      } else record(call, outcome, priced);
     },
     async drain() {
       while (settling.size > 0) await Promise.all([...settling]);
     },
   };
+
+  function record(call: BedrockCall, outcome: CallOutcome, priced: PricedCall): void {
+    const row = spendRow(call, outcome, refusals.get(call) ?? null);
+    row.spend = priced.spend;
+    row.note = priced.note;
+    if (priced.unpricedModel && !unpricedWarned.has(priced.unpricedModel)) {
+      unpricedWarned.add(priced.unpricedModel);
+      log.warn("no price for a model: its calls are logged with spend null (set PRICE_TABLE_PATH to price it)", { model: priced.unpricedModel, reason: priced.note });
+    }
+    if (storeBodies) {
+      row.requestBody = storableBody(call.body);
+      const captured = bodies.get(call);
+      if (captured) row.responseBody = storableBody(concat(captured), captured.size);
+    }
+
+    metrics.record({
+      operation: row.operation ?? "unknown",
+      model: row.model,
+      status: row.status,
+      durationSeconds: row.latencyMs / 1000,
+      ttfbSeconds: row.ttfbMs === null ? null : row.ttfbMs / 1000,
+      tokens: { input: row.inputTokens, output: row.outputTokens, cacheRead: row.cacheReadInputTokens, cacheWrite: row.cacheWriteInputTokens },
+      spend: outcome.usage ? row.spend : undefined,
+    });
+    // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
+    log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
+
+    const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
+    settling.add(done);
+    void done.finally(() => settling.delete(done));
+  }
 }
 
 function spendRow(call: BedrockCall, outcome: CallOutcome, refusal: string | null): SpendLogRow {
@@ -145,7 +145,8 @@ function spendRow(call: BedrockCall, outcome: CallOutcome, refusal: string | nul
     endUser: call.endUser,
     route: call.target.path,
     operation: call.route.operation?.operationId ?? null,
-    model: call.modelId,
+    // Rerank, RetrieveAndGenerate, StartAsyncInvoke and inline agents name their model in the body.
+    model: call.modelId ?? usage?.modelId ?? null,
     region: call.region,
     status: outcome.status,
     latencyMs: outcome.endedAt - call.startedAt,
@@ -163,23 +164,6 @@ function spendRow(call: BedrockCall, outcome: CallOutcome, refusal: string | nul
     responseBody: null,
   };
 }
-
-/** Spend is 0 only when nothing was billed (refused, failed, free); null when the price or usage is unknown. */
-function priceCall(call: BedrockCall, outcome: CallOutcome, prices: PriceTable): { spend: number | null; note: string | null; unpricedModel?: string } {
-  const operation = call.route.operation?.operationId ?? null;
-  if (outcome.refusal) return { spend: 0, note: `refused before Bedrock: ${outcome.refusal.type}` };
-  const usage = outcome.usage;
-  if (!usage) {
-    if (outcome.status < 200 || outcome.status > 299) return { spend: 0, note: null };
-    if (operation !== null && unbilledOperations.has(operation)) return { spend: 0, note: null };
-    return { spend: null, note: `Bedrock exposes no usage for ${operation ?? "this operation"}: cost unknown` };
-  }
-  const result = costOf(usage, call.modelId, call.region, prices);
-  const note = [usage.note, result.warning].filter((n, i, all): n is string => !!n && all.indexOf(n) === i).join("; ") || null;
-  const unpriced = result.cost === null && usage.source !== "not-exposed" && usage.source !== "unreadable" && (usage.complete || usage.inputTokens + usage.outputTokens > 0);
-  return { spend: result.cost, note, ...(unpriced && { unpricedModel: call.modelId ?? operation ?? "unknown" }) };
-}
-
 
 function describeScope(scope: BudgetScope): string {
   if (scope.kind === "key") return "this gateway key";

@@ -2,7 +2,9 @@ import type { KeyCache } from "../keys/key-cache.ts";
 import { log } from "../log.ts";
 import { createGatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { metricsRoutes } from "../metrics/routes.ts";
+import { callPricer } from "../pricing/call-pricer.ts";
 import { loadPriceTable, PriceTableError } from "../pricing/index.ts";
+import type { ModelResolver } from "../resolve/model-resolver.ts";
 import { ConfigError } from "../config.ts";
 import type { KeyRow } from "../store/types.ts";
 import type { Store } from "../store/types.ts";
@@ -20,6 +22,8 @@ export interface SpendSetupOptions {
   masterKey: string | null;
   /** A shared ledger (Redis) for several instances; default: in-process. */
   ledger?: BudgetLedger;
+  /** Asks Bedrock's control planes which model an application inference profile or agent runs; none: those stay unpriced. */
+  resolver?: ModelResolver;
 }
 
 /**
@@ -57,7 +61,7 @@ export function setupSpend(options: SpendSetupOptions) {
   metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
   metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
   const scopes = createScopeResolver(store);
-  const plugin = spendPlugin({ ledger, scopes, writer, prices, metrics, storeBodies: config.storeBodies });
+  const plugin = spendPlugin({ ledger, scopes, writer, pricer: callPricer(prices, options.resolver ?? null), metrics, storeBodies: config.storeBodies });
 
   void resetBudgets();
   const timer = setInterval(() => void resetBudgets(), config.budgetResetIntervalMs);
