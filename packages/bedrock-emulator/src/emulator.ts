@@ -13,6 +13,7 @@ import {
   type EmulatorOptions,
   type RecordedRequest,
 } from "./options.ts";
+import { controlPlaneResponse, matchControlPlane } from "./ops/control/control-plane.ts";
 import { matchRoute, serviceFor } from "./route.ts";
 import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
 
@@ -100,7 +101,17 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
     record.signingRegion = region;
   }
 
-  if (!route || !service) return fail(unknownOperation());
+  if (!route || !service) {
+    const controlPlane = matchControlPlane(method, rawPath, opts);
+    if (!controlPlane) return fail(unknownOperation());
+    if (record) record.operation = controlPlane.operation;
+    try {
+      return controlPlaneResponse(controlPlane, region, new Date((opts.now ?? Date.now)()), baseHeaders);
+    } catch (err) {
+      if (err instanceof AwsError) return fail(err);
+      throw err;
+    }
+  }
 
   let parsed: Record<string, unknown> = {};
   if (body.byteLength > 0) {

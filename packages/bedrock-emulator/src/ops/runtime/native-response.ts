@@ -55,6 +55,12 @@ export function nativeResponse(family: ModelFamily, modelId: string, id: string,
           output_tokens: u.outputTokens,
           ...(u.cacheReadInputTokens !== undefined && { cache_read_input_tokens: u.cacheReadInputTokens }),
           ...(u.cacheWriteInputTokens !== undefined && { cache_creation_input_tokens: u.cacheWriteInputTokens }),
+          ...(u.cacheDetails && {
+            cache_creation: {
+              ephemeral_5m_input_tokens: u.cacheDetails.find((d) => d.ttl === "5m")?.inputTokens ?? 0,
+              ephemeral_1h_input_tokens: u.cacheDetails.find((d) => d.ttl === "1h")?.inputTokens ?? 0,
+            },
+          }),
         },
       };
   }
