@@ -59,8 +59,12 @@ export function controlPlaneClient(options: ControlPlaneClientOptions): ControlP
         const type = (response.headers.get("x-amzn-errortype") ?? "").split(":")[0] || null;
         let message = text.slice(0, 200);
         try {
-          message = (JSON.parse(text) as { message?: string; Message?: string }).message ?? (JSON.parse(text) as { Message?: string }).Message ?? message;
-        } catch {}
+          const body = JSON.parse(text) as { message?: unknown; Message?: unknown };
+          const said = body.message ?? body.Message;
+          if (typeof said === "string") message = said;
+        } catch {
+          // Not JSON (a proxy's error page): the first 200 characters say enough.
+        }
         throw new ControlPlaneError(`${plane} GET ${rawPath}: ${response.status} ${type ?? ""} ${message}`.replace(/\s+/g, " ").trim(), response.status, type);
       }
       try {
