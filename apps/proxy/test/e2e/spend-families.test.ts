@@ -73,11 +73,14 @@ describe.each([
     expectSpend(global, 0.3 + 0.3 + 0.06 + 0.1125 + 0.06);
 
     // InvokeModel: the token-count headers give the cache writes, the Anthropic body says which were 1-hour.
-    const invoke = await rowOf(
-      await post(`/model/${SONNET}/invoke`, { anthropic_version: "bedrock-2023-05-31", max_tokens: 100, messages: [{ role: "user", content: "Hi" }], emulator: { usage: { inputTokens: 50_000, outputTokens: 10_000, cacheWriteInputTokens: 20_000, cacheWrite1hInputTokens: 20_000 } } }),
-    );
+    const claude = { anthropic_version: "bedrock-2023-05-31", max_tokens: 100, messages: [{ role: "user", content: "Hi" }], emulator: { usage: { inputTokens: 50_000, outputTokens: 10_000, cacheWriteInputTokens: 20_000, cacheWrite1hInputTokens: 20_000 } } };
+    const invoke = await rowOf(await post(`/model/${SONNET}/invoke`, claude));
     expect(invoke.usage_source).toBe("invoke-headers");
     expectSpend(invoke, 0.165 + 0.165 + 0.132);
+    // The stream's invocation metrics give the totals, its message_start the 1-hour part.
+    const stream = await rowOf(await post(`/model/${SONNET}/invoke-with-response-stream`, claude));
+    expect(stream.usage_source).toBe("invocation-metrics");
+    expectSpend(stream, 0.165 + 0.165 + 0.132);
   });
 
   it("embedding models (Titan, Cohere): input tokens from the real response headers", async () => {
