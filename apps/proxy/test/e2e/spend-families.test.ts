@@ -104,10 +104,20 @@ describe.each([
     expectSpend(cohere, (10 * 2) / 1000);
   });
 
-  it("guardrail text units per policy", async () => {
+  it("guardrail text units per policy: ApplyGuardrail, and a Converse guardrail trace on top of the tokens", async () => {
+    const perUnit = (0.15 + 0.15 + 0 + 0.1 + 0.1) / 1000; // content, topic, word, sensitive information, grounding
     const text = "x".repeat(10_500); // 11 units for each policy the emulator evaluates
     const row = await rowOf(await post("/guardrail/gr-1/version/1/apply", { source: "INPUT", content: [{ text: { text } }] }));
-    expectSpend(row, (11 / 1000) * (0.15 + 0.15 + 0 + 0.1 + 0.1));
+    expectSpend(row, 11 * perUnit);
+    // Input 5,500 characters: 6 units; the 32-character reply: 1 unit. Tokens: 0.1M x 0.25 + 0.02M x 1.25.
+    const guarded = await rowOf(
+      await post(`/model/${HAIKU}/converse`, {
+        messages: [{ role: "user", content: [{ text: "y".repeat(5_500) }] }],
+        guardrailConfig: { guardrailIdentifier: "gr-1", guardrailVersion: "1", trace: "enabled" },
+        additionalModelRequestFields: { emulator: { usage: { inputTokens: 100_000, outputTokens: 20_000 } } },
+      }),
+    );
+    expectSpend(guarded, 0.025 + 0.025 + 7 * perUnit);
   });
 
   it("StartAsyncInvoke: video priced from its requested length; other jobs pending with the reason", async () => {

@@ -2,6 +2,7 @@
 import type { OpContext } from "../../context.ts";
 import { runInference } from "../../inference.ts";
 import { jsonResponse, latencyMs } from "../../responses.ts";
+import { guardrailTrace } from "./guardrail-trace.ts";
 import { toolUseFor } from "./tool-use.ts";
 
 export function converse(ctx: OpContext): Response {
@@ -12,5 +13,6 @@ export function converse(ctx: OpContext): Response {
     stopReason: tool ? "tool_use" : "end_turn",
     usage,
     metrics: { latencyMs: latencyMs(ctx) },
+    ...guardrailTrace(ctx, replyText),
   });
 }
