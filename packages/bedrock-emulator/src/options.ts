@@ -48,6 +48,8 @@ export interface StreamStats {
 export interface Emulator {
   fetch(request: Request): Promise<Response>;
   requests: RecordedRequest[];
+  /** Control-plane calls (GetInferenceProfile, GetAgent...), apart from the runtime calls in `requests`. */
+  controlPlaneRequests: RecordedRequest[];
   streams: StreamStats;
   reset(): void;
   options: EmulatorOptions;

@@ -26,7 +26,7 @@ describe("control planes via the official SDK clients (signed and verified)", ()
     const added = await c.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: "team-a" }));
     expect(added.models).toEqual([{ modelArn: "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0" }]);
     await expect(c.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: "nope" }))).rejects.toBeInstanceOf(Error);
-    expect(emu.requests.filter((r) => r.operation === "GetInferenceProfile").every((r) => r.verified)).toBe(true);
+    expect(emu.controlPlaneRequests.filter((r) => r.operation === "GetInferenceProfile").every((r) => r.verified)).toBe(true);
   });
 
   test("GetAgentAlias → version, GetAgentVersion / GetAgent → foundation model", async () => {

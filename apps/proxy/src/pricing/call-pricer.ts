@@ -1,6 +1,6 @@
 import type { BedrockCall } from "../bedrock/call.ts";
 import type { CallOutcome } from "../bedrock/plugin.ts";
-import type { ModelResolver } from "../resolve/model-resolver.ts";
+import type { ModelResolver, Resolution } from "../resolve/model-resolver.ts";
 import type { Usage } from "../usage/types.ts";
 import { costOf } from "./cost.ts";
 import { resolveModelId } from "./model-id.ts";
@@ -16,8 +16,12 @@ export interface PricedCall {
 
 export interface CallPricer {
   readonly table: PriceTable;
-  /** Synchronous unless the model must first be asked of Bedrock's control plane (then cached). */
-  price(call: BedrockCall, outcome: CallOutcome): PricedCall | Promise<PricedCall>;
+  /**
+   * At admission: asks the control plane (cached) for the model of an application inference profile the operator
+   * did not map, or of the agent alias an InvokeAgent call names. Never refuses; waits at most `lookupTimeoutMs`.
+   */
+  prepare(call: BedrockCall): Promise<void>;
+  price(call: BedrockCall, outcome: CallOutcome): PricedCall;
 }
 
 /** Operations Bedrock does not bill: with no usage to read, their cost is 0 rather than unknown. */
@@ -33,11 +37,16 @@ const AGENT_PATH = /^\/agents\/([^/]+)\/agentAliases\/([^/]+)\/sessions\//;
 
 /**
  * Prices a finished call. The model comes from the path, else from the request body (Rerank, RetrieveAndGenerate,
- * StartAsyncInvoke, InvokeInlineAgent); what neither says is resolved with `resolver`: an application inference
- * profile ARN the operator did not map (GetInferenceProfile), and an agent alias's foundation model for InvokeAgent
- * usage whose trace names none (GetAgentAlias + GetAgent). Without a resolver those calls keep spend null.
+ * StartAsyncInvoke, InvokeInlineAgent); what neither says is resolved by `prepare` at admission with `resolver`: an
+ * application inference profile ARN the operator did not map (GetInferenceProfile), and an agent alias's foundation
+ * model for InvokeAgent usage whose trace names none (GetAgentAlias + GetAgent). Resolving at admission keeps the
+ * recording of a call synchronous; with the resolver's cache only the first call of a profile or alias waits.
+ * Without a resolver those calls keep spend null with the reason.
  */
-export function callPricer(table: PriceTable, resolver: ModelResolver | null): CallPricer {
+export function callPricer(table: PriceTable, resolver: ModelResolver | null, options: { lookupTimeoutMs?: number } = {}): CallPricer {
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
+  const resolved = new WeakMap<BedrockCall, { how: string } & Resolution>();
+
   const priceWith = (call: BedrockCall, usage: Usage, model: string | null, how: string | null): PricedCall => {
     const result = costOf(usage, model, call.region, table);
     const note = [usage.note, how, result.warning].filter((n, i, all): n is string => !!n && all.indexOf(n) === i).join("; ") || null;
@@ -46,8 +55,31 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null): C
     return { spend: result.cost, note, ...(unpriced && { unpricedModel: model ?? call.modelId ?? operation ?? "unknown" }) };
   };
 
+  const lookupFor = (call: BedrockCall): { how: string; lookup: () => Promise<Resolution> } | null => {
+    if (!resolver) return null;
+    const model = call.modelId;
+    if (model && resolveModelId(model, table.applicationInferenceProfiles).kind === "application-inference-profile" && !table.lookup(model, call.region).found) {
+      return { how: "application inference profile", lookup: () => resolver.inferenceProfile(model) };
+    }
+    const agent = AGENT_PATH.exec(call.target.path);
+    if (agent) {
+      const [agentId, aliasId] = [safeDecode(agent[1]!), safeDecode(agent[2]!)];
+      return { how: `agent ${agentId} alias ${aliasId}`, lookup: () => resolver.agentModel(agentId, aliasId, call.region) };
+    }
+    return null;
+  };
+
   return {
     table,
+    async prepare(call) {
+      const needed = lookupFor(call);
+      if (!needed) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<Resolution>((resolve) => (timer = setTimeout(() => resolve({ error: `the control plane did not answer within ${lookupTimeoutMs} ms` }), lookupTimeoutMs)));
+      // The lookup goes on after a timeout and is cached for the next call.
+      const result = await Promise.race([needed.lookup(), timeout]).finally(() => clearTimeout(timer));
+      resolved.set(call, { how: needed.how, ...result });
+    },
     price(call, outcome) {
       const operation = call.route.operation?.operationId ?? null;
       if (outcome.refusal) return { spend: 0, note: `refused before Bedrock: ${outcome.refusal.type}` };
@@ -59,25 +91,11 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null): C
       }
       const model = usage.modelId ?? call.modelId;
       const bodyNote = usage.modelId && !call.modelId ? `model ${usage.modelId} (from the request body)` : null;
-      if (usage.source === "not-exposed" || usage.source === "unreadable") return priceWith(call, usage, model, bodyNote);
-
-      if (model && resolveModelId(model, table.applicationInferenceProfiles).kind === "application-inference-profile" && !table.lookup(model, call.region).found && resolver) {
-        return resolver.inferenceProfile(model).then((r) =>
-          "model" in r
-            ? priceWith(call, usage, r.model, `application inference profile runs ${r.model} (GetInferenceProfile)`)
-            : priceWith(call, usage, model, `model of the application inference profile unknown: ${r.error}`),
-        );
-      }
-      const agent = AGENT_PATH.exec(call.target.path);
-      if (agent && usage.byModel?.some((m) => m.modelId === null) && resolver) {
-        const [agentId, aliasId] = [safeDecode(agent[1]!), safeDecode(agent[2]!)];
-        return resolver.agentModel(agentId, aliasId, call.region).then((r) =>
-          "model" in r
-            ? priceWith(call, usage, r.model, `agent ${agentId} alias ${aliasId} runs ${r.model} (GetAgentAlias)`)
-            : priceWith(call, usage, model, `model of agent ${agentId} alias ${aliasId} unknown: ${r.error}`),
-        );
-      }
-      return priceWith(call, usage, model, bodyNote);
+      const lookup = resolved.get(call);
+      const needsLookup = usage.source !== "not-exposed" && usage.source !== "unreadable" && (!usage.byModel || usage.byModel.some((m) => m.modelId === null));
+      if (!lookup || !needsLookup) return priceWith(call, usage, model, bodyNote);
+      if ("model" in lookup) return priceWith(call, usage, lookup.model, `${lookup.how} runs ${lookup.model} (${lookup.how.startsWith("agent") ? "GetAgentAlias" : "GetInferenceProfile"})`);
+      return priceWith(call, usage, model, `model of the ${lookup.how} unknown: ${lookup.error}`);
     },
   };
 }

@@ -4,7 +4,7 @@ import type { CallOutcome, CallPlugin } from "../bedrock/plugin.ts";
 import type { BodyTap } from "../bedrock/relay.ts";
 import { log } from "../log.ts";
 import type { GatewayMetrics } from "../metrics/gateway-metrics.ts";
-import type { CallPricer, PricedCall } from "../pricing/call-pricer.ts";
+import type { CallPricer } from "../pricing/call-pricer.ts";
 import type { SpendLogRow } from "../store/spend-types.ts";
 import type { ScopeResolver } from "./budget-scopes.ts";
 import type { BudgetLedger, BudgetScope } from "./ledger.ts";
@@ -70,6 +70,7 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
           return awsError(403, "AccessDeniedException", message);
         }
       }
+      await pricer.prepare(call);
       return undefined;
     },
     observe(call) {
@@ -85,49 +86,40 @@ export function spendPlugin(options: SpendPluginOptions): SpendPlugin {
       return tap;
     },
     finish(call, outcome) {
+      const row = spendRow(call, outcome, refusals.get(call) ?? null);
       const priced = pricer.price(call, outcome);
-      if (priced instanceof Promise) {
-        // The model had to be asked of Bedrock's control plane (first call for a profile or agent; then cached).
-        const recorded = priced.then((p) => record(call, outcome, p)).catch((error) => log.error("spend not recorded", { request_id: call.requestId, error: errorMessage(error) }));
-        settling.add(recorded);
-        void recorded.finally(() => settling.delete(recorded));
-      } else record(call, outcome, priced);
+      row.spend = priced.spend;
+      row.note = priced.note;
+      if (priced.unpricedModel && !unpricedWarned.has(priced.unpricedModel)) {
+        unpricedWarned.add(priced.unpricedModel);
+        log.warn("no price for a model: its calls are logged with spend null (set PRICE_TABLE_PATH to price it)", { model: priced.unpricedModel, reason: priced.note });
+      }
+      if (storeBodies) {
+        row.requestBody = storableBody(call.body);
+        const captured = bodies.get(call);
+        if (captured) row.responseBody = storableBody(concat(captured), captured.size);
+      }
+
+      metrics.record({
+        operation: row.operation ?? "unknown",
+        model: row.model,
+        status: row.status,
+        durationSeconds: row.latencyMs / 1000,
+        ttfbSeconds: row.ttfbMs === null ? null : row.ttfbMs / 1000,
+        tokens: { input: row.inputTokens, output: row.outputTokens, cacheRead: row.cacheReadInputTokens, cacheWrite: row.cacheWriteInputTokens },
+        spend: outcome.usage ? row.spend : undefined,
+      });
+      // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
+      log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
+
+      const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
+      settling.add(done);
+      void done.finally(() => settling.delete(done));
     },
     async drain() {
       while (settling.size > 0) await Promise.all([...settling]);
     },
   };
-
-  function record(call: BedrockCall, outcome: CallOutcome, priced: PricedCall): void {
-    const row = spendRow(call, outcome, refusals.get(call) ?? null);
-    row.spend = priced.spend;
-    row.note = priced.note;
-    if (priced.unpricedModel && !unpricedWarned.has(priced.unpricedModel)) {
-      unpricedWarned.add(priced.unpricedModel);
-      log.warn("no price for a model: its calls are logged with spend null (set PRICE_TABLE_PATH to price it)", { model: priced.unpricedModel, reason: priced.note });
-    }
-    if (storeBodies) {
-      row.requestBody = storableBody(call.body);
-      const captured = bodies.get(call);
-      if (captured) row.responseBody = storableBody(concat(captured), captured.size);
-    }
-
-    metrics.record({
-      operation: row.operation ?? "unknown",
-      model: row.model,
-      status: row.status,
-      durationSeconds: row.latencyMs / 1000,
-      ttfbSeconds: row.ttfbMs === null ? null : row.ttfbMs / 1000,
-      tokens: { input: row.inputTokens, output: row.outputTokens, cacheRead: row.cacheReadInputTokens, cacheWrite: row.cacheWriteInputTokens },
-      spend: outcome.usage ? row.spend : undefined,
-    });
-    // Bodies stay out of stdout even when stored; the principal kind tells master/open calls apart.
-    log.info("bedrock request", Object.assign(spendLogJson(row, { bodies: false }), { principal: call.principal.kind, method: call.request.method }));
-
-    const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
-    settling.add(done);
-    void done.finally(() => settling.delete(done));
-  }
 }
 
 function spendRow(call: BedrockCall, outcome: CallOutcome, refusal: string | null): SpendLogRow {

@@ -153,10 +153,10 @@ describe.each([
     const single = await call("emulator-haiku");
     expectSpend(single, 0.025 + 0.025);
     // Cached: a second call does not ask the control plane again.
-    const asked = stack.emulator.requests.filter((r) => r.operation === "GetInferenceProfile").length;
+    const asked = stack.emulator.controlPlaneRequests.filter((r) => r.operation === "GetInferenceProfile").length;
     expectSpend(await call("emulator-haiku"), 0.05);
-    expect(stack.emulator.requests.filter((r) => r.operation === "GetInferenceProfile").length).toBe(asked);
-    expect(stack.emulator.requests.filter((r) => r.operation === "GetInferenceProfile").every((r) => r.verified)).toBe(true);
+    expect(stack.emulator.controlPlaneRequests.filter((r) => r.operation === "GetInferenceProfile").length).toBe(asked);
+    expect(stack.emulator.controlPlaneRequests.filter((r) => r.operation === "GetInferenceProfile").every((r) => r.verified)).toBe(true);
 
     const unknown = await call("no-such-profile");
     expect(unknown.spend).toBeNull();
