@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile, spawnSync } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { InvokeAgentCommand } from "@aws-sdk/client-bedrock-agent-runtime";
 import { agentClient, runtimeClient, startStack, type Stack } from "../support/fixture.ts";
@@ -16,6 +19,8 @@ import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "../s
 const MASTER = "sk-master-families";
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
+const hasBoto3 = spawnSync("python3", ["-c", "import boto3"]).status === 0;
+if (!hasBoto3) console.warn("boto3 spend test skipped: `python3 -c 'import boto3'` failed (pip install boto3 to run it)");
 const PROFILE = (id: string) => `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${id}`;
 
 describe.each([
@@ -186,6 +191,19 @@ describe.each([
     );
     expect(inline).toMatchObject({ operation: "InvokeInlineAgent", model: HAIKU });
     expectSpend(inline, 0.05 + 0.05);
+  });
+
+  it.skipIf(!hasBoto3)("boto3: an application profile (bearer key) and an agent with trace, priced with no mapping", async () => {
+    const { stdout } = await promisify(execFile)("python3", [path.resolve(import.meta.dirname, "../fixtures/priced_calls.py"), PROFILE("emulator-sonnet-us")], {
+      env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent", AWS_BEARER_TOKEN_BEDROCK: key.key, GATEWAY_BEDROCK_URL: stack.bedrockUrl, GATEWAY_KEY: key.key },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const ids = JSON.parse(stdout.trim().split("\n").pop()!);
+    expectSpend(await rowOf(ids.converse), 0.33 + 0.33); // us. Sonnet 4.5: 0.1M x 3.3 + 0.02M x 16.5
+    const agent = await rowOf(ids.agent); // the README's agent: alias MFPSBCXYTW → version 1 → Claude 3 Haiku
+    expect(agent.note).toContain("agent L1RT58GYRW alias MFPSBCXYTW runs anthropic.claude-3-haiku-20240307-v1:0");
+    expectSpend(agent, 0.025 + 0.025);
   });
 
   it("the key's total is the sum of every family, to the cent", async () => {
