@@ -3,11 +3,14 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/index.ts"],
   format: ["esm", "cjs"],
-  // api-types is a private workspace package: its types must be inlined, or published .d.ts would dangle.
+  // api-types and protocol are private workspace packages: their types (and protocol's constants) must be inlined, or published .d.ts would dangle.
   // Mapping it to its real path (not the node_modules symlink) is what makes the d.ts bundler inline it.
   dts: {
-    resolve: ["@bedrock-gateway/api-types"],
-    compilerOptions: { baseUrl: ".", paths: { "@bedrock-gateway/api-types": ["../api-types/src/index.ts"] } },
+    resolve: ["@bedrock-gateway/api-types", "@bedrock-gateway/protocol"],
+    compilerOptions: {
+      baseUrl: ".",
+      paths: { "@bedrock-gateway/api-types": ["../api-types/src/index.ts"], "@bedrock-gateway/protocol": ["../protocol/src/index.ts"] },
+    },
   },
   clean: true,
   sourcemap: true,

@@ -1,14 +1,14 @@
 // First: on Bun this may restart the process with a higher fetch concurrency before anything else loads.
 import "./runtime/bun-fetch-limit.ts";
 import { ConfigError, readConfig } from "./config.ts";
-import { assembleGateway } from "./gateway.ts";
+import { assembleGateway } from "./compose/gateway.ts";
 import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 
 /** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
 async function main() {
   const config = readConfig(process.env);
-  const gateway = await assembleGateway(config, process.env);
+  const gateway = await assembleGateway(config);
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch });
 
   if (!config.masterKey) {

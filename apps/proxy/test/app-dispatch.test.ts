@@ -1,13 +1,13 @@
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "@bedrock-gateway/bedrock-emulator";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.ts";
-import type { CallPlugin } from "../src/bedrock/plugin.ts";
+import { createApp } from "../src/compose/app.ts";
+import type { CallStep } from "../src/pipeline/step.ts";
 import { readConfig } from "../src/config.ts";
 import { StoreUnavailableError } from "../src/keys/key-cache.ts";
 
 // Bedrock calls skip the router; what a step throws must still come back AWS-shaped, and other paths stay JSON.
 function appThrowing(error: Error) {
-  const throwing: CallPlugin = {
+  const throwing: CallStep = {
     name: "throwing",
     admit: () => {
       throw error;
@@ -16,7 +16,7 @@ function appThrowing(error: Error) {
   return createApp({
     config: readConfig({ AWS_ENDPOINT_URL: "http://127.0.0.1:9" }),
     credentials: async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY }),
-    plugins: [throwing],
+    steps: { admit: [throwing] },
   });
 }
 

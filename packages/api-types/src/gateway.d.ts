@@ -1572,17 +1572,18 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        ComponentHealth: {
-            /** @enum {string} */
-            status: "ok" | "error" | "disabled";
-            message?: string;
-            latency_ms?: number;
-        };
+        /**
+         * @description `ok`, `degraded: <why>` (the gateway still serves without it) or `error: <why>` (it cannot).
+         * @example ok
+         * @example degraded: unreachable (connection refused); serving cached keys, queueing spend rows
+         */
+        ComponentHealth: string;
         Readiness: {
             /** @enum {string} */
-            status: "ok" | "degraded";
+            status: "ok" | "degraded" | "unavailable";
             credentials: components["schemas"]["ComponentHealth"];
             storage: components["schemas"]["ComponentHealth"];
+            spend_queue?: components["schemas"]["ComponentHealth"];
             redis?: components["schemas"]["ComponentHealth"];
         };
         /** @description Loose JSON body; see the AWS SDK's request/response types for this operation. */
@@ -2287,6 +2288,15 @@ export interface operations {
         responses: {
             /** @description Ready (possibly degraded). */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready (`unavailable`); the component in error says why. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
+import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 export const DEFAULT_GATEWAY_ROOT = "http://localhost:4000";
-export const BEDROCK_PREFIX = "/bedrock";
 
 // `process` is absent in browsers and some edge runtimes; the env fallback is a convenience, not a requirement.
 function envProxyUrl(): string | undefined {

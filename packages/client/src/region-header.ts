@@ -1,4 +1,6 @@
-export const BEDROCK_REGION_HEADER = "x-bedrock-region";
+import { BEDROCK_REGION_HEADER } from "@bedrock-gateway/protocol";
+
+export { BEDROCK_REGION_HEADER };
 
 interface StackLike {
   add(middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>, options: { step: "build"; name: string; override?: boolean }): void;

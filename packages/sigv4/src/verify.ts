@@ -1,3 +1,4 @@
+import { isRegion } from "@bedrock-gateway/protocol";
 /**
  * Strict SigV4 verification as AWS does it for one service (Bedrock's runtimes sign as `bedrock`).
  * Used by the gateway for the credentials it issues, and by the emulator to play AWS.
@@ -38,7 +39,6 @@ export interface Verified {
   region: string;
 }
 
-const REGION_SHAPE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const MAX_SKEW_MS = 5 * 60 * 1000;
 
 // Signing-key derivation is cached inside SignatureV4 per date/region; keep one signer per credential pair.
@@ -68,7 +68,7 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
     throw invalidSignature(`Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'.`);
   }
   if (auth.service !== service) throw invalidSignature(`Credential should be scoped to correct service: '${service}'. `);
-  const regionOk = options.regions ? options.regions.includes(auth.region) : REGION_SHAPE.test(auth.region);
+  const regionOk = options.regions ? options.regions.includes(auth.region) : isRegion(auth.region);
   if (!regionOk) throw invalidSignature(`Credential should be scoped to a valid region. `);
 
   const signed = new Set(auth.signedHeaders);

@@ -1,4 +1,4 @@
-import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import { bedrockRoutes, type components, type KeyFields } from "@bedrock-gateway/api-types";
 import type { KeyPatch } from "../store/types.ts";
 import { parseDuration } from "../keys/duration.ts";
 import { routeGroups } from "../policy/allow-list.ts";
@@ -18,21 +18,32 @@ const MAX_INT = 2_147_483_647;
 
 /** LiteLLM fields that have no effect here but are accepted, so LiteLLM scripts keep working. */
 const ignoredLiteLLMFields = new Set(["tags", "send_invite_email", "key_type", "soft_budget", "aliases", "config"]);
-const keyFieldNames = new Set([
-  "key_alias",
-  "models",
-  "allowed_routes",
-  "max_budget",
-  "budget_duration",
-  "rpm_limit",
-  "tpm_limit",
-  "duration",
-  "expires",
-  "user_id",
-  "team_id",
-  "metadata",
-  "aws_credentials",
-]);
+// The field names of the spec's KeyFields and BudgetFields, each listed once here and checked against the generated
+// types: a field added to or removed from openapi/gateway.yaml fails the typecheck until this list follows.
+const keyFieldNames = namesOf({
+  key_alias: true,
+  models: true,
+  allowed_routes: true,
+  max_budget: true,
+  budget_duration: true,
+  rpm_limit: true,
+  tpm_limit: true,
+  duration: true,
+  expires: true,
+  user_id: true,
+  team_id: true,
+  metadata: true,
+  aws_credentials: true,
+} satisfies Record<keyof KeyFields, true>);
+
+const MAX_BODY_CHARS = 64 * 1024;
+
+/** The JSON object of an admin request's body (at most 64 KiB), or BadRequest. */
+export async function readJsonObject(request: Request): Promise<Json> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_CHARS) throw new BadRequest("The request body is larger than 64 KiB.");
+  return parseJsonObject(text);
+}
 
 /** The JSON object of a request body, or BadRequest. */
 export function parseJsonObject(text: string): Json {
@@ -187,6 +198,10 @@ function metadata(body: Json): Record<string, unknown> | undefined {
   return value;
 }
 
+function namesOf(fields: Record<string, true>): Set<string> {
+  return new Set(Object.keys(fields));
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -201,7 +216,10 @@ export interface BudgetFields {
   metadata?: Record<string, unknown>;
 }
 
-const budgetFieldNames = new Set(["max_budget", "budget_duration", "rpm_limit", "tpm_limit", "metadata"]);
+const budgetFieldNames = namesOf({ max_budget: true, budget_duration: true, rpm_limit: true, tpm_limit: true, metadata: true } satisfies Record<
+  keyof components["schemas"]["BudgetFields"],
+  true
+>);
 /** LiteLLM user/team/customer fields with no effect here, accepted so LiteLLM scripts keep working. */
 const ignoredBudgetLiteLLMFields = new Set(["user_email", "user_alias", "user_role", "team_alias", "alias", "send_invite_email", "tags"]);
 

@@ -1,7 +1,7 @@
 import { scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
 import { isGatewayAccessKeyId } from "../keys/aws-credentials.ts";
 import type { AccessKeySecret } from "../keys/access-key-cache.ts";
-import { denied, type AuthResult } from "./authenticator.ts";
+import type { AuthResult } from "./authenticator.ts";
 
 /**
  * Authentication by SigV4 with credentials the gateway issued: the request is verified exactly as AWS verifies
@@ -48,12 +48,12 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
           },
         });
       } catch (error) {
-        if (error instanceof SigV4Error) return denied(error.status === 401 ? 401 : 403, error.type, error.message);
+        if (error instanceof SigV4Error) return { status: error.status === 401 ? 401 : 403, type: error.type, message: error.message };
         throw error;
       }
       // The key may have been deleted since its secret was cached: then it is as unknown as any other.
       const result = found.key ? await principalFor(found.key.token) : null;
-      return result ?? denied(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      return result ?? { status: 403, type: "UnrecognizedClientException", message: "The security token included in the request is invalid." };
     },
   };
 }

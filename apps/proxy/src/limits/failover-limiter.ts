@@ -1,4 +1,4 @@
-import { log } from "../log.ts";
+import { warnAtMostEvery } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import { errorMessage } from "../error-message.ts";
@@ -9,12 +9,8 @@ import { errorMessage } from "../error-message.ts";
  */
 export function failoverLimiter(options: { connection: RedisConnection; shared: RateLimiter; local: RateLimiter }): RateLimiter {
   const { connection, shared, local } = options;
-  let lastWarned = 0;
-  const fallback = (error: unknown) => {
-    if (Date.now() - lastWarned < 10_000) return;
-    lastWarned = Date.now();
-    log.warn("redis rate-limit call failed: using local limits for it", { error: errorMessage(error) });
-  };
+  const warn = warnAtMostEvery();
+  const fallback = (error: unknown) => warn("redis rate-limit call failed: using local limits for it", { error: errorMessage(error) });
   const pick = () => (connection.healthy ? shared : local);
 
   return {

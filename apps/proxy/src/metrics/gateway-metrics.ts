@@ -2,7 +2,7 @@ import { createRegistry, type Labels, type Registry } from "./registry.ts";
 
 /** One finished (or refused) /bedrock request, as metrics see it. */
 export interface RequestSample {
-  /** Operation id, or `unknown`; refused-before-routing requests use `unrouted`. */
+  /** Operation id, or `unknown`; requests refused before admission (bad path, route or key) use `unadmitted`. */
   operation: string;
   model: string | null;
   status: number;

@@ -1,6 +1,6 @@
-import type { BedrockCall } from "../bedrock/call.ts";
-import { errors } from "../bedrock/errors.ts";
-import type { CallPlugin } from "../bedrock/plugin.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
+import { refuse } from "../pipeline/refusal.ts";
+import type { CallStep } from "../pipeline/step.ts";
 
 /**
  * Route groups a key's `allowed_routes` may name, by the first path segment after `/bedrock`.
@@ -37,7 +37,7 @@ export const routeGroups = new Set([...Object.values(serviceGroups), ...Object.v
 const modelInBody = new Set(["StartAsyncInvoke", "RetrieveAndGenerate", "RetrieveAndGenerateStream", "Rerank", "InvokeInlineAgent", "OptimizePrompt"]);
 
 /** Refuses (403 AccessDeniedException, before Bedrock) calls outside the key's `models` and `allowed_routes`. */
-export function allowListPlugin(): CallPlugin {
+export function allowListStep(): CallStep {
   const compiled = new WeakMap<string[], RegExp[]>();
   const patternsOf = (models: string[]) => {
     let patterns = compiled.get(models);
@@ -50,9 +50,9 @@ export function allowListPlugin(): CallPlugin {
       if (call.principal.kind !== "virtual") return undefined;
       const { models, allowedRoutes } = call.principal.key;
       const routeProblem = allowedRoutes.length ? routeRefusal(call, allowedRoutes) : null;
-      if (routeProblem) return errors.accessDenied(routeProblem);
+      if (routeProblem) return refuse.accessDenied(routeProblem);
       const modelProblem = models.length ? modelRefusal(call, patternsOf(models)) : null;
-      return modelProblem ? errors.accessDenied(modelProblem) : undefined;
+      return modelProblem ? refuse.accessDenied(modelProblem) : undefined;
     },
   };
 }

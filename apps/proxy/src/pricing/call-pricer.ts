@@ -1,10 +1,11 @@
-import type { BedrockCall } from "../bedrock/call.ts";
-import type { CallOutcome } from "../bedrock/plugin.ts";
+import type { BedrockCall, CallOutcome } from "../pipeline/context.ts";
 import type { ModelResolver, Resolution } from "../resolve/model-resolver.ts";
 import type { Usage } from "../usage/types.ts";
 import { costOf } from "./cost.ts";
 import { resolveModelId } from "./model-id.ts";
 import type { PriceTable } from "./price-table.ts";
+import { withTimeout } from "../with-timeout.ts";
+import { errorMessage } from "../error-message.ts";
 
 export interface PricedCall {
   /** USD; 0 only when nothing was billed; null when the price or the usage is unknown (see `note`). */
@@ -45,7 +46,6 @@ const AGENT_PATH = /^\/agents\/([^/]+)\/agentAliases\/([^/]+)\/sessions\//;
  */
 export function callPricer(table: PriceTable, resolver: ModelResolver | null, options: { lookupTimeoutMs?: number } = {}): CallPricer {
   const lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
-  const resolved = new WeakMap<BedrockCall, { how: string } & Resolution>();
 
   const priceWith = (call: BedrockCall, usage: Usage, model: string | null, how: string | null): PricedCall => {
     const result = costOf(usage, model, call.region, table);
@@ -74,11 +74,9 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null, op
     async prepare(call) {
       const needed = lookupFor(call);
       if (!needed) return;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<Resolution>((resolve) => (timer = setTimeout(() => resolve({ error: `the control plane did not answer within ${lookupTimeoutMs} ms` }), lookupTimeoutMs)));
       // The lookup goes on after a timeout and is cached for the next call.
-      const result = await Promise.race([needed.lookup(), timeout]).finally(() => clearTimeout(timer));
-      resolved.set(call, { how: needed.how, ...result });
+      const result = await withTimeout(needed.lookup(), lookupTimeoutMs).catch((error: unknown): Resolution => ({ error: errorMessage(error) }));
+      call.modelLookup = { how: needed.how, ...result };
     },
     price(call, outcome) {
       const operation = call.route.operation?.operationId ?? null;
@@ -91,7 +89,7 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null, op
       }
       const model = usage.modelId ?? call.modelId;
       const bodyNote = usage.modelId && !call.modelId ? `model ${usage.modelId} (from the request body)` : null;
-      const lookup = resolved.get(call);
+      const lookup = call.modelLookup;
       const needsLookup = usage.source !== "not-exposed" && usage.source !== "unreadable" && (!usage.byModel || usage.byModel.some((m) => m.modelId === null));
       if (!lookup || !needsLookup) return priceWith(call, usage, model, bodyNote);
       if ("model" in lookup) return priceWith(call, usage, lookup.model, `${lookup.how} runs ${lookup.model} (${lookup.how.startsWith("agent") ? "GetAgentAlias" : "GetInferenceProfile"})`);

@@ -1,22 +1,13 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { createSigner } from "../bedrock/sign.ts";
-import { endpointUrl } from "../config.ts";
 
 /** The two Bedrock control planes the gateway reads (both sign as service `bedrock`). */
 export type ControlPlane = "bedrock" | "bedrock-agent";
 
+/** `AWS_ENDPOINT_URL_BEDROCK` / `AWS_ENDPOINT_URL_BEDROCK_AGENT` (else `AWS_ENDPOINT_URL`); null: the regional AWS hosts. */
 export interface ControlPlaneEndpoints {
   bedrock: string | null;
   bedrockAgent: string | null;
-}
-
-/** `AWS_ENDPOINT_URL_BEDROCK`, `AWS_ENDPOINT_URL_BEDROCK_AGENT`, else `AWS_ENDPOINT_URL`, else the regional AWS hosts. */
-export function controlPlaneEndpoints(env: Record<string, string | undefined>): ControlPlaneEndpoints {
-  const shared = endpointUrl(env.AWS_ENDPOINT_URL);
-  return {
-    bedrock: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK) ?? shared,
-    bedrockAgent: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_AGENT) ?? shared,
-  };
 }
 
 export class ControlPlaneError extends Error {

@@ -1,6 +1,9 @@
+import { setBounded } from "../cache/bounded-map.ts";
+import { createRefreshingCache, type RefreshingCache } from "../cache/refreshing-cache.ts";
+import { errorMessage } from "../error-message.ts";
+import { log } from "../log.ts";
 import { at, isObject } from "../usage/json.ts";
-import type { ControlPlaneClient } from "./control-plane.ts";
-import { refreshingCache } from "./refreshing-cache.ts";
+import { ControlPlaneError, type ControlPlaneClient } from "./control-plane.ts";
 
 export type Resolution = { model: string } | { error: string };
 
@@ -19,7 +22,7 @@ export interface ModelResolverOptions {
   client: ControlPlaneClient;
   /** Default 10 minutes: a profile's or alias's model rarely changes, and a change shows within this. */
   ttlMs?: number;
-  /** Default 1 minute. */
+  /** How long a refusal (404, 403: no such profile, no permission) is remembered. Default 1 minute. */
   failureTtlMs?: number;
   /** Default 1,000 per kind. */
   maxEntries?: number;
@@ -30,14 +33,43 @@ const MODEL_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):\d*:foundation-model\/(.
 
 export function modelResolver(options: ModelResolverOptions): ModelResolver {
   const { client } = options;
-  const cacheOptions = { ttlMs: options.ttlMs ?? 600_000, failureTtlMs: options.failureTtlMs ?? 60_000, maxEntries: options.maxEntries ?? 1_000 };
+  const maxEntries = options.maxEntries ?? 1_000;
+  /** Why a key has no value (a refusal is remembered as "none"), for the spend note; bounded like the caches. */
+  const reasons = new Map<string, string>();
 
-  const profiles = refreshingCache(async (arn) => {
+  /**
+   * A control-plane fact, cached: refusals (4xx) are remembered as "none" for `failureTtlMs`; outages (5xx, network)
+   * serve the last known model (stale-if-error). Each key's failure is logged once, until it succeeds again.
+   */
+  const cached = (what: string, fetchValue: (key: string) => Promise<string>): RefreshingCache<string> =>
+    createRefreshingCache<string>({
+      read: async (key) => {
+        try {
+          const value = await fetchValue(key);
+          reasons.delete(key);
+          return value;
+        } catch (error) {
+          const reason = errorMessage(error);
+          if (!reasons.has(key)) log.warn(`${what} lookup failed; calls that need it are logged with spend null until it succeeds`, { key: key.replaceAll("\n", " "), error: reason });
+          setBounded(reasons, key, reason, maxEntries);
+          const refused = error instanceof ControlPlaneError && error.status !== null && error.status < 500;
+          if (refused || !(error instanceof ControlPlaneError)) return null;
+          throw error;
+        }
+      },
+      storeName: "Bedrock control plane",
+      ttlMs: options.ttlMs ?? 600_000,
+      negativeTtlMs: options.failureTtlMs ?? 60_000,
+      maxEntries,
+      lookupTimeoutMs: 5_000,
+    });
+
+  const profiles = cached("application inference profile (GetInferenceProfile)", async (arn) => {
     const region = PROFILE_ARN.exec(arn)![1]!;
     return modelOfProfile(await client.get("bedrock", region, `/inference-profiles/${encodeURIComponent(arn)}`), arn);
-  }, { ...cacheOptions, what: "application inference profile (GetInferenceProfile)" });
+  });
 
-  const agents = refreshingCache(async (key) => {
+  const agents = cached("agent alias (GetAgentAlias, GetAgent/GetAgentVersion)", async (key) => {
     const [region, agentId, aliasId] = key.split("\n") as [string, string, string];
     const agentPath = `/agents/${encodeURIComponent(agentId)}`;
     const alias = await client.get("bedrock-agent", region, `${agentPath}/agentaliases/${encodeURIComponent(aliasId)}/`);
@@ -50,22 +82,26 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
         : at(await client.get("bedrock-agent", region, `${agentPath}/`), "agent", "foundationModel");
     if (typeof described !== "string" || described === "") throw new Error(`agent ${agentId} (alias ${aliasId}, version ${String(version ?? "DRAFT")}) names no foundation model`);
     return described;
-  }, { ...cacheOptions, what: "agent alias (GetAgentAlias, GetAgent/GetAgentVersion)" });
+  });
 
-  const settle = async (lookup: Promise<{ value: string } | { error: string }>): Promise<Resolution> => {
-    const found = await lookup;
-    return "value" in found ? { model: found.value } : found;
+  const settle = async (cache: RefreshingCache<string>, key: string): Promise<Resolution> => {
+    try {
+      const model = await cache.get(key);
+      return model !== null ? { model } : { error: reasons.get(key) ?? "not found" };
+    } catch (error) {
+      return { error: errorMessage(error) };
+    }
   };
 
   return {
     async inferenceProfile(arn) {
       if (!PROFILE_ARN.test(arn)) return { error: `not an application inference profile ARN: ${arn}` };
-      return settle(profiles.get(arn));
+      return settle(profiles, arn);
     },
     async agentModel(agentId, agentAliasId, region) {
-      const agent = await settle(agents.get(`${region}\n${agentId}\n${agentAliasId}`));
+      const agent = await settle(agents, `${region}\n${agentId}\n${agentAliasId}`);
       // An agent may run on an application inference profile.
-      return "model" in agent && PROFILE_ARN.test(agent.model) ? settle(profiles.get(agent.model)) : agent;
+      return "model" in agent && PROFILE_ARN.test(agent.model) ? settle(profiles, agent.model) : agent;
     },
   };
 }

@@ -1,11 +1,10 @@
+import { setBounded } from "../cache/bounded-map.ts";
 import { parseDuration } from "../keys/duration.ts";
-import { nextBudgetReset } from "../store/spend-types.ts";
+import { nextBudgetReset, type BudgetEntityKind } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
 
-export type BudgetKind = "key" | "user" | "team" | "end_user";
-
 export interface BudgetScope {
-  kind: BudgetKind;
+  kind: "key" | BudgetEntityKind;
   id: string;
   maxBudget: number | null;
   budgetDuration: string | null;
@@ -16,7 +15,7 @@ export interface BudgetScope {
 export interface BudgetLedger {
   /** Spend in the scope's current window, including settled calls not yet flushed to the store. */
   spent(scope: BudgetScope): Promise<number>;
-  /** Adds a settled call's cost to every scope (called once per call, at finish). */
+  /** Adds a settled call's cost to every scope (once per call, when it is recorded). */
   add(scopes: BudgetScope[], amount: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,9 +60,8 @@ export function localBudgetLedger(store: Store, options: LocalLedgerOptions = {}
       entries.delete(ref);
       entries.set(ref, found);
     } else {
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       found = seed(scope);
-      entries.set(ref, found);
+      setBounded(entries, ref, found, maxEntries);
       found.catch(() => entries.get(ref) === found && entries.delete(ref));
     }
     return roll(await found, scope);

@@ -1,6 +1,7 @@
 import type Redis from "ioredis";
 import { parseDuration } from "../keys/duration.ts";
-import { log } from "../log.ts";
+import { setBounded } from "../cache/bounded-map.ts";
+import { log, warnAtMostEvery } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import { nextBudgetReset } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
@@ -65,8 +66,7 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
       const row = scope.kind === "key" ? await store.getKey(scope.id) : await store.getBudgetEntity(scope.kind, scope.id);
       return { spend: row?.spend ?? 0, resetAt: row?.budgetResetAt ?? null, readAt: now() };
     })();
-    if (figures.size >= 100_000) figures.delete(figures.keys().next().value!);
-    figures.set(ref, read);
+    setBounded(figures, ref, read, 100_000);
     read.catch(() => figures.get(ref) === read && figures.delete(ref));
     return read;
   };
@@ -105,12 +105,8 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
     if ((await add(key, amount)) === null) throw new Error(`budget counter ${key} vanished while seeding`);
   };
 
-  let warnedAt = 0;
-  const degraded = (error: unknown) => {
-    if (now() - warnedAt < 10_000) return;
-    warnedAt = now();
-    log.warn("redis budget counter failed: counting this instance's spend in memory", { error: errorMessage(error) });
-  };
+  const warn = warnAtMostEvery();
+  const degraded = (error: unknown) => warn("redis budget counter failed: counting this instance's spend in memory", { error: errorMessage(error) });
 
   return {
     async spent(scope) {

@@ -1,8 +1,8 @@
 import type { SpendStore } from "./spend-types.ts";
 
 /**
- * Storage for virtual keys (and, later, spend). Two drivers implement it: SQLite (embedded default) and
- * PostgreSQL. Every method is async so callers never care which one runs.
+ * Storage for virtual keys, spend logs and budget entities. Two drivers implement it: SQLite (embedded default)
+ * and PostgreSQL. Every method is async so callers never care which one runs.
  */
 export interface Store extends SpendStore {
   readonly driver: "sqlite" | "postgres";

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { VirtualKeyView } from "../../src/auth/principal.ts";
-import type { BedrockCall } from "../../src/bedrock/call.ts";
+import type { BedrockCall } from "../../src/pipeline/context.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
 import { createRouteTable } from "../../src/bedrock/route-table.ts";
-import { allowListPlugin, modelCandidates, modelPattern } from "../../src/policy/allow-list.ts";
+import { renderRefusal } from "../../src/pipeline/refusal.ts";
+import { allowListStep, modelCandidates, modelPattern } from "../../src/policy/allow-list.ts";
 
 const routes = createRouteTable(bedrockRoutes);
-const plugin = allowListPlugin();
+const step = allowListStep();
 
 function call(method: string, path: string, key: Partial<VirtualKeyView>): BedrockCall {
   const parsed = parseRawTarget("http://localhost/bedrock" + path, "/bedrock");
@@ -44,8 +45,9 @@ function call(method: string, path: string, key: Partial<VirtualKeyView>): Bedro
 }
 
 async function refusal(method: string, path: string, key: Partial<VirtualKeyView>): Promise<string | null> {
-  const response = await plugin.admit!(call(method, path, key));
-  if (!response) return null;
+  const refused = await step.admit!(call(method, path, key));
+  if (!refused) return null;
+  const response = renderRefusal(refused);
   expect(response.status).toBe(403);
   expect(response.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
   return (await response.json()).message;
@@ -73,11 +75,11 @@ describe("model patterns", () => {
   });
 });
 
-describe("allow-list plugin", () => {
+describe("allow-list step", () => {
   it("lets every call through for a key without lists, and for master and open principals", async () => {
     expect(await refusal("POST", "/model/x/converse", {})).toBeNull();
     const master = { ...call("POST", "/model/x/converse", { models: ["y"] }), principal: { kind: "master" as const } };
-    expect(await plugin.admit!(master)).toBeUndefined();
+    expect(await step.admit!(master)).toBeUndefined();
   });
 
   it("checks the decoded model id, ARNs included", async () => {

@@ -1,0 +1,88 @@
+import { Elysia, type AnyElysia } from "elysia";
+import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { GatewayConfig } from "../config.ts";
+import { createAuthenticator, type AuthenticatorOptions } from "../auth/authenticator.ts";
+import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
+import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
+import { refuse, renderRefusal } from "../pipeline/refusal.ts";
+import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
+import { pathStartOf } from "../bedrock/raw-path.ts";
+import { createRouteTable } from "../bedrock/route-table.ts";
+import { createSigner } from "../bedrock/sign.ts";
+import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
+import { docsRoutes } from "../admin/docs.ts";
+import { adminErrorResponse } from "../admin/errors.ts";
+import { errorMessage } from "../error-message.ts";
+
+export interface GatewayParts {
+  config: GatewayConfig;
+  credentials: AwsCredentialIdentityProvider;
+  lookupToken?: AuthenticatorOptions["lookupToken"];
+  /** SigV4 verification of gateway-issued AWS-style credentials. */
+  gatewaySigV4?: GatewaySigV4;
+  steps?: BedrockPipelineOptions["steps"];
+  /** Requests refused before admission (bad key...), for metrics. */
+  onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
+  readiness?: Record<string, ReadinessCheck>;
+  /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
+  extensions?: AnyElysia[];
+}
+
+export interface GatewayApp {
+  /** The server's request handler. */
+  fetch(request: Request): Response | Promise<Response>;
+}
+
+/**
+ * Composes the gateway: health, admin extensions, and the Bedrock pipeline. Bedrock calls, the hot path, go
+ * straight to the pipeline (the router only costs them time: measured ~4 µs per call at saturation); every
+ * other path goes through Elysia's routes.
+ */
+export function createApp(parts: GatewayParts): GatewayApp {
+  const pipeline = createBedrockPipeline({
+    config: parts.config,
+    routes: createRouteTable(bedrockRoutes),
+    signer: createSigner(parts.credentials),
+    authenticate: createAuthenticator({ masterKey: parts.config.masterKey, lookupToken: parts.lookupToken }),
+    gatewaySigV4: parts.gatewaySigV4,
+    steps: parts.steps,
+    onUnadmitted: parts.onUnadmitted,
+  });
+  const bedrock = async (request: Request): Promise<Response> => {
+    try {
+      return await pipeline(request);
+    } catch (error) {
+      return bedrockError(error);
+    }
+  };
+
+  const routes = new Elysia()
+    .onError(({ code, error, request }) => {
+      if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
+      const message = errorMessage(error);
+      if (error instanceof StoreUnavailableError) return jsonError(503, message);
+      return jsonError(code === "VALIDATION" ? 400 : 500, message);
+    })
+    .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }))
+    .use(docsRoutes());
+  for (const extension of parts.extensions ?? []) routes.use(extension);
+
+  return { fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)) };
+}
+
+function isBedrockPath(url: string): boolean {
+  const pathStart = pathStartOf(url);
+  return pathStart >= 0 && url.startsWith(BEDROCK_PREFIX + "/", pathStart);
+}
+
+/** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
+function bedrockError(error: unknown): Response {
+  const message = errorMessage(error);
+  return renderRefusal(error instanceof StoreUnavailableError ? refuse.serviceUnavailable(message) : refuse.internal(message));
+}
+
+function jsonError(status: number, message: string): Response {
+  return status === 400 || status === 404 ? adminErrorResponse(status, message) : Response.json({ message, type: "internal_error" }, { status });
+}
