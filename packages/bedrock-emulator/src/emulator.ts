@@ -15,6 +15,7 @@ import {
 } from "./options.ts";
 import { controlPlaneResponse, matchControlPlane } from "./ops/control/control-plane.ts";
 import { matchRoute, serviceFor } from "./route.ts";
+import { requestProblem } from "./validate-request.ts";
 import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
 
 const EMPTY = new Uint8Array(0);
@@ -124,6 +125,9 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
       return fail(validation("Malformed input request, please reformat your input and try again."));
     }
   }
+
+  const invalid = requestProblem(route.operation, parsed);
+  if (invalid) return fail(invalid);
 
   const control = controlFor(route.operation, parsed);
   if (control.throttle === true || (route.params.modelId ?? "").includes("throttle")) return fail(throttling());
