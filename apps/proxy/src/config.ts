@@ -13,8 +13,11 @@ export interface GatewayConfig {
   /** Absent: local trial mode (loopback only, any bearer accepted). */
   masterKey: string | null;
   region: string;
-  /** AWS_ENDPOINT_URL_BEDROCK_RUNTIME / _AGENT_RUNTIME / AWS_ENDPOINT_URL; a `{region}` in them is the call's region. */
-  endpoints: { runtime: string | null; agentRuntime: string | null };
+  /**
+   * Runtimes the calls go to (AWS_ENDPOINT_URL_BEDROCK_RUNTIME / _AGENT_RUNTIME / AWS_ENDPOINT_URL; a `{region}` in
+   * them is the call's region); control planes (`bedrock`, `bedrock-agent`) asked which model a profile or agent runs.
+   */
+  endpoints: { runtime: string | null; agentRuntime: string | null; bedrock: string | null; bedrockAgent: string | null };
   /** GATEWAY_FAILOVER: where a call goes next when a region throttles or fails, attempt caps, breakers. */
   failover: FailoverConfig;
   databaseUrl: string;
@@ -83,6 +86,8 @@ export function readConfig(env: Env): GatewayConfig {
     endpoints: {
       runtime: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
       agentRuntime: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      bedrock: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      bedrockAgent: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
     },
     databaseUrl,
     redisUrl: nonEmpty(env.REDIS_URL),

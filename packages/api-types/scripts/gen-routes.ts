@@ -22,6 +22,8 @@ const usageKinds = [
   "retrieve-and-generate",
   "invoke-agent",
   "flow",
+  "rerank",
+  "async-invoke",
   "none",
 ];
 

@@ -6,7 +6,7 @@ import { sdkCommandNames, sdkOperations, type SdkService } from "../scripts/sdk-
 const services: SdkService[] = ["bedrock-runtime", "bedrock-agent-runtime"];
 const usageKinds = new Set([
   "converse", "converse-stream", "invoke", "invoke-stream", "count-tokens",
-  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "none",
+  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "none",
 ]);
 
 describe("bedrockRoutes", () => {
@@ -73,6 +73,8 @@ describe("bedrockRoutes", () => {
       InvokeAgent: "invoke-agent",
       InvokeInlineAgent: "invoke-agent",
       InvokeFlow: "flow",
+      Rerank: "rerank",
+      StartAsyncInvoke: "async-invoke",
     });
   });
 });

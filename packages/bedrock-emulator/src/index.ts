@@ -19,3 +19,4 @@ export { expectedUsage, countWords, type ExpectedUsage, type Usage } from "./usa
 export type { EmulatorControl } from "./control.ts";
 export { FAULTS_PATH, type FaultRule, type FaultState, type FaultError } from "./faults.ts";
 export { guardrailUnits } from "./ops/runtime/guardrail.ts";
+export { DEFAULT_CONTROL_PLANE, type ControlPlaneFixtures, type EmulatorAgent } from "./ops/control/fixtures.ts";

@@ -1,5 +1,6 @@
 /** Public configuration and recording types (re-exported from index.ts). */
 import type { FaultRule, Faults } from "./faults.ts";
+import type { ControlPlaneFixtures } from "./ops/control/fixtures.ts";
 
 export const EMULATOR_ACCESS_KEY_ID = "AKIAEMULATOR00000001";
 export const EMULATOR_SECRET_ACCESS_KEY = "emulatorSecretKey/0000000000000000000000";
@@ -20,6 +21,8 @@ export interface EmulatorOptions {
   recordRequests?: boolean;
   /** Throttle or fail calls by region, model and count (see faults.ts); changeable later through `faults`. */
   faults?: FaultRule[];
+  /** Application inference profiles and agents the control planes know, over the built-in ones. */
+  controlPlane?: ControlPlaneFixtures;
 }
 
 export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime";
@@ -48,6 +51,8 @@ export interface StreamStats {
 export interface Emulator {
   fetch(request: Request): Promise<Response>;
   requests: RecordedRequest[];
+  /** Control-plane calls (GetInferenceProfile, GetAgent...), apart from the runtime calls in `requests`. */
+  controlPlaneRequests: RecordedRequest[];
   streams: StreamStats;
   reset(): void;
   options: EmulatorOptions;
