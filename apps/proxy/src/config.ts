@@ -11,7 +11,8 @@ export interface GatewayConfig {
   /** Absent: local trial mode (loopback only, any bearer accepted). */
   masterKey: string | null;
   region: string;
-  endpoints: { runtime: string | null; agentRuntime: string | null };
+  /** Upstream endpoint overrides; `controlPlane` is the `bedrock` service (AWS_ENDPOINT_URL_BEDROCK). */
+  endpoints: { runtime: string | null; agentRuntime: string | null; controlPlane: string | null };
   databaseUrl: string;
   redisUrl: string | null;
   /** REDIS_PREFIX: prefix of every Redis key and channel the gateway uses (default `gw:`), to share one Redis. */
@@ -74,6 +75,7 @@ export function readConfig(env: Env): GatewayConfig {
     endpoints: {
       runtime: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) ?? endpointUrl(shared),
       agentRuntime: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME) ?? endpointUrl(shared),
+      controlPlane: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK) ?? endpointUrl(shared),
     },
     databaseUrl: nonEmpty(env.DATABASE_URL) ?? "sqlite:./data/gateway.sqlite",
     redisUrl: nonEmpty(env.REDIS_URL),

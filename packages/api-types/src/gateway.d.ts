@@ -1474,7 +1474,9 @@ export interface components {
              * @description Route groups or Bedrock operation ids (`Converse`, `InvokeAgent`, ...). Groups: `runtime` and
              *     `agent-runtime` (whole services), `inference` (`/model/...`), `async-invoke`, `guardrails`,
              *     `knowledgebases` (retrieve, retrieveAndGenerate, generateQuery, agenticRetrieve), `rerank`, `agents`
-             *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`. Empty or absent means all Bedrock routes.
+             *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`, `openai` (the OpenAI-compatible
+             *     `/openai/v1/...` paths, also part of `runtime`), `control-plane` (the read-only control-plane slice). Empty or
+             *     absent means all Bedrock routes.
              */
             allowed_routes?: string[];
             /** @description USD; null means unlimited. */

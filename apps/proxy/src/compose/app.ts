@@ -6,7 +6,7 @@ import { createAuthenticator, type AuthenticatorOptions } from "../auth/authenti
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
-import { refuse, renderRefusal } from "../pipeline/refusal.ts";
+import { dialectOf, refuse, renderRefusal } from "../pipeline/refusal.ts";
 import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
 import { pathStartOf } from "../bedrock/raw-path.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
@@ -54,7 +54,7 @@ export function createApp(parts: GatewayParts): GatewayApp {
     try {
       return await pipeline(request);
     } catch (error) {
-      return bedrockError(error);
+      return bedrockError(error, request.url);
     }
   };
 
@@ -77,10 +77,10 @@ function isBedrockPath(url: string): boolean {
   return pathStart >= 0 && url.startsWith(BEDROCK_PREFIX + "/", pathStart);
 }
 
-/** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
-function bedrockError(error: unknown): Response {
+/** A failure no step answered itself, AWS-shaped (OpenAI-shaped on the OpenAI paths) so SDKs raise a typed exception. */
+function bedrockError(error: unknown, url: string): Response {
   const message = errorMessage(error);
-  return renderRefusal(error instanceof StoreUnavailableError ? refuse.serviceUnavailable(message) : refuse.internal(message));
+  return renderRefusal(error instanceof StoreUnavailableError ? refuse.serviceUnavailable(message) : refuse.internal(message), dialectOf(url));
 }
 
 function jsonError(status: number, message: string): Response {

@@ -23,9 +23,10 @@ export const routeGroupsBySegment: Record<string, string> = {
   flows: "flows",
   "optimize-prompt": "prompts",
   tags: "tags",
+  openai: "openai",
 };
 
-export const serviceGroups = { "bedrock-runtime": "runtime", "bedrock-agent-runtime": "agent-runtime" } as const;
+export const serviceGroups = { "bedrock-runtime": "runtime", "bedrock-agent-runtime": "agent-runtime", bedrock: "control-plane" } as const;
 
 /** Every group name `allowed_routes` understands (operation ids come on top). */
 export const routeGroups = new Set([...Object.values(serviceGroups), ...Object.values(routeGroupsBySegment)]);
@@ -38,12 +39,6 @@ const modelInBody = new Set(["StartAsyncInvoke", "RetrieveAndGenerate", "Retriev
 
 /** Refuses (403 AccessDeniedException, before Bedrock) calls outside the key's `models` and `allowed_routes`. */
 export function allowListStep(): CallStep {
-  const compiled = new WeakMap<string[], RegExp[]>();
-  const patternsOf = (models: string[]) => {
-    let patterns = compiled.get(models);
-    if (!patterns) compiled.set(models, (patterns = models.map(modelPattern)));
-    return patterns;
-  };
   return {
     name: "allow-list",
     admit(call) {
@@ -51,7 +46,7 @@ export function allowListStep(): CallStep {
       const { models, allowedRoutes } = call.principal.key;
       const routeProblem = allowedRoutes.length ? routeRefusal(call, allowedRoutes) : null;
       if (routeProblem) return refuse.accessDenied(routeProblem);
-      const modelProblem = models.length ? modelRefusal(call, patternsOf(models)) : null;
+      const modelProblem = models.length ? modelRefusal(call, models) : null;
       return modelProblem ? refuse.accessDenied(modelProblem) : undefined;
     },
   };
@@ -65,15 +60,25 @@ function routeRefusal(call: BedrockCall, allowed: string[]): string | null {
   return `This gateway key may not call ${what} (route group ${routeGroupsBySegment[call.target.segments[0]] ?? "none"}); allowed_routes: ${allowed.join(", ")}.`;
 }
 
-function modelRefusal(call: BedrockCall, patterns: RegExp[]): string | null {
+function modelRefusal(call: BedrockCall, models: string[]): string | null {
   const operation = call.route.operation?.operationId ?? null;
   if (call.modelId === null) {
     if (operation !== null && !modelInBody.has(operation)) return null;
     return `This gateway key is limited to some models, and ${operation ?? "this operation"} names its model in the request body, which the gateway does not check; use a key without a models list.`;
   }
-  const candidates = modelCandidates(call.modelId);
-  if (candidates.some((id) => patterns.some((p) => p.test(id)))) return null;
+  if (modelsAllow(models, call.modelId)) return null;
   return `This gateway key may not use model ${call.modelId}.`;
+}
+
+/** A key's compiled `models` patterns, kept as long as the key's row is (the key cache replaces it on change). */
+const compiled = new WeakMap<string[], RegExp[]>();
+
+/** Whether a key's `models` list (non-empty) allows a model id or ARN; also filters control-plane answers. */
+export function modelsAllow(models: string[], modelId: string): boolean {
+  let patterns = compiled.get(models);
+  if (!patterns) compiled.set(models, (patterns = models.map(modelPattern)));
+  const candidates = modelCandidates(modelId);
+  return candidates.some((id) => patterns.some((p) => p.test(id)));
 }
 
 /**
