@@ -19,7 +19,7 @@ export interface EmulatorOptions {
   recordRequests?: boolean;
 }
 
-export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime";
+export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime" | "bedrock";
 
 export interface RecordedRequest {
   method: string;
