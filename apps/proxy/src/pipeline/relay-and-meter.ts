@@ -68,6 +68,7 @@ export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps:
 
   const body = relayBody(upstream.body, {
     eventStream,
+    serverSentEvents: (upstream.headers.get("content-type") ?? "").startsWith("text/event-stream"),
     abortUpstream: () => abort.abort(),
     tap: {
       chunk: (bytes) => {

@@ -87,6 +87,19 @@ describe("OpenAI-compatible API (openai SDK) through the gateway", () => {
     expect(row.note).toContain("stream_options.include_usage");
   });
 
+  it("an upstream stream that breaks mid-way reaches the SDK as an error event it raises, after the deltas already sent", async () => {
+    const body = { model: GPT_OSS, messages: [{ role: "user" as const, content: "Hi" }], stream: true as const, emulator: { cutAfterEvents: 3, eventDelayMs: 20 } };
+    const stream = await openai(key.key).chat.completions.create(body as any).withResponse();
+    let text = "";
+    const error = await (async () => {
+      for await (const chunk of stream.data as unknown as AsyncIterable<OpenAI.ChatCompletionChunk>) text += chunk.choices[0]?.delta.content ?? "";
+    })().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toContain("The upstream Bedrock stream failed");
+    expect(text).toBe("Hello from");
+    expect(await rowOf(stream.response)).toMatchObject({ usage_complete: false, spend: null });
+  });
+
   it("a tool call and its result, round trip", async () => {
     const tools: OpenAI.ChatCompletionTool[] = [
       { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city"] } } },
