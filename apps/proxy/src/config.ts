@@ -33,6 +33,8 @@ export interface GatewayConfig {
   cacheTtlMs: number;
   /** KEY_CACHE_STALE_IF_ERROR_MS (default 600,000): while the store is down, keys read within this long still serve. */
   staleIfErrorMs: number;
+  /** UI_SESSION_TTL_SECONDS (default 8 hours, at most 7 days): how long a sign-in to the admin page at /ui lasts. */
+  uiSessionTtlSeconds: number;
   spend: SpendConfig;
 }
 
@@ -88,6 +90,7 @@ export function readConfig(env: Env): GatewayConfig {
     secretKey,
     cacheTtlMs: int(env, "KEY_CACHE_TTL_MS", 5_000, 0, 3_600_000),
     staleIfErrorMs: int(env, "KEY_CACHE_STALE_IF_ERROR_MS", 600_000, 0, 86_400_000),
+    uiSessionTtlSeconds: int(env, "UI_SESSION_TTL_SECONDS", 8 * 3600, 1, 7 * 86_400),
     spend: {
       priceTablePath: nonEmpty(env.PRICE_TABLE_PATH),
       storeBodies: flag(env, "STORE_REQUEST_BODIES"),

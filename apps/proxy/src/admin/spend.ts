@@ -124,7 +124,7 @@ export function spendRoutes(options: SpendRoutesOptions) {
 }
 
 /** `2025-01-31` or an ISO date-time; both bounds inclusive, so a date-only end_date covers that whole day. */
-function dateParam(value: string | null, name: string, edge: "start" | "end"): string | undefined {
+export function dateParam(value: string | null, name: string, edge: "start" | "end"): string | undefined {
   if (value === null || value === "") return undefined;
   const dateOnly = /^\d{4}-\d\d-\d\d$/.test(value);
   const ms = dateOnly || /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(dateOnly ? value + "T00:00:00Z" : value) : NaN;

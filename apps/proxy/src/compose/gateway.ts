@@ -1,4 +1,4 @@
-import { createApp } from "./app.ts";
+import { createApp, type GatewayApp } from "./app.ts";
 import type { GatewayConfig } from "../config.ts";
 import { setupVirtualKeys } from "./keys.ts";
 import { limitsStep } from "../limits/limits-step.ts";
@@ -11,9 +11,12 @@ import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/types.ts";
 import { errorMessage } from "../error-message.ts";
 import { withTimeout } from "../with-timeout.ts";
+import { aggregateRoutes } from "../admin/aggregates.ts";
+import { withAdminUi } from "../ui/admin-ui.ts";
+import { instanceInfo } from "../runtime/instance-info.ts";
 
 export interface Gateway {
-  app: ReturnType<typeof createApp>;
+  app: GatewayApp;
   storage: Store["driver"];
   /** Waits up to `graceMs` for admitted calls (streams included) to end, then flushes and closes everything. */
   drain(graceMs: number): Promise<void>;
@@ -56,11 +59,11 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     },
     onUnadmitted: spend.steps.metrics.unadmitted,
     readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
-    extensions: [keys.routes, ...spend.routes(keys.cache)],
+    extensions: [keys.routes, ...spend.routes(keys.cache), aggregateRoutes({ masterKey: config.masterKey, cache: keys.cache, store, instance: instanceInfo() })],
   });
 
   return {
-    app,
+    app: withAdminUi(app, { masterKey: config.masterKey, store, sessionTtlSeconds: config.uiSessionTtlSeconds }),
     storage: store.driver,
     inFlight: () => inFlight.count(),
     async drain(graceMs) {
