@@ -11,8 +11,8 @@ export interface GatewayConfig {
   /** Absent: local trial mode (loopback only, any bearer accepted). */
   masterKey: string | null;
   region: string;
-  /** Upstream endpoint overrides; `controlPlane` is the `bedrock` service (AWS_ENDPOINT_URL_BEDROCK). */
-  endpoints: { runtime: string | null; agentRuntime: string | null; controlPlane: string | null };
+  /** Runtimes the calls go to; control planes (`bedrock`, `bedrock-agent`) asked which model a profile or agent runs. */
+  endpoints: { runtime: string | null; agentRuntime: string | null; bedrock: string | null; bedrockAgent: string | null };
   databaseUrl: string;
   redisUrl: string | null;
   /** REDIS_PREFIX: prefix of every Redis key and channel the gateway uses (default `gw:`), to share one Redis. */
@@ -77,7 +77,8 @@ export function readConfig(env: Env): GatewayConfig {
     endpoints: {
       runtime: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) ?? endpointUrl(shared),
       agentRuntime: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME) ?? endpointUrl(shared),
-      controlPlane: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK) ?? endpointUrl(shared),
+      bedrock: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK) ?? endpointUrl(shared),
+      bedrockAgent: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_AGENT) ?? endpointUrl(shared),
     },
     databaseUrl: nonEmpty(env.DATABASE_URL) ?? "sqlite:./data/gateway.sqlite",
     redisUrl: nonEmpty(env.REDIS_URL),
