@@ -13,10 +13,13 @@ export default defineConfig({
     },
   },
   clean: true,
-  sourcemap: true,
+  sourcemap: false,
   target: "node20",
   platform: "node",
   // Consumers bring their own SDK/openapi-fetch copies (declared dependencies); bundling them would duplicate
   // the SDK and break `instanceof` checks on its exception classes.
   external: [/^@aws-sdk\//, /^@smithy\//, "openapi-fetch"],
+  // JSR publishes dist/index.js (jsr.json); this pragma hands Deno the bundled declarations, in which the
+  // private api-types package is inlined (its TypeScript source could not be published).
+  banner: ({ format }) => (format === "esm" ? { js: '/* @ts-self-types="./index.d.ts" */' } : {}),
 });

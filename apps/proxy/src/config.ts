@@ -63,7 +63,6 @@ export function readConfig(env: Env): GatewayConfig {
   const masterKey = nonEmpty(env.MASTER_KEY) ?? nonEmpty(env.LITELLM_MASTER_KEY);
   const port = env.PORT ? Number(env.PORT) : 4000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got ${env.PORT}`);
-  const shared = nonEmpty(env.AWS_ENDPOINT_URL);
   const secretKey = nonEmpty(env.GATEWAY_SECRET_KEY);
   if (secretKey !== null && secretKey.length < 32) {
     throw new ConfigError(`GATEWAY_SECRET_KEY must be at least 32 characters (got ${secretKey.length}); generate one with \`openssl rand -base64 48\`.`);
@@ -75,10 +74,10 @@ export function readConfig(env: Env): GatewayConfig {
     masterKey,
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_REGION_NAME) ?? "us-east-1",
     endpoints: {
-      runtime: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) ?? endpointUrl(shared),
-      agentRuntime: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME) ?? endpointUrl(shared),
-      bedrock: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK) ?? endpointUrl(shared),
-      bedrockAgent: endpointUrl(env.AWS_ENDPOINT_URL_BEDROCK_AGENT) ?? endpointUrl(shared),
+      runtime: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      agentRuntime: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      bedrock: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      bedrockAgent: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
     },
     databaseUrl: nonEmpty(env.DATABASE_URL) ?? "sqlite:./data/gateway.sqlite",
     redisUrl: nonEmpty(env.REDIS_URL),
@@ -132,16 +131,18 @@ function nonEmpty(value: string | undefined): string | null {
   return value && value.trim() !== "" ? value.trim() : null;
 }
 
-function endpointUrl(value: string | undefined | null): string | null {
-  const v = nonEmpty(value ?? undefined);
+function endpointUrl(env: Env, name: string): string | null {
+  const v = nonEmpty(env[name]);
   if (!v) return null;
-  let url: URL;
+  let url: URL | null = null;
   try {
     url = new URL(v);
   } catch {
-    throw new ConfigError(`not a URL: ${v}`);
+    // reported below, with the variable's name
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`endpoint must be http(s): ${v}`);
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new ConfigError(`${name} must be an http:// or https:// URL such as https://bedrock-runtime.us-east-1.amazonaws.com, got ${v}`);
+  }
   return v.replace(/\/+$/, "");
 }
 

@@ -327,7 +327,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create or change a end user
+         * Create or change an end user
          * @description Master key only. Creates the entity, or applies the fields to an existing one.
          */
         post: operations["newEndUser"];
@@ -347,7 +347,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change a end user
+         * Change an end user
          * @description Master key only. 404 when the entity does not exist.
          */
         post: operations["updateEndUser"];
@@ -367,7 +367,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create or change a end user (LiteLLM name)
+         * Create or change an end user (LiteLLM name)
          * @description Master key only. Creates the entity, or applies the fields to an existing one.
          */
         post: operations["newCustomer"];
@@ -387,7 +387,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change a end user (LiteLLM name)
+         * Change an end user (LiteLLM name)
          * @description Master key only. 404 when the entity does not exist.
          */
         post: operations["updateCustomer"];

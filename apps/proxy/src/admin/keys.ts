@@ -3,6 +3,7 @@ import type { DeleteKeysResponse, KeyInfo, KeyInfoResponse, KeyListResponse, Key
 import type { KeyCache } from "../keys/key-cache.ts";
 import { AwsCredentialsUnavailable, type IssuedKey, type KeyService } from "../keys/key-service.ts";
 import { tokenOf } from "../keys/secret.ts";
+import { displayCost } from "../spend/cost-display.ts";
 import { StoreConflictError, type KeyRow } from "../store/types.ts";
 import { createAdminAuth, type AdminCaller } from "./auth.ts";
 import { createAdminRoute } from "./route.ts";
@@ -33,7 +34,7 @@ export function keyRoutes(options: KeyRoutesOptions) {
     if (error instanceof AwsCredentialsUnavailable) return adminErrorResponse(400, error.message);
     return null;
   });
-  const liveInfo = async (row: KeyRow) => ({ ...keyInfo(row), ...(options.keySpend && { spend: await options.keySpend(row) }) });
+  const liveInfo = async (row: KeyRow) => ({ ...keyInfo(row), ...(options.keySpend && { spend: displayCost(await options.keySpend(row)) }) });
   const found = <T>(value: T | null, reference: string): T => {
     if (value === null) throw new AdminError(404, `No key ${display(reference)}.`);
     return value;
@@ -109,7 +110,7 @@ export function keyInfo(row: KeyRow): KeyInfo {
     key_alias: row.keyAlias,
     key_name: row.keyName,
     token: row.token,
-    spend: row.spend,
+    spend: displayCost(row.spend),
     max_budget: row.maxBudget,
     budget_duration: row.budgetDuration,
     budget_reset_at: row.budgetResetAt,

@@ -1,48 +1,40 @@
 /**
- * A readable API page rendered from the spec itself, with no CDN script: gateways often run where
- * browsers cannot reach the internet, and the page must never drift from /openapi.json.
+ * The API reference page: Swagger UI (bundled, see swagger-ui-assets.ts) rendering /openapi.json, so the page never
+ * drifts from the spec. The CSP keeps every request on this origin: nothing from a CDN, nothing phoned home.
  */
-interface Operation {
-  operationId?: string;
-  summary?: string;
-  description?: string;
-  tags?: string[];
-  "x-bedrock-service"?: string;
-  "x-bedrock-streaming"?: boolean;
-  "x-bedrock-usage"?: string;
-}
-interface Spec {
-  info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, Operation>>;
+export const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'";
+
+export function renderDocs(info: { title: string; version: string }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(info.title)} ${escape(info.version)}: API reference</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<noscript>This page needs JavaScript; the spec itself is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+<div id="api-reference"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+`;
 }
 
-const methods = ["get", "post", "put", "patch", "delete"];
-
-export function renderDocs(spec: Spec): string {
-  const rows: string[] = [];
-  for (const [path, item] of Object.entries(spec.paths)) {
-    for (const method of methods) {
-      const op = item[method];
-      if (!op) continue;
-      const badges = [op["x-bedrock-service"], op["x-bedrock-streaming"] ? "event stream" : null, op["x-bedrock-usage"] && op["x-bedrock-usage"] !== "none" ? `usage: ${op["x-bedrock-usage"]}` : null]
-        .filter(Boolean)
-        .map((b) => `<span class="badge">${escape(String(b))}</span>`)
-        .join(" ");
-      rows.push(
-        `<tr><td class="m ${method}">${method.toUpperCase()}</td><td><code>${escape(path)}</code></td>` +
-          `<td><b>${escape(op.operationId ?? "")}</b> ${badges}<div>${escape(op.summary ?? op.description?.split("\n")[0] ?? "")}</div></td></tr>`,
-      );
-    }
-  }
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(spec.info.title)} API</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px}td{padding:.3rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
-.m{font-weight:bold;font-family:monospace}.get{color:#1a7f37}.post{color:#0969da}.delete{color:#cf222e}.put,.patch{color:#9a6700}
-.badge{background:#eef;border-radius:4px;padding:0 .3rem;font-size:12px}pre{white-space:pre-wrap}</style></head><body>
-<h1>${escape(spec.info.title)} <small>${escape(spec.info.version)}</small></h1>
-<pre>${escape(spec.info.description ?? "")}</pre>
-<p>Machine-readable spec: <a href="/openapi.json">/openapi.json</a></p>
-<table>${rows.join("\n")}</table></body></html>`;
-}
+/** Runs in the browser. validatorUrl: null stops Swagger UI from sending the spec to its online validator. */
+export const DOCS_INIT_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#api-reference",
+  validatorUrl: null,
+  deepLinking: true,
+  docExpansion: "list",
+  filter: true,
+  tryItOutEnabled: false,
+});
+`;
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -11,6 +11,7 @@ import type { Store } from "../store/types.ts";
 import type { ScopeResolver } from "../spend/budget-scopes.ts";
 import type { BudgetLedger } from "../spend/ledger.ts";
 import { spendLogJson } from "../spend/log-json.ts";
+import { displayCost } from "../spend/cost-display.ts";
 
 export interface SpendRoutesOptions {
   masterKey: string | null;
@@ -48,7 +49,7 @@ export function spendRoutes(options: SpendRoutesOptions) {
   /** An entity as the API shows it, checked against the spec's UserInfo, TeamInfo and EndUserInfo. */
   const view = async (row: BudgetEntityRow): Promise<UserInfo | TeamInfo | EndUserInfo> => {
     const settings = {
-      spend: await liveSpend(row),
+      spend: displayCost(await liveSpend(row)),
       max_budget: row.maxBudget,
       budget_duration: row.budgetDuration,
       budget_reset_at: row.budgetResetAt,

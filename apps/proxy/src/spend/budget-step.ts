@@ -1,6 +1,7 @@
 import type { CallStep } from "../pipeline/step.ts";
 import { refuse } from "../pipeline/refusal.ts";
 import type { ScopeResolver } from "./budget-scopes.ts";
+import { displayCost } from "./cost-display.ts";
 import type { BudgetLedger, BudgetScope } from "./ledger.ts";
 
 /**
@@ -20,7 +21,7 @@ export function budgetStep(options: { ledger: BudgetLedger; scopes: ScopeResolve
         const spent = await ledger.spent(scope);
         if (spent >= scope.maxBudget) {
           return refuse.accessDenied(
-            `Budget exceeded for ${describeScope(scope)}: spent $${round(spent)} of max_budget $${scope.maxBudget}` +
+            `Budget exceeded for ${describeScope(scope)}: spent $${displayCost(spent)} of max_budget $${scope.maxBudget}` +
               (scope.budgetDuration ? ` (budget_duration ${scope.budgetDuration}).` : "."),
           );
         }
@@ -33,8 +34,4 @@ export function budgetStep(options: { ledger: BudgetLedger; scopes: ScopeResolve
 function describeScope(scope: BudgetScope): string {
   if (scope.kind === "key") return "this gateway key";
   return `${scope.kind === "end_user" ? "end user" : scope.kind} ${JSON.stringify(scope.id)}`;
-}
-
-function round(usd: number): string {
-  return (Math.round(usd * 1e6) / 1e6).toString();
 }
