@@ -1,5 +1,6 @@
 import { parseModelLimits, type ModelLimits } from "./limits/model-limits.ts";
 import { errorMessage } from "./error-message.ts";
+import { spendJournalDir } from "./spend/journal.ts";
 
 /**
  * Environment → typed configuration, validated once at start: the one place the gateway reads its environment
@@ -53,6 +54,8 @@ export interface SpendConfig {
   maxQueue: number;
   /** BUDGET_RESET_INTERVAL_MS (default 60,000): how often expired budget windows are reset in the store. */
   budgetResetIntervalMs: number;
+  /** SPEND_JOURNAL_DIR: write-ahead journal of unstored spend rows (`off`: none; default next to the database). */
+  journalDir: string | null;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -61,6 +64,7 @@ export class ConfigError extends Error {}
 
 export function readConfig(env: Env): GatewayConfig {
   const masterKey = nonEmpty(env.MASTER_KEY) ?? nonEmpty(env.LITELLM_MASTER_KEY);
+  const databaseUrl = nonEmpty(env.DATABASE_URL) ?? "sqlite:./data/gateway.sqlite";
   const port = env.PORT ? Number(env.PORT) : 4000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got ${env.PORT}`);
   const secretKey = nonEmpty(env.GATEWAY_SECRET_KEY);
@@ -79,7 +83,7 @@ export function readConfig(env: Env): GatewayConfig {
       bedrock: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
       bedrockAgent: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
     },
-    databaseUrl: nonEmpty(env.DATABASE_URL) ?? "sqlite:./data/gateway.sqlite",
+    databaseUrl,
     redisUrl: nonEmpty(env.REDIS_URL),
     redisPrefix: nonEmpty(env.REDIS_PREFIX) ?? "gw:",
     modelLimits: modelLimitsOf(env.GATEWAY_MODEL_LIMITS),
@@ -99,6 +103,7 @@ export function readConfig(env: Env): GatewayConfig {
       batchSize: int(env, "SPEND_BATCH_SIZE", 200, 1, 1000),
       maxQueue: int(env, "SPEND_MAX_QUEUE", 100_000, 1000, 10_000_000),
       budgetResetIntervalMs: int(env, "BUDGET_RESET_INTERVAL_MS", 60_000, 1000, 86_400_000),
+      journalDir: spendJournalDir(env.SPEND_JOURNAL_DIR, databaseUrl),
     },
   };
 }

@@ -5,9 +5,11 @@ import { assembleGateway } from "./compose/gateway.ts";
 import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 import { describeStartupError } from "./runtime/startup-errors.ts";
+import { surviveStorageRejections } from "./runtime/storage-rejections.ts";
 
 /** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
 async function main() {
+  surviveStorageRejections();
   const config = readConfig(process.env);
   const gateway = await assembleGateway(config);
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch });

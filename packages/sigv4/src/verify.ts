@@ -5,7 +5,7 @@ import { isRegion } from "@bedrock-gateway/protocol";
  */
 import { getCanonicalHeaders } from "@smithy/signature-v4";
 import { formatAmzDate, parseAmzDate } from "./amz-date.ts";
-import { parseAuthorization } from "./authorization.ts";
+import { parseAuthorization, type ParsedAuthorization } from "./authorization.ts";
 import { CanonicalSigner } from "./canonical-signer.ts";
 import { invalidSignature, incompleteSignature, SigV4Error, unrecognizedClient } from "./errors.ts";
 import { parseQuery } from "./query.ts";
@@ -60,10 +60,21 @@ export function scopeOf(authorization: string | null): { accessKeyId: string; re
   return m ? { accessKeyId: m[1]!, region: m[2]! } : null;
 }
 
-/** Resolves to the verified identity; throws SigV4Error with AWS's error type and message otherwise. */
-export async function verifySigV4(req: SignedRequestParts, options: VerifyOptions): Promise<Verified> {
+export interface CheckedHeaders {
+  auth: ParsedAuthorization;
+  longDate: string;
+  signingDate: Date;
+  signed: Set<string>;
+}
+
+/**
+ * Everything that can be checked from the headers alone, before a lookup or a byte of the body: the
+ * Authorization header's shape, the scope (terminator, service, region), the signed-header rules, the date
+ * and its skew. A forged header fails here without costing a body read.
+ */
+export function checkSigV4Headers(headers: Headers, options: Pick<VerifyOptions, "nowMs" | "service" | "regions">): CheckedHeaders {
   const service = options.service ?? "bedrock";
-  const auth = parseAuthorization(req.headers.get("authorization"));
+  const auth = parseAuthorization(headers.get("authorization"));
   if (auth.terminator !== "aws4_request") {
     throw invalidSignature(`Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'.`);
   }
@@ -73,7 +84,7 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
 
   const signed = new Set(auth.signedHeaders);
   if (!signed.has("host")) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-  const longDate = req.headers.get("x-amz-date");
+  const longDate = headers.get("x-amz-date");
   if (longDate === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (!signed.has("x-amz-date")) throw invalidSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
   const signingDate = parseAmzDate(longDate);
@@ -82,6 +93,13 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
     throw invalidSignature(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${longDate.slice(0, 8)}', from '${longDate}'.`);
   }
   checkSkew(signingDate.getTime(), longDate, options.nowMs);
+  return { auth, longDate, signingDate, signed };
+}
+
+/** Resolves to the verified identity; throws SigV4Error with AWS's error type and message otherwise. */
+export async function verifySigV4(req: SignedRequestParts, options: VerifyOptions): Promise<Verified> {
+  const service = options.service ?? "bedrock";
+  const { auth, longDate, signingDate, signed } = checkSigV4Headers(req.headers, options);
 
   // Only after the cheap checks: the lookup may hit storage.
   const secret = await options.lookup(auth.accessKeyId);

@@ -3,6 +3,7 @@ import type { KeyPatch } from "../store/types.ts";
 import { parseDuration } from "../keys/duration.ts";
 import { routeGroups } from "../policy/allow-list.ts";
 import { AdminError } from "./errors.ts";
+import { unstorableJson } from "./text.ts";
 
 /** A request the admin API refuses with 400; `message` says exactly what is wrong. */
 export class BadRequest extends AdminError {
@@ -55,6 +56,8 @@ export function parseJsonObject(text: string): Json {
     throw new BadRequest("The request body is not valid JSON.");
   }
   if (!isObject(value)) throw new BadRequest("The request body must be a JSON object.");
+  const unstorable = unstorableJson(value);
+  if (unstorable) throw new BadRequest(`The request body cannot be stored: ${unstorable}.`);
   return value;
 }
 
@@ -127,13 +130,26 @@ export function boolParam(value: string | null, name: string): boolean {
 function expiry(body: Json, now: number): KeyPatch {
   if (body.expires !== undefined) {
     if (body.expires === null) return { expires: null };
-    const ms = typeof body.expires === "string" && /^\d{4}-\d\d-\d\dT/.test(body.expires) ? Date.parse(body.expires) : NaN;
+    const ms = typeof body.expires === "string" ? strictDateTime(body.expires) : NaN;
     if (Number.isNaN(ms)) throw new BadRequest("expires must be an ISO-8601 date-time such as 2030-01-31T00:00:00Z, or null.");
     return { expires: new Date(ms).toISOString() };
   }
   if (body.duration === undefined) return {};
   if (body.duration === null) return { expires: null };
   return { expires: new Date(now + duration(body.duration, "duration")).toISOString() };
+}
+
+/**
+ * An ISO-8601 date-time whose fields are all in range. `Date.parse` rolls 2030-02-30 over to March 2, so the
+ * parsed date must read back as the same calendar day and time.
+ */
+function strictDateTime(text: string): number {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  if (!m) return NaN;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const calendar = new Date(Date.UTC(y, mo - 1, d));
+  const inRange = calendar.getUTCFullYear() === y && calendar.getUTCMonth() === mo - 1 && calendar.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+  return inRange ? Date.parse(text) : NaN;
 }
 
 function budgetPeriod(body: Json, now: number): KeyPatch {

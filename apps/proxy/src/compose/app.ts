@@ -15,6 +15,8 @@ import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
 import { docsRoutes } from "../admin/docs.ts";
 import { adminErrorResponse } from "../admin/errors.ts";
 import { errorMessage } from "../error-message.ts";
+import { log } from "../log.ts";
+import { isStoreOutage } from "../store/failure-kind.ts";
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -54,16 +56,16 @@ export function createApp(parts: GatewayParts): GatewayApp {
     try {
       return await pipeline(request);
     } catch (error) {
-      return bedrockError(error, request.url);
+      return bedrockError(error, request);
     }
   };
 
   const routes = new Elysia()
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
-      const message = errorMessage(error);
-      if (error instanceof StoreUnavailableError) return jsonError(503, message);
-      return jsonError(code === "VALIDATION" ? 400 : 500, message);
+      if (code === "VALIDATION") return jsonError(400, errorMessage(error));
+      const failure = unexpectedFailure(error, request);
+      return jsonError(failure.status, failure.message);
     })
     .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }))
     .use(docsRoutes());
@@ -78,9 +80,25 @@ function isBedrockPath(url: string): boolean {
 }
 
 /** A failure no step answered itself, AWS-shaped (OpenAI-shaped on the OpenAI paths) so SDKs raise a typed exception. */
-function bedrockError(error: unknown, url: string): Response {
-  const message = errorMessage(error);
-  return renderRefusal(error instanceof StoreUnavailableError ? refuse.serviceUnavailable(message) : refuse.internal(message), dialectOf(url));
+function bedrockError(error: unknown, request: Request): Response {
+  const failure = unexpectedFailure(error, request);
+  return renderRefusal(failure.status === 503 ? refuse.serviceUnavailable(failure.message) : refuse.internal(failure.message), dialectOf(request.url));
+}
+
+/**
+ * What a client is told about a failure no step answered: a retryable 503 when storage is unreachable, else a
+ * 500, both with a fixed message. The driver's text (the database's address, SQL) goes to the log only.
+ */
+function unexpectedFailure(error: unknown, request: Request): { status: 500 | 503; message: string } {
+  const outage = error instanceof StoreUnavailableError || isStoreOutage(error);
+  log.error(outage ? "storage unavailable: request answered 503" : "unexpected failure: request answered 500", {
+    method: request.method,
+    path: new URL(request.url).pathname.slice(0, 200),
+    error: errorMessage(error),
+  });
+  return outage
+    ? { status: 503, message: "The gateway's storage is temporarily unavailable. Retry the request shortly." }
+    : { status: 500, message: "The gateway failed to handle the request. Its operator can find the cause in the gateway's log." };
 }
 
 function jsonError(status: number, message: string): Response {

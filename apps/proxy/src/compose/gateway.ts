@@ -54,6 +54,8 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     gatewaySigV4: keys.gatewaySigV4,
     steps: {
       admit: [inFlight.step, keys.allowList, spend.steps.budget, limits],
+      // Budgets before tokens, as at admission: a call over budget uses up no token capacity.
+      reserve: [spend.steps.budget, limits],
       tap: [spend.steps.spendRow],
       record: [spend.steps.price, spend.steps.spendRow, limits, spend.steps.metrics, spend.steps.accessLog, inFlight.step],
     },

@@ -38,7 +38,7 @@ export async function openSharedState(config: Pick<GatewayConfig, "redisUrl" | "
   await waitForRedis(subscriber, redis.healthy ? startupWaitMs : 0);
   const invalidation = await redisInvalidation({ publisher: redis, subscriber, prefix });
   return {
-    limiter: failoverLimiter({ connection: redis, shared: redisLimiter(redis.client, prefix), local }),
+    limiter: failoverLimiter({ connection: redis, shared: redisLimiter(redis.client, prefix, { floor: local.peek }), local }),
     invalidation,
     redis,
     prefix,

@@ -11,6 +11,7 @@ import { createScopeResolver } from "../spend/budget-scopes.ts";
 import type { SpendConfig } from "../config.ts";
 import { localBudgetLedger, type BudgetLedger } from "../spend/ledger.ts";
 import { createSpendLogWriter } from "../spend/log-writer.ts";
+import { openSpendJournal } from "../spend/journal.ts";
 import { accessLogStep } from "../spend/access-log-step.ts";
 import { budgetStep } from "../spend/budget-step.ts";
 import { priceStep } from "../spend/price-step.ts";
@@ -59,16 +60,19 @@ export function setupSpend(options: SpendSetupOptions) {
     intervalMs: config.flushIntervalMs,
     batchSize: config.batchSize,
     maxQueue: config.maxQueue,
+    journal: config.journalDir ? openSpendJournal(config.journalDir) : undefined,
   });
   const metrics = createGatewayMetrics();
   metrics.gauge("bedrock_gateway_spend_queue_depth", "Spend log rows waiting to be written to the store.", writer.depth);
   metrics.gauge("bedrock_gateway_spend_rows_dropped_total", "Spend log rows dropped because the queue was full.", writer.dropped);
+  metrics.gauge("bedrock_gateway_spend_rows_quarantined_total", "Spend log rows the store refused, stored repaired (clamped numbers, replaced text).", writer.quarantined);
+  metrics.gauge("bedrock_gateway_spend_rows_rejected_total", "Spend log rows the store refused even repaired (logged, not stored).", writer.rejected);
   // Users, teams and end users, cached once for budgets here and rate limits (which the gateway wires to them too).
   const entities = cachedBudgetEntities((kind, id) => store.getBudgetEntity(kind, id), { ttlMs: options.cacheTtlMs });
   const scopes = createScopeResolver(entities);
   const spendRow = spendRowStep({ ledger, scopes, writer, storeBodies: config.storeBodies });
   const steps = {
-    budget: budgetStep({ ledger, scopes }),
+    budget: budgetStep({ ledger, scopes, prices }),
     price: priceStep(prices),
     spendRow,
     metrics: metricsStep(metrics),
@@ -96,6 +100,7 @@ export function setupSpend(options: SpendSetupOptions) {
     readiness: async () => {
       const depth = writer.depth();
       if (depth > config.maxQueue * 0.9) throw new Error(`${depth} spend rows queued (max ${config.maxQueue}): the store is not keeping up`);
+      if (writer.failing()) return `degraded: ${depth} spend rows waiting for the store to accept them${config.journalDir ? " (journaled to disk)" : ""}`;
       return `ok (${depth} spend rows queued)`;
     },
     async close() {

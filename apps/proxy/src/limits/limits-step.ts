@@ -7,6 +7,7 @@ import type { Usage } from "../usage/types.ts";
 import { modelLimitsFor, type ModelLimits } from "./model-limits.ts";
 import { type LimitCheck, type RateLimiter, windowStartOf } from "./rate-limiter.ts";
 import { errorMessage } from "../error-message.ts";
+import { estimateTokens } from "../usage/estimate.ts";
 
 /** rpm_limit / tpm_limit of a user, team or end user (cached: `cachedBudgetEntities`); null when it has none (or does not exist). */
 export type EntityLimitsLookup = (kind: BudgetEntityKind, id: string) => Promise<{ rpmLimit: number | null; tpmLimit: number | null } | null>;
@@ -41,9 +42,10 @@ const names = { rpm: "rpm_limit", tpm: "tpm_limit" } as const;
 /**
  * RPM and TPM limits per key, user, team, end user, and gateway-wide per model and region. A call is counted
  * against every scope at once, atomically; over any limit it is refused with a 429 ThrottlingException and a
- * retry-after header, before Bedrock. Tokens: an estimate (request bytes / 4) is reserved at admission and
- * replaced by the real count (input + output + cache) when the call ends. A call is refused while a scope's
- * tokens in the current minute are already at or over its limit.
+ * retry-after header, before Bedrock. Tokens: an estimate (input from the body, output from the call's max tokens
+ * or the model's cap) is reserved once the body is read and replaced by the real count (input + output + cache)
+ * when the call ends. A call is refused while a scope's tokens in the current minute, reservations included, are
+ * already at or over its limit.
  */
 export function limitsStep(options: LimitsStepOptions): LimitsStep {
   const { limiter, modelLimits = {}, windowMs = 60_000 } = options;
@@ -85,31 +87,51 @@ export function limitsStep(options: LimitsStepOptions): LimitsStep {
     }
   };
 
+  /** The scopes found at admission, for the token reservation once the body is read. */
+  const scopesByCall = new WeakMap<BedrockCall, Scope[]>();
+  /** One atomic hit over the given checks; the Refusal names the scope that is over. */
+  const hit = async (checks: LimitCheck[], owners: Map<LimitCheck, Scope>) => {
+    const result = await limiter.hit(checks, windowMs);
+    if (result.ok) return result;
+    const { check } = result;
+    const kind = check.mode === "fits" ? "rpm" : "tpm";
+    const unit = kind === "rpm" ? "requests" : "tokens";
+    return refuse.throttling(
+      `Rate limit exceeded for ${owners.get(check)!.label}: ${names[kind]} ${check.limit} ${unit} per minute. Retry after ${result.retryAfterSeconds} s.`,
+      result.retryAfterSeconds,
+    );
+  };
+
   return {
     name: "limits",
+    /** Requests per minute, before the body is read. */
     async admit(call) {
       const scopes = await scopesOf(call);
-      if (scopes.length === 0) return undefined;
-      const estimate = Math.min(ESTIMATE_CAP, Math.ceil(requestBytes(call) / 4));
+      scopesByCall.set(call, scopes);
       const checks: LimitCheck[] = [];
       const owners = new Map<LimitCheck, Scope>();
-      for (const scope of scopes) {
-        if (scope.rpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:rpm`, limit: scope.rpm, amount: 1, mode: "fits" }) - 1], scope);
-        if (scope.tpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:tpm`, limit: scope.tpm, amount: Math.min(estimate, scope.tpm), mode: "below" }) - 1], scope);
-      }
-      const result = await limiter.hit(checks, windowMs);
-      if (!result.ok) {
-        const { check } = result;
-        const scope = owners.get(check)!;
-        const kind = check.mode === "fits" ? "rpm" : "tpm";
-        const unit = kind === "rpm" ? "requests" : "tokens";
-        return refuse.throttling(
-          `Rate limit exceeded for ${scope.label}: ${names[kind]} ${check.limit} ${unit} per minute. Retry after ${result.retryAfterSeconds} s.`,
-          result.retryAfterSeconds,
-        );
-      }
-      const tokens = checks.filter((c) => c.mode === "below").map((c) => ({ scope: c.scope, reserved: c.amount }));
-      if (tokens.length) call.reservation = { windowStart: result.windowStart, tokens };
+      for (const scope of scopes) if (scope.rpm !== null) owners.set(checks[checks.push({ scope: `${scope.id}:rpm`, limit: scope.rpm, amount: 1, mode: "fits" }) - 1], scope);
+      if (checks.length === 0) return undefined;
+      const result = await hit(checks, owners);
+      return "ok" in result ? undefined : result;
+    },
+    /**
+     * Tokens per minute, with the body read: the call reserves its estimate (input from the body, output from its
+     * max tokens or the model's cap) and is refused while a scope's tokens, reservations included, are at or over
+     * its limit; the estimate is replaced by the real count when the call is recorded. Concurrent calls thus
+     * exceed a limit by at most one call's reservation.
+     */
+    async reserve(call) {
+      const scopes = (scopesByCall.get(call) ?? []).filter((scope) => scope.tpm !== null);
+      if (scopes.length === 0) return undefined;
+      const { input, output } = estimateTokens(call.route.operation?.operationId ?? null, call.modelId, call.body);
+      const estimate = Math.min(ESTIMATE_CAP, input + output);
+      const checks: LimitCheck[] = [];
+      const owners = new Map<LimitCheck, Scope>();
+      for (const scope of scopes) owners.set(checks[checks.push({ scope: `${scope.id}:tpm`, limit: scope.tpm!, amount: Math.min(estimate, scope.tpm!), mode: "below" }) - 1], scope);
+      const result = await hit(checks, owners);
+      if (!("ok" in result)) return result;
+      call.reservation = { windowStart: result.windowStart, tokens: checks.map((c) => ({ scope: c.scope, reserved: c.amount })) };
       return undefined;
     },
     record(call, outcome) {
@@ -119,12 +141,6 @@ export function limitsStep(options: LimitsStepOptions): LimitsStep {
       while (pending.size) await Promise.all([...pending]);
     },
   };
-}
-
-function requestBytes(call: BedrockCall): number {
-  if (call.body) return call.body.byteLength;
-  const length = Number(call.request.headers.get("content-length"));
-  return Number.isFinite(length) && length > 0 ? length : 0;
 }
 
 const labels: Record<BudgetEntityKind, string> = { user: "user", team: "team", end_user: "end user" };

@@ -16,7 +16,8 @@ export interface AuthenticateOptions {
 
 /**
  * Who is calling. An explicit key header wins; otherwise a signature made with gateway credentials is verified
- * as AWS would, which needs the body (read once, within the size limit, and kept for forwarding).
+ * as AWS would: first from the headers alone (shape, scope, date, the key id's existence), then with the body
+ * (read once, within the size and time limits, and kept for forwarding).
  */
 export function createAuthenticate(options: AuthenticateOptions) {
   const { authenticate, gatewaySigV4 } = options;
@@ -25,6 +26,9 @@ export function createAuthenticate(options: AuthenticateOptions) {
     const { request, target } = call;
     const key = extractKey(request.headers);
     if (key !== null || !gatewaySigV4?.claims(request.headers)) return authenticate(key);
+    // Headers first: a forged or stale signature costs no body read.
+    const early = await gatewaySigV4.precheck(request.headers);
+    if (early) return early;
     return gatewaySigV4.authenticate({
       method: request.method,
       rawPath: BEDROCK_PREFIX + target.path,

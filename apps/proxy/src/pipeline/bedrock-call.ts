@@ -34,12 +34,13 @@ export interface BedrockPipelineOptions {
 }
 
 /**
- * `ANY /bedrock/*`, top to bottom: route → authenticate → (model from body) → admit → read body → sign → forward →
- * (filter a control-plane answer) → relay and meter → record. Every step either adds to the call's context or returns a Refusal, which is rendered here, once.
+ * `ANY /bedrock/*`, top to bottom: route → authenticate → (model from body) → admit → read body → reserve → sign →
+ * forward → (filter a control-plane answer) → relay and meter → record. Every step either adds to the call's context
+ * or returns a Refusal, which is rendered here, once.
  */
 export function createBedrockPipeline(options: BedrockPipelineOptions): (request: Request) => Promise<Response> {
   const { config } = options;
-  const { admit = [], tap = [], record = [] } = options.steps ?? {};
+  const { admit = [], reserve = [], tap = [], record = [] } = options.steps ?? {};
   const route = createRoute({ defaultRegion: config.region, routes: options.routes });
   const body = { maxBytes: config.maxRequestBodyBytes, timeoutMs: config.bodyReadTimeoutMs };
   const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, body });
@@ -101,6 +102,11 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
       }
       // 4. Read the body, within MAX_REQUEST_BODY_MB and BODY_READ_TIMEOUT_MS (already read if authentication needed it).
       await readCallBody(call, body);
+      // 4b. Reserve what the call may use (budgets, tokens), now that its body tells how much.
+      for (const step of reserve) {
+        const refusal = await step.reserve!(call);
+        if (refusal) return answer(refusal, step.name);
+      }
       // 5. Sign it with the gateway's AWS credentials.
       const signed = await sign(call);
       if (isRefusal(signed)) return answer(signed, "sign");

@@ -30,7 +30,9 @@ export interface BedrockCall {
 
   /** Budget step: the key's, user's, team's and end user's budgets. */
   budgetScopes?: BudgetScope[];
-  /** Limits step: token estimates reserved at admission, replaced by the real count when the call is recorded. */
+  /** Budget step: USD reserved in every budget scope, replaced by the real cost when the call is recorded. */
+  budgetReserved?: number;
+  /** Limits step: token estimates reserved once the body is read, replaced by the real count when the call is recorded. */
   reservation?: TokenReservation;
   /** STORE_REQUEST_BODIES: the answer's first bytes, for the spend row. */
   capturedResponse?: { parts: Uint8Array[]; size: number };

@@ -13,6 +13,8 @@ export interface CallStep {
   name: string;
   /** Admission, before the body is read: a Refusal ends the call; it never reaches Bedrock. */
   admit?(call: BedrockCall): Promise<Refusal | undefined> | Refusal | undefined;
+  /** With the body read, before upstream: reserve what the call may use (budget, tokens). A Refusal ends the call. */
+  reserve?(call: BedrockCall): Promise<Refusal | undefined> | Refusal | undefined;
   /** Upstream answered: observe its body as it is relayed. */
   tap?(call: BedrockCall, upstream: UpstreamResult): BodyTap | undefined;
   /** Exactly once per admitted call, after its answer ended, failed, or the call was refused. */
@@ -22,6 +24,7 @@ export interface CallStep {
 /** Which steps run in which phase, in order. A step may take part in several phases. */
 export interface CallSteps {
   admit: CallStep[];
+  reserve: CallStep[];
   tap: CallStep[];
   record: CallStep[];
 }

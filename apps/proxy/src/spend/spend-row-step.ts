@@ -32,11 +32,19 @@ export function spendRowStep(options: SpendRowStepOptions): SpendRowStep {
   const { ledger, scopes: resolver, writer, storeBodies = false } = options;
   const settling = new Set<Promise<void>>();
 
-  const settle = async (call: BedrockCall, row: SpendLogRow) => {
-    const scopes = call.budgetScopes ?? (await resolver.scopesFor(call));
-    // The ledger first: a row in the store before the ledger seeded its scope would be counted twice.
-    await ledger.add(scopes, row.spend ?? 0);
-    writer.enqueue(row);
+  const settle = async (call: BedrockCall, row: SpendLogRow, queueRow: () => void) => {
+    try {
+      const scopes = call.budgetScopes ?? (await resolver.scopesFor(call));
+      // The ledger first: a row in the store before the ledger seeded its scope would be counted twice. A call that
+      // reserved its estimate (budget step) now replaces it with the real cost.
+      const amount = (row.spend ?? 0) - (call.budgetReserved ?? 0);
+      if (amount !== 0) await ledger.add(scopes, amount);
+    } catch (error) {
+      // The store is away (a scope could not be read or seeded): the row is still written once it is back; a scope
+      // seeded later reads it from the store, one already in memory misses this call's cost until it is reseeded.
+      log.warn("spend not added to the budget ledger; the row is still queued", { request_id: row.requestId, error: errorMessage(error) });
+    }
+    queueRow();
   };
 
   return {
@@ -62,7 +70,8 @@ export function spendRowStep(options: SpendRowStepOptions): SpendRowStep {
         if (captured) row.responseBody = storableBody(concatBytes(captured.parts), captured.size);
       }
       call.spendRow = row;
-      const done = settle(call, row).catch((error) => log.error("spend not recorded", { request_id: row.requestId, error: errorMessage(error) }));
+      // Journaled now, before any await: from here on a killed process still has the row.
+      const done = settle(call, row, writer.hold(row));
       settling.add(done);
       void done.finally(() => settling.delete(done));
     },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { extractKey } from "../../src/auth/extract-key.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
 import { isRegion } from "@bedrock-gateway/protocol";
+import { upstreamOrigin } from "../../src/bedrock/region.ts";
 import { memoizeCredentials } from "../../src/runtime/credentials.ts";
 import { ConfigError, readConfig } from "../../src/config.ts";
 
@@ -106,5 +107,17 @@ describe("memoizeCredentials", () => {
     });
     await expect(provider()).rejects.toThrow("no credentials yet");
     expect((await provider()).accessKeyId).toBe("AK");
+  });
+});
+
+describe("upstreamOrigin", () => {
+  const config = { endpoints: { runtime: null, agentRuntime: null } } as unknown as Parameters<typeof upstreamOrigin>[0];
+  it.each([
+    ["bedrock-runtime", "us-east-1", "https://bedrock-runtime.us-east-1.amazonaws.com"],
+    ["bedrock-runtime", "cn-north-1", "https://bedrock-runtime.cn-north-1.amazonaws.com.cn"],
+    ["bedrock-agent-runtime", "cn-northwest-1", "https://bedrock-agent-runtime.cn-northwest-1.amazonaws.com.cn"],
+    ["bedrock-runtime", "us-gov-west-1", "https://bedrock-runtime.us-gov-west-1.amazonaws.com"],
+  ] as const)("%s in %s is %s (each partition its own domain)", (service, region, origin) => {
+    expect(upstreamOrigin(config, service, region)).toBe(origin);
   });
 });

@@ -15,25 +15,37 @@ function keyView(overrides: Partial<VirtualKeyView> = {}): VirtualKeyView {
   return { token: "t", keyAlias: null, models: [], allowedRoutes: [], userId: null, teamId: null, maxBudget: null, budgetDuration: null, spend: 0, rpmLimit: null, tpmLimit: null, expires: null, metadata: {}, ...overrides };
 }
 
-function makeCall(options: { key?: Partial<VirtualKeyView> | null; modelId?: string; region?: string; endUser?: string; bytes?: number } = {}): BedrockCall {
+/** A Converse body of exactly `bytes` bytes asking for at most `maxTokens` output tokens. */
+function converseBody(bytes: number, maxTokens: number): Uint8Array<ArrayBuffer> {
+  const base = JSON.stringify({ inferenceConfig: { maxTokens }, pad: "" });
+  return new TextEncoder().encode(base.replace('"pad":""', `"pad":"${"x".repeat(Math.max(0, bytes - base.length))}"`));
+}
+
+function makeCall(options: { key?: Partial<VirtualKeyView> | null; modelId?: string; region?: string; endUser?: string; bytes?: number; maxTokens?: number } = {}): BedrockCall {
   const principal = options.key === null ? { kind: "master" as const } : { kind: "virtual" as const, keyHash: "hash-" + (options.key?.keyAlias ?? "k"), key: keyView(options.key ?? {}) };
   return {
     requestId: crypto.randomUUID(),
     startedAt: Date.now(),
     request: new Request("http://localhost/bedrock/x", { method: "POST", headers: { "content-length": String(options.bytes ?? 400) } }),
     target: { path: "/x", query: "", segments: ["x"] },
-    route: {} as BedrockCall["route"],
+    route: { operation: { operationId: "Converse" } } as BedrockCall["route"],
     region: options.region ?? "us-east-1",
     principal,
     modelId: options.modelId ?? HAIKU,
     endUser: options.endUser ?? null,
-    body: null,
+    body: converseBody(options.bytes ?? 400, options.maxTokens ?? 100),
   } as BedrockCall;
 }
 
 /** The step's refusal as the client receives it. */
 async function admit(step: CallStep, call: BedrockCall): Promise<Response | undefined> {
   const refusal = await step.admit!(call);
+  return refusal && renderRefusal(refusal);
+}
+
+/** Admission, then the reservation once the body is read, as the pipeline runs them. */
+async function admitAndReserve(step: CallStep, call: BedrockCall): Promise<Response | undefined> {
+  const refusal = (await step.admit!(call)) ?? (await step.reserve!(call));
   return refusal && renderRefusal(refusal);
 }
 
@@ -56,30 +68,43 @@ describe("limits step", () => {
     expect((await refused.json()).message).toMatch(/key "ci": rpm_limit 2 requests per minute/);
   });
 
-  it("reserves an estimate for tokens and settles it with the real usage (input + output + cache)", async () => {
+  it("reserves an estimate for tokens (input from the body, output from maxTokens) and settles it with the real usage", async () => {
     const limiter = localLimiter();
     const step = limitsStep({ limiter });
     const key = { keyAlias: "tok", tpmLimit: 1000 };
-    const call = makeCall({ key, bytes: 400 });
-    expect(await admit(step, call)).toBeUndefined();
-    expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(100);
+    const call = makeCall({ key, bytes: 400, maxTokens: 100 });
+    expect(await admitAndReserve(step, call)).toBeUndefined();
+    expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(400 / 2 + 100);
     step.record!(call, ended(950));
     await step.flush();
     expect(await limiter.peek("key:hash-tok:tpm", 60_000)).toBe(950);
     // Below the limit: admitted; then at or over it: refused.
-    const second = makeCall({ key, bytes: 40 });
-    expect(await admit(step, second)).toBeUndefined();
+    const second = makeCall({ key, bytes: 40, maxTokens: 10 });
+    expect(await admitAndReserve(step, second)).toBeUndefined();
     step.record!(second, ended(100));
     await step.flush();
-    const refused = (await admit(step, makeCall({ key }))) as Response;
+    const refused = (await admitAndReserve(step, makeCall({ key }))) as Response;
     expect((await refused.json()).message).toMatch(/tpm_limit 1000 tokens per minute/);
+  });
+
+  it("50 parallel 2,000-token calls on tpm_limit 5,000: the limit plus one call's reservation at most (all 50 passed before)", async () => {
+    const limiter = localLimiter();
+    const step = limitsStep({ limiter });
+    const key = { keyAlias: "burst", tpmLimit: 5_000 };
+    const calls = Array.from({ length: 50 }, () => makeCall({ key, bytes: 2_000, maxTokens: 1_000 }));
+    const answers = await Promise.all(calls.map((call) => admitAndReserve(step, call)));
+    const admitted = calls.filter((_, i) => answers[i] === undefined);
+    for (const call of admitted) step.record!(call, ended(2_000));
+    await step.flush();
+    expect(admitted.length).toBe(3); // 0, 2,000 and 4,000 reserved tokens are below 5,000; 6,000 is not
+    expect(await limiter.peek("key:hash-burst:tpm", 60_000)).toBeLessThanOrEqual(5_000 + 2_000);
   });
 
   it("releases the reservation of a call that ended without usage", async () => {
     const limiter = localLimiter();
     const step = limitsStep({ limiter });
     const call = makeCall({ key: { keyAlias: "rel", tpmLimit: 10_000 }, bytes: 4000 });
-    await admit(step, call);
+    await admitAndReserve(step, call);
     step.record!(call, { status: 502, endedAt: Date.now(), usage: null });
     await step.flush();
     expect(await limiter.peek("key:hash-rel:tpm", 60_000)).toBe(0);

@@ -65,7 +65,7 @@ describe("the record steps, each alone and in the composed order, on one call co
   it("budget: a spent budget is a 403 AccessDeniedException refusal naming the scope; the scopes stay on the call", async () => {
     const { store, ledger, scopes } = await spendParts();
     await store.upsertBudgetEntity("user", "u1", { maxBudget: 0.001 });
-    const step = budgetStep({ ledger, scopes });
+    const step = budgetStep({ ledger, scopes, prices: loadPriceTable() });
     const call = converseCall();
     expect(await step.admit!(call)).toBeUndefined();
     expect(call.budgetScopes?.map((s) => s.kind)).toEqual(["key", "user"]);
@@ -113,7 +113,8 @@ describe("the record steps, each alone and in the composed order, on one call co
     metricsStep(metrics).record!(call, refused);
     expect(call.cost).toEqual({ spend: 0, note: "refused before Bedrock: ThrottlingException" });
     const text = metrics.registry.render();
-    expect(text).toContain(`bedrock_gateway_errors_total{operation="Converse",model="${HAIKU}",status="429"} 1`);
+    // No call with this model has succeeded here yet: a refusal does not make a label of a client-chosen id.
+    expect(text).toContain(`bedrock_gateway_errors_total{operation="Converse",model="unverified",status="429"} 1`);
     expect(text).not.toContain("bedrock_gateway_spend_usd_total{");
   });
 });
