@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import { controlPlaneAnswerFilters } from "../../src/policy/control-plane-answers.ts";
 
 const models = ["anthropic.claude-3-haiku-*", "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/mine"];
@@ -27,6 +28,12 @@ describe("control-plane answers for a key limited to some models", () => {
     expect(keep(controlPlaneAnswerFilters.ListModelInvocationJobs!({ invocationJobSummaries: jobs }, models)).invocationJobSummaries).toEqual([jobs[0]]);
     expect(controlPlaneAnswerFilters.GetModelInvocationJob!(jobs[0]!, models)).toEqual({ keep: jobs[0] });
     expect(controlPlaneAnswerFilters.GetModelInvocationJob!(jobs[1]!, models)).toEqual({ hide: expect.stringContaining("meta.llama3-8b-instruct-v1:0") });
+  });
+
+  it("every control-plane read that names no model in its path has a filter (the allow-list lets them pass for it)", () => {
+    const unnamed = bedrockRoutes.filter((r) => r.service === "bedrock" && r.modelFrom === undefined).map((r) => r.operationId);
+    expect(unnamed.length).toBeGreaterThan(0);
+    expect(unnamed.filter((id) => !controlPlaneAnswerFilters[id])).toEqual([]);
   });
 
   it("an answer without the expected list passes unchanged", () => {
