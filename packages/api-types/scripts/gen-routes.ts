@@ -24,6 +24,8 @@ const usageKinds = [
   "flow",
   "openai-chat",
   "openai-responses",
+  "rerank",
+  "async-invoke",
   "none",
 ];
 

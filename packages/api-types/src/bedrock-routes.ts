@@ -13,6 +13,8 @@ export type UsageKind =
   | "flow"
   | "openai-chat"
   | "openai-responses"
+  | "rerank"
+  | "async-invoke"
   | "none";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -43,7 +45,7 @@ const routes: BedrockRoute[] = [
   {"operationId":"InvokeAgent","method":"POST","path":"/agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text","segments":["agents","{agentId}","agentAliases","{agentAliasId}","sessions","{sessionId}","text"],"service":"bedrock-agent-runtime","streaming":true,"usage":"invoke-agent"},
   {"operationId":"InvokeInlineAgent","method":"POST","path":"/agents/{sessionId}","segments":["agents","{sessionId}"],"service":"bedrock-agent-runtime","streaming":true,"usage":"invoke-agent"},
   {"operationId":"ListAsyncInvokes","method":"GET","path":"/async-invoke","segments":["async-invoke"],"service":"bedrock-runtime","streaming":false,"usage":"none"},
-  {"operationId":"StartAsyncInvoke","method":"POST","path":"/async-invoke","segments":["async-invoke"],"service":"bedrock-runtime","streaming":false,"usage":"none"},
+  {"operationId":"StartAsyncInvoke","method":"POST","path":"/async-invoke","segments":["async-invoke"],"service":"bedrock-runtime","streaming":false,"usage":"async-invoke"},
   {"operationId":"GetAsyncInvoke","method":"GET","path":"/async-invoke/{invocationArn}","segments":["async-invoke","{invocationArn}"],"service":"bedrock-runtime","streaming":false,"usage":"none"},
   {"operationId":"InvokeFlow","method":"POST","path":"/flows/{flowIdentifier}/aliases/{flowAliasIdentifier}","segments":["flows","{flowIdentifier}","aliases","{flowAliasIdentifier}"],"service":"bedrock-agent-runtime","streaming":true,"usage":"flow"},
   {"operationId":"StartFlowExecution","method":"POST","path":"/flows/{flowIdentifier}/aliases/{flowAliasIdentifier}/executions","segments":["flows","{flowIdentifier}","aliases","{flowAliasIdentifier}","executions"],"service":"bedrock-agent-runtime","streaming":false,"usage":"none"},
@@ -66,7 +68,7 @@ const routes: BedrockRoute[] = [
   {"operationId":"InvokeModelWithBidirectionalStream","method":"POST","path":"/model/{modelId}/invoke-with-bidirectional-stream","segments":["model","{modelId}","invoke-with-bidirectional-stream"],"service":"bedrock-runtime","streaming":true,"usage":"none"},
   {"operationId":"InvokeModelWithResponseStream","method":"POST","path":"/model/{modelId}/invoke-with-response-stream","segments":["model","{modelId}","invoke-with-response-stream"],"service":"bedrock-runtime","streaming":true,"usage":"invoke-stream"},
   {"operationId":"OptimizePrompt","method":"POST","path":"/optimize-prompt","segments":["optimize-prompt"],"service":"bedrock-agent-runtime","streaming":true,"usage":"none"},
-  {"operationId":"Rerank","method":"POST","path":"/rerank","segments":["rerank"],"service":"bedrock-agent-runtime","streaming":false,"usage":"none"},
+  {"operationId":"Rerank","method":"POST","path":"/rerank","segments":["rerank"],"service":"bedrock-agent-runtime","streaming":false,"usage":"rerank"},
   {"operationId":"RetrieveAndGenerate","method":"POST","path":"/retrieveAndGenerate","segments":["retrieveAndGenerate"],"service":"bedrock-agent-runtime","streaming":false,"usage":"retrieve-and-generate"},
   {"operationId":"RetrieveAndGenerateStream","method":"POST","path":"/retrieveAndGenerateStream","segments":["retrieveAndGenerateStream"],"service":"bedrock-agent-runtime","streaming":true,"usage":"retrieve-and-generate"},
   {"operationId":"ListSessions","method":"POST","path":"/sessions/","segments":["sessions",""],"service":"bedrock-agent-runtime","streaming":false,"usage":"none"},

@@ -714,7 +714,7 @@ export interface paths {
         put?: never;
         /**
          * StartAsyncInvoke
-         * @description Passthrough of `StartAsyncInvokeCommand` (@aws-sdk/client-bedrock-runtime). Cost accrues asynchronously upstream and is not tracked by the gateway.
+         * @description Passthrough of `StartAsyncInvokeCommand` (@aws-sdk/client-bedrock-runtime). Video generation (Nova Reel) is priced from the requested duration when the job is submitted; other models' jobs are logged with spend null (pending, with the reason: Bedrock reports no usage).
          */
         post: operations["StartAsyncInvoke"];
         delete?: never;
@@ -1174,7 +1174,7 @@ export interface paths {
         put?: never;
         /**
          * Rerank
-         * @description Passthrough of `RerankCommand` (@aws-sdk/client-bedrock-agent-runtime).
+         * @description Passthrough of `RerankCommand` (@aws-sdk/client-bedrock-agent-runtime). Priced per query (one per started 100 documents) with the model named in the body.
          */
         post: operations["Rerank"];
         delete?: never;
@@ -1777,7 +1777,7 @@ export interface components {
          * @description Where token counts came from; null when the call was not metered (refused, failed, unmetered operation).
          * @enum {string|null}
          */
-        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
+        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
         SpendLog: {
             /** @description Gateway request id. */
             request_id: string;

@@ -36,7 +36,7 @@ export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: Ca
 export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps: CallStep[], finish: Finish, dialect: Dialect = "aws"): Promise<Response> | Response {
   const { upstream, abort, release } = forwarded;
   const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
-  const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
+  const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers, requestBody: call.body });
   const taps: BodyTap[] = [meter];
   for (const step of tapSteps) {
     const tap = step.tap?.(call, result);
