@@ -56,7 +56,8 @@ export function matchControlPlane(method: string, rawPath: string, options: Emul
     return {
       operation: "ListInferenceProfiles",
       respond(region, now) {
-        const type = typeof query.typeEquals === "string" ? query.typeEquals : "SYSTEM_DEFINED";
+        // The SDK sends `typeEquals` as the query parameter `type`.
+        const type = typeof query.type === "string" ? query.type : "SYSTEM_DEFINED";
         const all = type === "APPLICATION" ? Object.keys(profiles).map((id) => applicationProfile(id, region, now)) : systemProfiles(region);
         const { items, nextToken } = page<object>(all, query);
         return { inferenceProfileSummaries: items, ...(nextToken ? { nextToken } : {}) };
