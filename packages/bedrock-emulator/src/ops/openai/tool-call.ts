@@ -1,8 +1,9 @@
 /**
  * The emulator's deterministic function calling for the OpenAI-compatible APIs: offered tools and not yet given
- * a tool's result, it calls the first tool, with arguments made from its JSON schema's properties.
+ * a tool's result, it calls the first tool, with arguments sampled from its JSON schema as Converse's tool use does.
  */
 import type { JsonObject } from "../../context.ts";
+import { sampleInput } from "../runtime/tool-use.ts";
 
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -20,16 +21,5 @@ export function toolCallFor(body: JsonObject, toolResultGiven: boolean): ToolCal
   if (!isObject(tool)) return null;
   const fn = isObject(tool.function) ? tool.function : tool;
   if (typeof fn.name !== "string") return null;
-  return { id: `call_emulator_${fn.name}`, name: fn.name, arguments: JSON.stringify(argumentsFor(fn.parameters)) };
-}
-
-function argumentsFor(schema: unknown): JsonObject {
-  const properties = isObject(schema) && isObject(schema.properties) ? schema.properties : {};
-  const args: JsonObject = {};
-  for (const [name, property] of Object.entries(properties)) {
-    const type = isObject(property) ? property.type : undefined;
-    const choices = isObject(property) && Array.isArray(property.enum) ? property.enum : null;
-    args[name] = choices ? choices[0] : type === "number" || type === "integer" ? 1 : type === "boolean" ? true : "emulator";
-  }
-  return args;
+  return { id: `call_emulator_${fn.name}`, name: fn.name, arguments: JSON.stringify(sampleInput(fn.parameters)) };
 }
