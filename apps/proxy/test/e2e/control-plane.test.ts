@@ -123,6 +123,18 @@ describe("the Bedrock control plane, read-only, through the gateway", () => {
     expect(stack.emulator.controlPlaneRequests.length).toBe(before);
   });
 
+  it("each read is a spend row of cost 0 (AWS does not bill them), with the operation's name", async () => {
+    const { modelSummaries } = await bedrock(open.key).send(new ListFoundationModelsCommand({}));
+    expect(modelSummaries!.length).toBeGreaterThan(0);
+    let row: any;
+    for (let i = 0; i < 100 && !row; i++) {
+      const logs = (await (await fetch(stack.gateway.url + "/spend/logs?page_size=1000", { headers: { authorization: `Bearer ${MASTER}` } })).json()) as any;
+      row = logs.data.find((r: any) => r.operation === "ListFoundationModels" && r.key_alias === "all-models");
+      if (!row) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(row).toMatchObject({ operation: "ListFoundationModels", status: 200, spend: 0 });
+  });
+
   it("allowed_routes: the control-plane group, or the operation ids", async () => {
     const runtimeOnly = await admin("/key/generate", { allowed_routes: ["runtime"] });
     expect(await refused(bedrock(runtimeOnly.key).send(new ListFoundationModelsCommand({})))).toBeInstanceOf(AccessDeniedException);
