@@ -3,7 +3,7 @@ import { extractKey } from "../auth/extract-key.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import type { BedrockCall } from "./call.ts";
 import { awsError, errors } from "./errors.ts";
-import { parseRawTarget } from "./raw-path.ts";
+import { parseRawTarget, pathStartOf } from "./raw-path.ts";
 import { requestId } from "./request-id.ts";
 import { BodyTooLarge, readBodyWithin } from "./read-body.ts";
 import { isRegion } from "./region.ts";
@@ -58,6 +58,8 @@ export function createIdentify(options: IdentifyOptions) {
         rawPath: BEDROCK_PREFIX + target.path,
         rawQuery: target.query,
         headers: request.headers,
+        // Over HTTP/2 the SDKs sign `:authority`; Deno then has no Host header and keeps it in the URL only.
+        authority: request.headers.get("host") ?? authorityOf(request.url),
         body: body ?? new Uint8Array(0),
       });
     } else {
@@ -84,6 +86,11 @@ export function createIdentify(options: IdentifyOptions) {
     };
     return { ok: true, call, readBody };
   };
+}
+
+function authorityOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  return url.slice(start, pathStartOf(url));
 }
 
 function safeDecode(value: string): string {
