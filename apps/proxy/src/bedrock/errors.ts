@@ -24,6 +24,8 @@ export const errors = {
   serviceUnavailable: (message: string) => awsError(503, "ServiceUnavailableException", message),
   gatewayTimeout: (message: string) => awsError(504, "ServiceUnavailableException", message),
   internal: (message: string) => awsError(500, "InternalServerException", message),
+  /** Nobody reads it (the client is gone); it names the outcome in logs and metrics, as nginx's 499 does. */
+  clientClosed: () => awsError(499, "RequestCanceledException", "The client closed the request before it was sent to Bedrock."),
   throttling: (message: string, retryAfterSeconds: number) =>
     awsError(429, "ThrottlingException", message, { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) }),
 };

@@ -41,6 +41,15 @@ export function createForward(options: ForwardOptions) {
       return { ok: false, response: errors.internal(`The gateway could not sign the call with its AWS credentials (${errorMessage(error)}). Its operator must configure them.`) };
     }
 
+    // Gone already (a closed connection, a reset stream): nothing goes upstream. Checked here because an abort
+    // that already happened fires no event for the listener below.
+    if (request.signal.aborted) return { ok: false, response: errors.clientClosed() };
+    // A model call always carries a body. An empty one is what an HTTP/2 stream reset before its first DATA frame
+    // looks like on Bun and Deno (the body ends cleanly, the abort signal fires up to ~20 ms later): a rapid-reset
+    // flood must not reach Bedrock, which would refuse an empty body anyway.
+    if (call.route.usage !== "none" && call.body !== null && call.body.byteLength === 0) {
+      return { ok: false, response: errors.validation(`${call.route.operationId} needs a request body; it was empty.`) };
+    }
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
     request.signal.addEventListener("abort", onClientAbort, { once: true });
