@@ -6,6 +6,7 @@ import { createAuthenticator, type AuthenticatorOptions } from "./auth/authentic
 import type { GatewaySigV4 } from "./auth/sigv4-credentials.ts";
 import { createPassthrough, BEDROCK_PREFIX, type PassthroughOptions } from "./bedrock/passthrough.ts";
 import { errors } from "./bedrock/errors.ts";
+import { BodyTooLarge } from "./bedrock/read-body.ts";
 import { StoreUnavailableError } from "./keys/key-cache.ts";
 import type { CallPlugin } from "./bedrock/plugin.ts";
 import { pathStartOf } from "./bedrock/raw-path.ts";
@@ -61,6 +62,8 @@ export function createApp(parts: GatewayParts): GatewayApp {
   const routes = new Elysia()
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
+      // A chunked body counted past MAX_REQUEST_BODY_MB at the edge (runtime/body-limit.ts) while a route parsed it.
+      if (error instanceof BodyTooLarge) return errors.tooLarge(error.message);
       const message = errorMessage(error);
       if (error instanceof StoreUnavailableError) return jsonError(503, message);
       return jsonError(code === "VALIDATION" ? 400 : 500, message);

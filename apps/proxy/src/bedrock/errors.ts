@@ -18,7 +18,7 @@ export const errors = {
     awsError(401, "UnrecognizedClientException", message),
   accessDenied: (message: string) => awsError(403, "AccessDeniedException", message),
   validation: (message: string) => awsError(400, "ValidationException", message),
-  tooLarge: (message: string) => awsError(413, "ValidationException", message),
+  tooLarge: (message: string, extraHeaders?: HeadersInit) => awsError(413, "ValidationException", message, extraHeaders),
   unknownOperation: (message: string) => awsError(404, "UnknownOperationException", message),
   badGateway: (message: string) => awsError(502, "ServiceUnavailableException", message),
   serviceUnavailable: (message: string) => awsError(503, "ServiceUnavailableException", message),

@@ -3,6 +3,7 @@
  * Everything behind `fetch` is web-standard. Both serve HTTP/1.1 and HTTP/2 on the same port: cleartext h2c
  * with prior knowledge (what the AWS SDKs' default handler opens for an `http://` endpoint), or ALPN under TLS.
  */
+import { limitRequestBodies } from "./body-limit.ts";
 import { guardRequestTarget, internalErrorResponse } from "./request-target.ts";
 import type { TlsFiles } from "./tls-files.ts";
 
@@ -28,14 +29,14 @@ declare const Bun: any;
 declare const Deno: any;
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const fetch = guardRequestTarget(options.fetch);
+  const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.maxRequestBodyBytes));
   const protocol = options.tls ? "https" : "http";
   if (typeof Bun !== "undefined") {
     const server = Bun.serve({
       port: options.port,
       hostname: options.hostname,
-      // A backstop only: the gateway answers oversized bodies itself, AWS-shaped, below this.
-      maxRequestBodySize: options.maxRequestBodyBytes + 1024 * 1024,
+      // None of Bun's own (its 413 is bare): limitRequestBodies answers every oversized body AWS-shaped.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
       // Long generations and slow streams must not be cut by the default 10 s idle timeout.
       idleTimeout: 0,
       // Bun's own HTTP/2 server (1.4+): the HTTP/1.1 path stays Bun.serve's, unchanged.
