@@ -47,8 +47,9 @@ export function createForward(options: ForwardOptions) {
     // A model call always carries a body. An empty one is what an HTTP/2 stream reset before its first DATA frame
     // looks like on Bun and Deno (the body ends cleanly, the abort signal fires up to ~20 ms later): a rapid-reset
     // flood must not reach Bedrock, which would refuse an empty body anyway.
-    if (call.route.usage !== "none" && call.body !== null && call.body.byteLength === 0) {
-      return { ok: false, response: errors.validation(`${call.route.operationId} needs a request body; it was empty.`) };
+    const operation = call.route.operation;
+    if (operation !== null && operation.usage !== "none" && call.body !== null && call.body.byteLength === 0) {
+      return { ok: false, response: errors.validation(`${operation.operationId} needs a request body; it was empty.`) };
     }
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
