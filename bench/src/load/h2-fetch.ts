@@ -30,11 +30,20 @@ export function h2Fetcher(origin: string, sessions: number): (url: string, init:
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const stream = pick().request({ ":method": init.method, ":path": target.pathname + target.search, ...init.headers });
-      const abort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+      let answered = false;
+      const abort = () => {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        if (!answered) reject(new Error("timed out before the response headers"));
+      };
       init.signal?.addEventListener("abort", abort, { once: true });
-      stream.once("close", () => init.signal?.removeEventListener("abort", abort));
-      stream.once("error", reject);
+      stream.once("error", (error) => answered || reject(error));
+      stream.once("close", () => {
+        init.signal?.removeEventListener("abort", abort);
+        // A stream reset or a session gone before any answer: the request failed, it must not hang the run.
+        if (!answered) reject(new Error(`stream closed before the response (code ${stream.rstCode})`));
+      });
       stream.once("response", (headers) => {
+        answered = true;
         resolve(new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status: Number(headers[":status"]) }));
       });
       stream.end(init.body);
