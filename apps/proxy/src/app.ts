@@ -9,7 +9,7 @@ import { errors } from "./bedrock/errors.ts";
 import { BodyTooLarge } from "./bedrock/read-body.ts";
 import { StoreUnavailableError } from "./keys/key-cache.ts";
 import type { CallPlugin } from "./bedrock/plugin.ts";
-import { pathStartOf } from "./bedrock/raw-path.ts";
+import { isUnderPrefix } from "./bedrock/raw-path.ts";
 import { createRouteTable } from "./bedrock/route-table.ts";
 import { createSigner } from "./bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "./health/routes.ts";
@@ -76,8 +76,7 @@ export function createApp(parts: GatewayParts): GatewayApp {
 }
 
 function isBedrockPath(url: string): boolean {
-  const pathStart = pathStartOf(url);
-  return pathStart >= 0 && url.startsWith(BEDROCK_PREFIX + "/", pathStart);
+  return isUnderPrefix(url, BEDROCK_PREFIX);
 }
 
 /** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */

@@ -1,5 +1,6 @@
 import { parseModelLimits, type ModelLimits } from "./limits/model-limits.ts";
 import { errorMessage } from "./error-message.ts";
+import { DEFAULT_BODY_PACE, type BodyPace } from "./bedrock/read-body.ts";
 
 /** Environment → typed configuration, validated once at start. */
 export interface GatewayConfig {
@@ -18,6 +19,8 @@ export interface GatewayConfig {
   /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for in-flight calls and streams (default 30 s). */
   shutdownGraceMs: number;
   maxRequestBodyBytes: number;
+  /** BODY_READ_TIMEOUT_MS and BODY_MIN_RATE_KIB_S: a request body must arrive within the first plus 1 s per the second. */
+  bodyPace: BodyPace;
   /** GATEWAY_SECRET_KEY: encrypts the secrets of issued AWS-style credentials. Null: none can be issued or verified. */
   secretKey: string | null;
 }
@@ -52,6 +55,10 @@ export function readConfig(env: Env): GatewayConfig {
     shutdownGraceMs: nonNegative("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
     maxRequestBodyBytes: env.MAX_REQUEST_BODY_MB ? Number(env.MAX_REQUEST_BODY_MB) * 1024 * 1024 : 128 * 1024 * 1024,
     secretKey,
+    bodyPace: {
+      graceMs: nonNegative("BODY_READ_TIMEOUT_MS", env.BODY_READ_TIMEOUT_MS, DEFAULT_BODY_PACE.graceMs),
+      minBytesPerS: Math.max(1, nonNegative("BODY_MIN_RATE_KIB_S", env.BODY_MIN_RATE_KIB_S, DEFAULT_BODY_PACE.minBytesPerS / 1024) * 1024),
+    },
   };
 }
 

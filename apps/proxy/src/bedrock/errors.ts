@@ -18,11 +18,12 @@ export const errors = {
     awsError(401, "UnrecognizedClientException", message),
   accessDenied: (message: string) => awsError(403, "AccessDeniedException", message),
   validation: (message: string) => awsError(400, "ValidationException", message),
-  tooLarge: (message: string, extraHeaders?: HeadersInit) => awsError(413, "ValidationException", message, extraHeaders),
+  tooLarge: (message: string) => awsError(413, "ValidationException", message),
   unknownOperation: (message: string) => awsError(404, "UnknownOperationException", message),
   badGateway: (message: string) => awsError(502, "ServiceUnavailableException", message),
   serviceUnavailable: (message: string) => awsError(503, "ServiceUnavailableException", message),
   gatewayTimeout: (message: string) => awsError(504, "ServiceUnavailableException", message),
+  requestTimeout: (message: string) => awsError(408, "RequestTimeoutException", message),
   internal: (message: string) => awsError(500, "InternalServerException", message),
   /** Nobody reads it (the client is gone); it names the outcome in logs and metrics, as nginx's 499 does. */
   clientClosed: () => awsError(499, "RequestCanceledException", "The client closed the request before it was sent to Bedrock."),

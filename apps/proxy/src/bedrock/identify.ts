@@ -5,7 +5,7 @@ import type { BedrockCall } from "./call.ts";
 import { awsError, errors } from "./errors.ts";
 import { parseRawTarget, pathStartOf } from "./raw-path.ts";
 import { requestId } from "./request-id.ts";
-import { BodyTooLarge, readBodyWithin } from "./read-body.ts";
+import { BodyTooLarge, BodyTooSlow, readBodyWithin, type BodyPace } from "./read-body.ts";
 import { isRegion } from "./region.ts";
 import type { RouteTable } from "./route-table.ts";
 
@@ -14,6 +14,8 @@ export const BEDROCK_PREFIX = "/bedrock";
 export interface IdentifyOptions {
   defaultRegion: string;
   maxBodyBytes: number;
+  /** How fast a body must arrive (default DEFAULT_BODY_PACE). */
+  bodyPace?: BodyPace;
   routes: RouteTable;
   authenticate: Authenticator;
   /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
@@ -40,7 +42,7 @@ export function createIdentify(options: IdentifyOptions) {
     // Read at most once: gateway SigV4 needs the body to verify, everything else reads it after admission.
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     let bodyRead: Promise<Uint8Array | null> | undefined;
-    const readBody = () => (bodyRead ??= hasBody ? readBodyWithin(request, options.maxBodyBytes) : Promise.resolve(null));
+    const readBody = () => (bodyRead ??= hasBody ? readBodyWithin(request, options.maxBodyBytes, options.bodyPace) : Promise.resolve(null));
 
     // An explicit key header wins; otherwise a signature made with gateway credentials is verified as AWS would.
     const key = extractKey(request.headers);
@@ -51,6 +53,7 @@ export function createIdentify(options: IdentifyOptions) {
         body = await readBody();
       } catch (error) {
         if (error instanceof BodyTooLarge) return refuse(errors.tooLarge(error.message));
+        if (error instanceof BodyTooSlow) return refuse(errors.requestTimeout(error.message));
         throw error;
       }
       auth = await gatewaySigV4.authenticate({

@@ -7,7 +7,7 @@ import { createForward } from "./forward.ts";
 import { errors } from "./errors.ts";
 import { createIdentify } from "./identify.ts";
 import type { CallPlugin } from "./plugin.ts";
-import { BodyTooLarge } from "./read-body.ts";
+import { BodyTooLarge, BodyTooSlow } from "./read-body.ts";
 import { type Finish, respond } from "./respond.ts";
 import type { RouteTable } from "./route-table.ts";
 import type { Signer } from "./sign.ts";
@@ -30,7 +30,7 @@ export interface PassthroughOptions {
 /** `ANY /bedrock/*`: identify → plugins admit → read body → sign and forward → relay with taps → plugins finish. */
 export function createPassthrough(options: PassthroughOptions): (request: Request) => Promise<Response> {
   const plugins = options.plugins ?? [];
-  const identify = createIdentify({ defaultRegion: options.config.region, maxBodyBytes: options.config.maxRequestBodyBytes, routes: options.routes, authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4 });
+  const identify = createIdentify({ defaultRegion: options.config.region, maxBodyBytes: options.config.maxRequestBodyBytes, bodyPace: options.config.bodyPace, routes: options.routes, authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4 });
   const forward = createForward({ config: options.config, signer: options.signer, timeoutMs: options.upstreamTimeoutMs ?? 300_000 });
 
   return async function passthrough(request) {
@@ -77,6 +77,10 @@ export function createPassthrough(options: PassthroughOptions): (request: Reques
       if (error instanceof BodyTooLarge) {
         finish({ status: 413, refusal: { type: "ValidationException", message: error.message } }, null);
         return errors.tooLarge(error.message);
+      }
+      if (error instanceof BodyTooSlow) {
+        finish({ status: 408, refusal: { type: "RequestTimeoutException", message: error.message } }, null);
+        return errors.requestTimeout(error.message);
       }
       // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the
       // call for every plugin: shutdown waits on in-flight calls, and reservations must be released.

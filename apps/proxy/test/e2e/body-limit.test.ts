@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
 import { startStack, type Stack } from "../support/fixture.ts";
 import { proxyRuntime } from "../support/gateway-process.ts";
 
@@ -7,7 +8,8 @@ const MiB = 1024 * 1024;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ MASTER_KEY: MASTER, MAX_REQUEST_BODY_MB: "1" });
+  // A pace test-sized: a body must arrive within 1 s plus 1 s per KiB.
+  stack = await startStack({ MASTER_KEY: MASTER, MAX_REQUEST_BODY_MB: "1", BODY_READ_TIMEOUT_MS: "1000", BODY_MIN_RATE_KIB_S: "1", GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef" });
 });
 afterAll(async () => stack?.stop());
 
@@ -47,5 +49,68 @@ describe(`MAX_REQUEST_BODY_MB: every size above it gets the AWS-shaped 413 (${pr
     const body = new TextEncoder().encode(JSON.stringify({ messages: [{ role: "user", content: [{ text: "x".repeat(MiB - 200) }] }] }));
     expect((await post("/bedrock/model/amazon.nova-lite-v1%3A0/converse", body)).status).toBe(200);
     expect((await post("/bedrock/model/amazon.nova-lite-v1%3A0/converse", body, true)).status).toBe(200);
+  });
+});
+
+/** Declares `length` bytes, then sends one byte every `everyMs` until the server answers; resolves to the answer's head. */
+function trickle(head: string, length: number, everyMs: number): Promise<{ status: number; elapsedMs: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(stack.gateway.port, "127.0.0.1");
+    const started = Date.now();
+    let data = "";
+    const drip = setInterval(() => socket.write("x"), everyMs);
+    socket.on("data", (chunk) => {
+      data += chunk.toString();
+      if (data.includes("\r\n\r\n") && data.includes("}")) {
+        clearInterval(drip);
+        socket.destroy();
+        resolve({ status: Number(data.split(" ")[1]), elapsedMs: Date.now() - started, text: data });
+      }
+    });
+    socket.on("error", (error) => {
+      clearInterval(drip);
+      reject(error);
+    });
+    socket.write(`${head}\r\nContent-Length: ${length}\r\n\r\n`);
+  });
+}
+
+describe(`request bodies have a read timeout and a rate floor (${proxyRuntime})`, () => {
+  it("a trickled body with a valid key: 408 AWS-shaped at the deadline, nothing forwarded", async () => {
+    const before = stack.emulator.requests.length;
+    // 2,000 bytes at 1 KiB/s after a 1 s grace: due within ~3 s; one byte every 200 ms is far slower.
+    const answer = await trickle(`POST /bedrock/model/m/converse HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${MASTER}\r\nContent-Type: application/json`, 2_000, 200);
+    expect(answer.status).toBe(408);
+    expect(answer.text).toMatch(/x-amzn-errortype: RequestTimeoutException/i);
+    expect(answer.text).toMatch(/BODY_READ_TIMEOUT_MS/);
+    expect(answer.elapsedMs).toBeGreaterThan(2_500);
+    expect(answer.elapsedMs).toBeLessThan(6_000);
+    expect(stack.emulator.requests.length).toBe(before);
+  });
+
+  it("a trickled body under a forged gateway SigV4 header (read before the signature can be checked): 408 too", async () => {
+    const forged = "AWS4-HMAC-SHA256 Credential=BGWAAAAAAAAAAAAAAAAA/20260101/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0".repeat(64);
+    const answer = await trickle(`POST /bedrock/model/m/converse HTTP/1.1\r\nHost: gw\r\nAuthorization: ${forged}\r\nX-Amz-Date: 20260101T000000Z`, 2_000, 200);
+    // Refused either for its pace or, once a cheaper check runs first, for its signature: never after the whole upload.
+    expect([408, 403]).toContain(answer.status);
+    expect(answer.elapsedMs).toBeLessThan(6_000);
+  });
+
+  it("a chunked body trickled slower than the floor: 408", async () => {
+    let sent = 0;
+    const res = await fetch(stack.gateway.url + "/bedrock/model/m/converse", {
+      method: "POST",
+      headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
+      body: new ReadableStream({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, 300));
+          if (sent++ > 40) return controller.close();
+          controller.enqueue(new Uint8Array([32]));
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(408);
+    expect(res.headers.get("x-amzn-errortype")).toBe("RequestTimeoutException");
   });
 });
