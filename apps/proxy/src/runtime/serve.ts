@@ -4,6 +4,7 @@
  * with prior knowledge (what the AWS SDKs' default handler opens for an `http://` endpoint), or ALPN under TLS.
  */
 import { limitRequestBodies } from "./body-limit.ts";
+import { closeAfterRefusal } from "./bun-close-after-refusal.ts";
 import { guardRequestTarget, internalErrorResponse } from "./request-target.ts";
 import type { TlsFiles } from "./tls-files.ts";
 
@@ -45,7 +46,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       // Never the development error page (working directory, paths, source lines) for a thrown error.
       development: false,
       error: internalErrorResponse,
-      fetch,
+      fetch: closeAfterRefusal(fetch),
     });
     return { port: server.port, hostname: options.hostname, protocol, runtime: "bun", stop: () => server.stop(false) };
   }
