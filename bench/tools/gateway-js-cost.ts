@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readConfig } from "../../apps/proxy/src/config.ts";
-import { assembleGateway } from "../../apps/proxy/src/gateway.ts";
+import { assembleGateway } from "../../apps/proxy/src/compose/gateway.ts";
 
 const UPSTREAM = "http://127.0.0.1:9";
 const calls = Number(process.argv[2] ?? 40_000);
@@ -45,7 +45,7 @@ globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
 }) as typeof fetch;
 
 // Request log lines would go to the terminal; the cost of writing them is part of what is measured.
-const gateway = await assembleGateway(readConfig(env), env);
+const gateway = await assembleGateway(readConfig(env));
 const minted = await gateway.app.fetch(
   new Request("http://localhost/key/generate", { method: "POST", headers: { authorization: `Bearer ${env.MASTER_KEY}`, "content-type": "application/json" }, body: "{}" }),
 );

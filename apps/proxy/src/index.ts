@@ -1,16 +1,19 @@
 // First: on Bun this may restart the process with a higher fetch concurrency before anything else loads.
 import "./runtime/bun-fetch-limit.ts";
-import { ConfigError, readConfig } from "./config.ts";
-import { assembleGateway } from "./gateway.ts";
+import { readConfig } from "./config.ts";
+import { assembleGateway } from "./compose/gateway.ts";
 import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
+import { describeStartupError } from "./runtime/startup-errors.ts";
+import { surviveStorageRejections } from "./runtime/storage-rejections.ts";
 import { readTlsFiles } from "./runtime/tls-files.ts";
 
 /** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
 async function main() {
+  surviveStorageRejections();
   const config = readConfig(process.env);
-  const gateway = await assembleGateway(config, process.env);
   const tls = readTlsFiles(process.env);
+  const gateway = await assembleGateway(config);
   const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch, tls });
 
   if (!config.masterKey) {
@@ -44,7 +47,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
-  else console.error(error);
+  console.error(describeStartupError(error, process.env));
   process.exit(1);
 });

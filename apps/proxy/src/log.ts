@@ -39,3 +39,16 @@ export const log = {
   error: (msg: string, fields?: Fields) => write("error", msg, fields, true),
   flush,
 };
+
+/**
+ * A warning said at most once per `intervalMs`: a dependency that is down fails every call, and one line every
+ * few seconds says so without flooding the log.
+ */
+export function warnAtMostEvery(intervalMs = 10_000): (msg: string, fields?: Fields) => void {
+  let warnedAt = -Infinity;
+  return (msg, fields) => {
+    if (Date.now() - warnedAt < intervalMs) return;
+    warnedAt = Date.now();
+    log.warn(msg, fields);
+  };
+}

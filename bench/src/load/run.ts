@@ -1,11 +1,11 @@
 /** Runs the open-loop generator as a separate Bun process on the load core and returns its result. */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { BIN, CORE_LOAD, REPO_ROOT, runToEnd } from "../proc/spawn.ts";
 import type { LoadResult, LoadSpec } from "./spec.ts";
+import { benchTempDir } from "../proc/temp-dir.ts";
 
-const workDir = mkdtempSync(path.join(tmpdir(), "bench-load-"));
+const workDir = benchTempDir("bench-load-");
 let seq = 0;
 /** Valid range is 1-65535; an invalid value is ignored by Bun (back to 256). */
 export const BUN_MAX_HTTP_REQUESTS = "16384";

@@ -2,10 +2,10 @@
  * Maximum sustained throughput, closed loop: wrk (C, one thread, cheap on the shared load core) when installed,
  * else autocannon (npm, run on Node). Both keep `connections` requests in flight for `durationS`.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { CORE_LOAD, REPO_ROOT, runToEnd, which } from "../proc/spawn.ts";
+import { benchTempDir } from "../proc/temp-dir.ts";
 
 export interface ThroughputResult {
   tool: "wrk" | "autocannon";
@@ -25,7 +25,7 @@ export interface HttpRequestSpec {
   body: Uint8Array;
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), "bench-tp-"));
+const dir = benchTempDir("bench-tp-");
 
 export function throughputTool(): "wrk" | "autocannon" {
   return which("wrk") ? "wrk" : "autocannon";

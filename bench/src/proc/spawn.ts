@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { removeTempDirs } from "./temp-dir.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const BIN = (name: string) => path.join(REPO_ROOT, "node_modules/.bin", name);
@@ -177,11 +178,14 @@ export function killAll(): void {
 }
 
 export function installCleanup(): void {
-  process.on("exit", killAll);
+  // process.exit() from the signal handlers below also ends here.
+  process.on("exit", () => {
+    killAll();
+    removeTempDirs();
+  });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
       console.error(`\nbench: ${signal}, stopping all child processes`);
-      killAll();
       process.exit(130);
     });
   }

@@ -3,18 +3,18 @@
  * pre-signed for the emulator's host:port and nginx sets `Host` to exactly that, so the emulator's strict
  * SigV4 check passes through it unchanged (no verification bypass needed).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CORE_GATEWAY, freePort, startProcess, versionOf, waitForHttp, which } from "../proc/spawn.ts";
 import { emulatorPath } from "./emulator.ts";
 import { signForEmulator } from "./sign.ts";
 import { TargetUnavailable, type EmulatorHandle, type Target } from "./types.ts";
+import { benchTempDir } from "../proc/temp-dir.ts";
 
 export async function startNginx(emulator: EmulatorHandle): Promise<Target> {
   const bin = which("nginx") ?? (which("/usr/sbin/nginx") ? "/usr/sbin/nginx" : null);
   if (!bin) throw new TargetUnavailable("nginx is not installed (Debian: apt-get install -y nginx)");
-  const prefix = mkdtempSync(path.join(tmpdir(), "bench-nginx-"));
+  const prefix = benchTempDir("bench-nginx-");
   for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"]) mkdirSync(path.join(prefix, d), { recursive: true });
   const port = await freePort();
   const conf = path.join(prefix, "nginx.conf");

@@ -3,19 +3,19 @@
  * virtual key minted through the admin API so each call goes through the key check, signing, the usage tap and
  * spend logging. Until /key/generate exists, the master key is used and the results say so.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+
 import path from "node:path";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "@bedrock-gateway/bedrock-emulator";
 import { BIN, CORE_GATEWAY, REPO_ROOT, startProcess, versionOf } from "../proc/spawn.ts";
 import { BUN_MAX_HTTP_REQUESTS } from "../load/run.ts";
 import { MODEL_PATH, conversePayload, type Payload } from "../payloads.ts";
 import type { EmulatorHandle, Target, TargetName } from "./types.ts";
+import { benchTempDir } from "../proc/temp-dir.ts";
 
 const MASTER_KEY = "sk-bench-master-0000000000000000";
 
 export async function startProxy(runtime: "bun" | "deno", emulator: EmulatorHandle): Promise<Target> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), `bench-${runtime}-`));
+  const dataDir = benchTempDir(`bench-${runtime}-`);
   // --proxy-entry=<file>: benchmark a patched copy of the proxy (before/after comparisons of a hot-path change).
   const entry = path.resolve(process.env.BENCH_PROXY_ENTRY ?? path.join(REPO_ROOT, "apps/proxy/src/index.ts"));
   const bin = BIN(runtime);

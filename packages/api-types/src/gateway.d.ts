@@ -327,7 +327,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create or change a end user
+         * Create or change an end user
          * @description Master key only. Creates the entity, or applies the fields to an existing one.
          */
         post: operations["newEndUser"];
@@ -347,7 +347,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change a end user
+         * Change an end user
          * @description Master key only. 404 when the entity does not exist.
          */
         post: operations["updateEndUser"];
@@ -367,7 +367,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create or change a end user (LiteLLM name)
+         * Create or change an end user (LiteLLM name)
          * @description Master key only. Creates the entity, or applies the fields to an existing one.
          */
         post: operations["newCustomer"];
@@ -387,7 +387,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change a end user (LiteLLM name)
+         * Change an end user (LiteLLM name)
          * @description Master key only. 404 when the entity does not exist.
          */
         post: operations["updateCustomer"];
@@ -501,6 +501,115 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/spend/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Spend and usage over time, grouped
+         * @description Master key only. Totals over the range, the top groups by spend, and a time series (hour or day buckets,
+         *     UTC) of the top groups; the rest is summed in a group with `other: true`. Computed in SQL over the spend log.
+         */
+        get: operations["spendReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/spend/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every budget and how much of it is used
+         * @description Master key only. Keys, users, teams and end users with a `max_budget`, most used first (spend as stored).
+         */
+        get: operations["spendBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/key/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find keys by text, state, owner and model
+         * @description Master key only. `q` matches alias, masked name, token hash prefix, user, team and AWS access key id
+         *     (case-insensitive substring). Newest first.
+         */
+        get: operations["searchKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Version, runtime, uptime and storage driver
+         * @description Master key only.
+         */
+        get: operations["healthInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ui/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The admin page's current session
+         * @description Cookie-authenticated. The CSRF token to send as `x-csrf-token` on every write.
+         */
+        get: operations["uiSession"];
+        put?: never;
+        /**
+         * Exchange the master key for a session cookie
+         * @description Same-origin only (`Origin` must match). Sets an `HttpOnly`, `SameSite=Strict` cookie (`Secure` over TLS) that
+         *     expires after `UI_SESSION_TTL_SECONDS`. The admin API is then reachable under `/ui/api/...` with that cookie
+         *     and the CSRF token; the bearer API is unchanged.
+         */
+        post: operations["uiSignIn"];
+        /** End the session on the server */
+        delete: operations["uiSignOut"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1286,6 +1395,79 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @default model
+         * @enum {string}
+         */
+        SpendGroupBy: "key" | "user" | "team" | "end_user" | "model";
+        SpendFigures: {
+            /** @description USD; calls without a known cost count as 0 here and in `unpriced_requests`. */
+            spend: number;
+            requests: number;
+            /** @description Calls answered with status 400 or above. */
+            errors: number;
+            input_tokens: number;
+            output_tokens: number;
+            unpriced_requests: number;
+        };
+        SpendGroup: components["schemas"]["SpendFigures"] & {
+            /** @description Key token hash, user, team, end user or model; null: none recorded. */
+            group: string | null;
+            /** @description The key's alias when grouped by key. */
+            label: string | null;
+            /** @description The sum of every group beyond `limit`. */
+            other: boolean;
+        };
+        SpendPoint: components["schemas"]["SpendFigures"] & {
+            /** @description Start of the bucket (ISO date-time */
+            bucket: string;
+            group: string | null;
+            other: boolean;
+        };
+        SpendReport: {
+            start_date: string;
+            /** @description Exclusive. */
+            end_date: string;
+            /** @enum {string} */
+            bucket: "hour" | "day";
+            group_by: components["schemas"]["SpendGroupBy"];
+            totals: components["schemas"]["SpendFigures"];
+            groups: components["schemas"]["SpendGroup"][];
+            series: components["schemas"]["SpendPoint"][];
+        };
+        BudgetUsage: {
+            /** @enum {string} */
+            kind: "key" | "user" | "team" | "end_user";
+            id: string;
+            /** @description The key's alias. */
+            label: string | null;
+            spend: number;
+            max_budget: number;
+            budget_duration: string | null;
+            budget_reset_at: string | null;
+        };
+        BudgetUsageList: {
+            data: components["schemas"]["BudgetUsage"][];
+        };
+        KeySearchResponse: {
+            keys: components["schemas"]["KeyInfo"][];
+            total_count: number;
+            current_page: number;
+            total_pages: number;
+        };
+        GatewayInfo: {
+            version: string;
+            /** @description `bun 1.4.5`, `deno 2.9.6`, ... */
+            runtime: string;
+            started_at: string;
+            uptime_seconds: number;
+            /** @enum {string} */
+            storage: "sqlite" | "postgres";
+        };
+        UiSession: {
+            csrf_token: string;
+            expires_at: string;
+        };
         /** @description Admin API error. */
         Error: {
             message: string;
@@ -1572,18 +1754,22 @@ export interface components {
             /** @constant */
             status: "ok";
         };
-        ComponentHealth: {
-            /** @enum {string} */
-            status: "ok" | "error" | "disabled";
-            message?: string;
-            latency_ms?: number;
-        };
+        /**
+         * @description `ok`, `degraded: <why>` (the gateway still serves without it) or `error: <why>` (it cannot).
+         * @example ok
+         * @example degraded: unreachable (connection refused); serving cached keys, queueing spend rows
+         */
+        ComponentHealth: string;
+        /** @description One entry per dependency (credentials, storage, redis, spend_queue, ...) besides `status`. */
         Readiness: {
             /** @enum {string} */
-            status: "ok" | "degraded";
+            status: "ok" | "degraded" | "unavailable";
             credentials: components["schemas"]["ComponentHealth"];
             storage: components["schemas"]["ComponentHealth"];
+            spend_queue?: components["schemas"]["ComponentHealth"];
             redis?: components["schemas"]["ComponentHealth"];
+        } & {
+            [key: string]: string;
         };
         /** @description Loose JSON body; see the AWS SDK's request/response types for this operation. */
         BedrockJson: {
@@ -2294,6 +2480,15 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            /** @description Not ready (`unavailable`); the component in error says why. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
         };
     };
     metrics: {
@@ -2354,6 +2549,192 @@ export interface operations {
                     "text/html": string;
                 };
             };
+        };
+    };
+    spendReport: {
+        parameters: {
+            query?: {
+                /** @description Inclusive; ISO date or date-time. Default: 7 days ago. */
+                start_date?: string;
+                /** @description Inclusive; ISO date or date-time. Default: now. */
+                end_date?: string;
+                bucket?: "hour" | "day";
+                group_by?: components["schemas"]["SpendGroupBy"];
+                /** @description Number of groups shown before the rest is summed. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    spendBudgets: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Budgets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetUsageList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    searchKeys: {
+        parameters: {
+            query?: {
+                q?: string;
+                state?: "active" | "blocked" | "expired";
+                user_id?: string;
+                team_id?: string;
+                /** @description Keys whose allow-list names this entry exactly. */
+                model?: string;
+                page?: number;
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeySearchResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    healthInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description About this instance. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayInfo"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    uiSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UiSession"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    uiSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    master_key: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UiSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    uiSignOut: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-csrf-token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        signed_out: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     AgenticRetrieveStream: {

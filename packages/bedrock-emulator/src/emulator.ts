@@ -14,6 +14,7 @@ import {
   type RecordedRequest,
 } from "./options.ts";
 import { matchRoute, serviceFor } from "./route.ts";
+import { requestProblem } from "./validate-request.ts";
 import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
 
 const EMPTY = new Uint8Array(0);
@@ -112,6 +113,9 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
       return fail(validation("Malformed input request, please reformat your input and try again."));
     }
   }
+
+  const invalid = requestProblem(route.operation, parsed);
+  if (invalid) return fail(invalid);
 
   const control = controlFor(route.operation, parsed);
   if (control.throttle === true || (route.params.modelId ?? "").includes("throttle")) return fail(throttling());

@@ -3,6 +3,8 @@
  * (not the status), so every error carries it plus a JSON `message`.
  */
 
+import { headersOnce } from "./headers.ts";
+
 export class AwsError extends Error {
   constructor(
     readonly status: number,
@@ -19,12 +21,7 @@ export function errorResponse(
   requestId: string,
   extraHeaders?: Record<string, string>,
 ): Response {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "x-amzn-errortype": err.type,
-    "x-amzn-requestid": requestId,
-    ...extraHeaders,
-  };
+  const headers = headersOnce({ "content-type": "application/json", "x-amzn-errortype": err.type, "x-amzn-requestid": requestId }, extraHeaders);
   return new Response(JSON.stringify({ message: err.message }), { status: err.status, headers });
 }
 

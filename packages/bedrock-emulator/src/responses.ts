@@ -1,16 +1,17 @@
 /** Success responses; every one carries the request's base headers (x-amzn-RequestId etc.). */
 import type { OpContext } from "./context.ts";
 import { eventStreamBody, type StreamEvent } from "./eventstream.ts";
+import { headersOnce } from "./headers.ts";
 
 export function jsonResponse(ctx: OpContext, body: unknown, status = 200, headers?: Record<string, string>): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { ...ctx.baseHeaders, "content-type": "application/json", ...headers },
+    headers: headersOnce(ctx.baseHeaders, { "content-type": "application/json" }, headers),
   });
 }
 
 export function emptyResponse(ctx: OpContext, status: number, headers?: Record<string, string>): Response {
-  return new Response(null, { status, headers: { ...ctx.baseHeaders, ...headers } });
+  return new Response(null, { status, headers: headersOnce(ctx.baseHeaders, headers) });
 }
 
 /** Streams `events` honouring the request's control (pacing, failAfterEvents, cutAfterEvents). */
@@ -31,7 +32,7 @@ export function streamResponse(
   });
   return new Response(body, {
     status: 200,
-    headers: { ...ctx.baseHeaders, "content-type": "application/vnd.amazon.eventstream", ...headers },
+    headers: headersOnce(ctx.baseHeaders, { "content-type": "application/vnd.amazon.eventstream" }, headers),
   });
 }
 

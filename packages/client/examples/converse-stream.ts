@@ -1,4 +1,4 @@
-// bun examples/converse-stream.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, [MODEL_ID])
+// npx bun examples/converse-stream.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, [MODEL_ID])
 import { ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { createProxiedBedrockClient } from "@bedrock-gateway/client";
 

@@ -1,4 +1,4 @@
-// bun examples/converse.ts   (env: BEDROCK_PROXY_URL=http://localhost:4000/bedrock GATEWAY_KEY=sk-... [MODEL_ID=...])
+// npx bun examples/converse.ts   (env: BEDROCK_PROXY_URL=http://localhost:4000/bedrock GATEWAY_KEY=sk-... [MODEL_ID=...])
 import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { createProxiedBedrockClient } from "@bedrock-gateway/client";
 

@@ -1,4 +1,4 @@
-// bun examples/invoke-agent.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, AGENT_ID, AGENT_ALIAS_ID)
+// npx bun examples/invoke-agent.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, AGENT_ID, AGENT_ALIAS_ID)
 import { InvokeAgentCommand } from "@aws-sdk/client-bedrock-agent-runtime";
 import { createProxiedBedrockAgentClient } from "@bedrock-gateway/client";
 

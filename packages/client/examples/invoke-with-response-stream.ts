@@ -1,4 +1,4 @@
-// bun examples/invoke-with-response-stream.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, [MODEL_ID] — an Anthropic model)
+// npx bun examples/invoke-with-response-stream.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, [MODEL_ID] — an Anthropic model)
 import { InvokeModelWithResponseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { createProxiedBedrockClient } from "@bedrock-gateway/client";
 

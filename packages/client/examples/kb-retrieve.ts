@@ -1,4 +1,4 @@
-// bun examples/kb-retrieve.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, KNOWLEDGE_BASE_ID, [MODEL_ARN] for RetrieveAndGenerate)
+// npx bun examples/kb-retrieve.ts   (env: BEDROCK_PROXY_URL, GATEWAY_KEY, KNOWLEDGE_BASE_ID, [MODEL_ARN] for RetrieveAndGenerate)
 import { RetrieveAndGenerateCommand, RetrieveCommand } from "@aws-sdk/client-bedrock-agent-runtime";
 import { createProxiedBedrockAgentClient } from "@bedrock-gateway/client";
 

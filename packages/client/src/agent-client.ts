@@ -1,7 +1,6 @@
 import { BedrockAgentRuntimeClient, type BedrockAgentRuntimeClientConfig } from "@aws-sdk/client-bedrock-agent-runtime";
 import type { GatewayCredentials } from "./auth-scheme.ts";
-import { proxiedClientConfig, type ProxiedClientOptions } from "./client-config.ts";
-import { addBedrockRegionHeader } from "./region-header.ts";
+import { addGatewayMiddleware, proxiedClientConfig, type ProxiedClientOptions } from "./client-config.ts";
 
 export type ProxiedBedrockAgentClientOptions = ProxiedClientOptions<BedrockAgentRuntimeClientConfig>;
 
@@ -10,9 +9,8 @@ export function createProxiedBedrockAgentClient(
   credentials: GatewayCredentials,
   options: ProxiedBedrockAgentClientOptions = {},
 ): BedrockAgentRuntimeClient {
-  const client = new BedrockAgentRuntimeClient(
-    proxiedClientConfig<BedrockAgentRuntimeClientConfig>(credentials, options) as BedrockAgentRuntimeClientConfig,
-  );
-  addBedrockRegionHeader(client.middlewareStack, options.bedrockRegion);
+  const config = proxiedClientConfig<BedrockAgentRuntimeClientConfig>(credentials, options, "createProxiedBedrockAgentClient");
+  const client = new BedrockAgentRuntimeClient(config as BedrockAgentRuntimeClientConfig);
+  addGatewayMiddleware(client.middlewareStack, config.endpoint, options.bedrockRegion);
   return client;
 }

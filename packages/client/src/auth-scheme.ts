@@ -27,7 +27,6 @@ export function gatewayBearerAuth(key: string): {
   httpAuthSchemes: HttpAuthScheme[];
   httpAuthSchemeProvider: () => { schemeId: string }[];
 } {
-  if (key.trim() === "") throw new TypeError("Bedrock Gateway: the gateway key is empty");
   const scheme: HttpAuthScheme = {
     schemeId: GATEWAY_AUTH_SCHEME_ID,
     identityProvider: () => async (): Promise<TokenIdentity> => ({ token: key }),
@@ -47,8 +46,29 @@ export function gatewayBearerAuth(key: string): {
 /** Config fragment for the credential variant: the SDK's default SigV4, fed static credentials only. */
 export function staticSigV4Auth(credentials: Exclude<GatewayCredentials, string>) {
   const { accessKeyId, secretAccessKey, sessionToken } = credentials;
-  if (!accessKeyId || !secretAccessKey) throw new TypeError("Bedrock Gateway: accessKeyId and secretAccessKey are required");
   return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
+}
+
+const EXPECTED = 'a gateway key ("sk-...") or the { accessKeyId, secretAccessKey } pair the gateway issued';
+
+/**
+ * Checks the key argument as a caller may really pass it: `process.env.GATEWAY_KEY!` is `undefined` at run time
+ * when the variable is unset, and the SDK's own failure for that ("Cannot destructure property ...") names nothing.
+ */
+export function checkedCredentials(value: unknown, caller: string): GatewayCredentials {
+  const fail = (what: string) => new TypeError(`${caller}: the first argument (the key) ${what}; expected ${EXPECTED}.`);
+  if (value === undefined || value === null) {
+    throw fail(`is ${value} (is the environment variable you read it from, e.g. GATEWAY_KEY, set?)`);
+  }
+  if (typeof value === "string") {
+    if (value.trim() === "") throw fail("is an empty string (is the environment variable you read it from set?)");
+    return value;
+  }
+  if (typeof value !== "object") throw fail(`is a ${typeof value}`);
+  const pair = value as Record<string, unknown>;
+  const missing = ["accessKeyId", "secretAccessKey"].filter((field) => typeof pair[field] !== "string" || pair[field] === "");
+  if (missing.length > 0) throw fail(`has no ${missing.join(" and no ")}`);
+  return pair as Exclude<GatewayCredentials, string>;
 }
 
 export function authConfig(credentials: GatewayCredentials) {

@@ -1,6 +1,9 @@
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { authConfig, type GatewayCredentials } from "./auth-scheme.ts";
+import { authConfig, checkedCredentials, type GatewayCredentials } from "./auth-scheme.ts";
 import { resolveBedrockEndpoint } from "./endpoint.ts";
+import { addBedrockRegionHeader } from "./region-header.ts";
+import type { StackLike } from "./sdk-stack.ts";
+import { addGatewayErrorHints } from "./gateway-errors.ts";
 
 export const DEFAULT_SIGNING_REGION = "us-east-1";
 
@@ -21,8 +24,14 @@ export type ProxiedClientOptions<Config> = Omit<
 > &
   GatewayClientOptions;
 
-/** Builds the config shared by both Bedrock clients. */
-export function proxiedClientConfig<Config extends object>(credentials: GatewayCredentials, options: ProxiedClientOptions<Config>) {
+/** Builds the config shared by both Bedrock clients; `caller` names the factory in argument errors. */
+export function proxiedClientConfig<Config extends object>(
+  credentials: GatewayCredentials,
+  options: ProxiedClientOptions<Config>,
+  caller: string,
+) {
+  const auth = authConfig(checkedCredentials(credentials, caller));
+  if (options === null || typeof options !== "object") throw new TypeError(`${caller}: the second argument (options) must be an object`);
   const { baseUrl, region, bedrockRegion: _bedrockRegion, ...passthrough } = options;
   const requestHandler = (passthrough as { requestHandler?: unknown }).requestHandler;
   return {
@@ -31,6 +40,12 @@ export function proxiedClientConfig<Config extends object>(credentials: GatewayC
     region: region ?? DEFAULT_SIGNING_REGION,
     // The SDK defaults to HTTP/2, which fails against HTTP/1.1 servers (the gateway, most front proxies).
     requestHandler: requestHandler ?? new NodeHttpHandler(),
-    ...authConfig(credentials),
+    ...auth,
   };
+}
+
+/** The middleware both Bedrock clients get once constructed. */
+export function addGatewayMiddleware(stack: StackLike, endpoint: string, bedrockRegion: string | undefined): void {
+  addBedrockRegionHeader(stack, bedrockRegion);
+  addGatewayErrorHints(stack, endpoint);
 }

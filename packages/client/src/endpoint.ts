@@ -1,5 +1,5 @@
+import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 export const DEFAULT_GATEWAY_ROOT = "http://localhost:4000";
-export const BEDROCK_PREFIX = "/bedrock";
 
 // `process` is absent in browsers and some edge runtimes; the env fallback is a convenience, not a requirement.
 function envProxyUrl(): string | undefined {
@@ -7,31 +7,42 @@ function envProxyUrl(): string | undefined {
   return value && value.trim() !== "" ? value.trim() : undefined;
 }
 
-// The SDK appends `/model/...` to the endpoint verbatim, so a trailing slash would produce `//model/...`.
-function trimSlashes(url: string): string {
-  return url.replace(/\/+$/, "");
-}
-
-function validated(url: string): string {
-  // Fail at construction with the offending value rather than at the first request with a vague error.
+/**
+ * The gateway root, whichever form the caller gave: `https://gw`, `https://gw/`, `https://gw/bedrock` and
+ * `https://gw/bedrock/` all name the same gateway (a gateway mounted under a path, `https://corp/gw`, keeps it).
+ * Fails at construction with the offending value rather than at the first request with a vague error.
+ */
+function gatewayRoot(url: string, source: string): string {
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url.trim());
   } catch {
-    throw new TypeError(`Bedrock Gateway: invalid base URL ${JSON.stringify(url)}`);
+    throw new TypeError(`Bedrock Gateway: ${source} is not a URL: ${JSON.stringify(url)} (expected e.g. "http://localhost:4000")`);
   }
-  return url;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new TypeError(`Bedrock Gateway: ${source} must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.search || parsed.hash) {
+    throw new TypeError(`Bedrock Gateway: ${source} must not carry a query or fragment, got ${JSON.stringify(url)}`);
+  }
+  // The SDK appends `/model/...` to the endpoint verbatim, so a trailing slash would produce `//model/...`.
+  const path = parsed.pathname.replace(/\/+$/, "");
+  const root = path.endsWith(BEDROCK_PREFIX) ? path.slice(0, -BEDROCK_PREFIX.length) : path;
+  return `${parsed.origin}${root}`;
 }
 
-/** Endpoint for the AWS SDK clients: the gateway's `/bedrock` prefix. */
-export function resolveBedrockEndpoint(baseUrl?: string): string {
-  return validated(trimSlashes(baseUrl ?? envProxyUrl() ?? DEFAULT_GATEWAY_ROOT + BEDROCK_PREFIX));
-}
-
-/** Gateway root for the admin API: BEDROCK_PROXY_URL names the `/bedrock` prefix, so strip it. */
-export function resolveGatewayRoot(baseUrl?: string): string {
-  if (baseUrl !== undefined) return validated(trimSlashes(baseUrl));
+function configured(baseUrl: string | undefined): string {
+  if (baseUrl !== undefined) return gatewayRoot(baseUrl, "baseUrl");
   const fromEnv = envProxyUrl();
-  if (fromEnv === undefined) return DEFAULT_GATEWAY_ROOT;
-  const trimmed = trimSlashes(fromEnv);
-  return validated(trimmed.endsWith(BEDROCK_PREFIX) ? trimmed.slice(0, -BEDROCK_PREFIX.length) : trimmed);
+  return fromEnv === undefined ? DEFAULT_GATEWAY_ROOT : gatewayRoot(fromEnv, "BEDROCK_PROXY_URL");
+}
+
+/** Endpoint for the AWS SDK clients: the gateway's `/bedrock` prefix, added when the URL given lacks it. */
+export function resolveBedrockEndpoint(baseUrl?: string): string {
+  return configured(baseUrl) + BEDROCK_PREFIX;
+}
+
+/** Gateway root for the admin API: the same URL without `/bedrock`. */
+export function resolveGatewayRoot(baseUrl?: string): string {
+  return configured(baseUrl);
 }

@@ -9,6 +9,7 @@ export { GATEWAY_AUTH_SCHEME_ID, gatewayBearerAuth, type GatewayCredentials } fr
 export { BEDROCK_REGION_HEADER } from "./region-header.ts";
 export { DEFAULT_SIGNING_REGION, type GatewayClientOptions, type ProxiedClientOptions } from "./client-config.ts";
 export { DEFAULT_GATEWAY_ROOT, resolveBedrockEndpoint, resolveGatewayRoot } from "./endpoint.ts";
+export { GatewayAddressError, GatewayUnreachableError } from "./gateway-errors.ts";
 export type {
   paths as GatewayPaths,
   GenerateKeyRequest,

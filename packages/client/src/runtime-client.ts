@@ -1,7 +1,6 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import type { GatewayCredentials } from "./auth-scheme.ts";
-import { proxiedClientConfig, type ProxiedClientOptions } from "./client-config.ts";
-import { addBedrockRegionHeader } from "./region-header.ts";
+import { addGatewayMiddleware, proxiedClientConfig, type ProxiedClientOptions } from "./client-config.ts";
 
 export type ProxiedBedrockClientOptions = ProxiedClientOptions<BedrockRuntimeClientConfig>;
 
@@ -10,7 +9,8 @@ export function createProxiedBedrockClient(
   credentials: GatewayCredentials,
   options: ProxiedBedrockClientOptions = {},
 ): BedrockRuntimeClient {
-  const client = new BedrockRuntimeClient(proxiedClientConfig<BedrockRuntimeClientConfig>(credentials, options) as BedrockRuntimeClientConfig);
-  addBedrockRegionHeader(client.middlewareStack, options.bedrockRegion);
+  const config = proxiedClientConfig<BedrockRuntimeClientConfig>(credentials, options, "createProxiedBedrockClient");
+  const client = new BedrockRuntimeClient(config as BedrockRuntimeClientConfig);
+  addGatewayMiddleware(client.middlewareStack, config.endpoint, options.bedrockRegion);
   return client;
 }

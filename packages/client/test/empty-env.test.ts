@@ -29,7 +29,7 @@ afterAll(async () => {
 // AWS credential chain it would throw CredentialsProviderError here (after slow IMDS probes).
 describe.each([
   ["node (dist/)", realNode()],
-  ["bun (src/)", bun],
+  ["bun (dist/)", bun],
 ])("bearer client in an empty environment: %s", (_label, command) => {
   it("sends requests without any AWS credentials", async () => {
     const before = server.requests.length;

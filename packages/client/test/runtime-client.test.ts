@@ -115,7 +115,7 @@ describe("createProxiedBedrockClient with a gateway key", () => {
 
   it("rejects an empty key and an invalid baseUrl up front", () => {
     expect(() => createProxiedBedrockClient("")).toThrow(/empty/);
-    expect(() => createProxiedBedrockClient("sk-x", { baseUrl: "not a url" })).toThrow(/invalid base URL/);
+    expect(() => createProxiedBedrockClient("sk-x", { baseUrl: "not a url" })).toThrow(/baseUrl is not a URL/);
   });
 });
 

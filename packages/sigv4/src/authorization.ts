@@ -27,7 +27,10 @@ export function parseAuthorization(header: string | null): ParsedAuthorization {
   for (const part of header.slice(space + 1).split(",")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    params.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    const name = part.slice(0, eq).trim();
+    // Two values for one parameter: which one a verifier and a front proxy each read would be a guess.
+    if (params.has(name)) throw incomplete(`Authorization header has more than one '${name}' parameter.`);
+    params.set(name, part.slice(eq + 1).trim());
   }
   const missing = ["Credential", "SignedHeaders", "Signature"].filter((k) => !params.get(k));
   if (missing.length > 0) {

@@ -1,5 +1,5 @@
 /** SigV4 as AWS verifies it: shared by the gateway (credentials it issues) and the emulator (playing AWS). */
-export { verifySigV4, scopeOf, type SignedRequestParts, type SigningSecret, type Verified, type VerifyOptions } from "./verify.ts";
+export { verifySigV4, checkSigV4Headers, scopeOf, type CheckedHeaders, type SignedRequestParts, type SigningSecret, type Verified, type VerifyOptions } from "./verify.ts";
 export { SigV4Error } from "./errors.ts";
 export { parseQuery } from "./query.ts";
 export { formatAmzDate, parseAmzDate } from "./amz-date.ts";

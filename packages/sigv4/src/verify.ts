@@ -1,10 +1,11 @@
+import { isRegion } from "@bedrock-gateway/protocol";
 /**
  * Strict SigV4 verification as AWS does it for one service (Bedrock's runtimes sign as `bedrock`).
  * Used by the gateway for the credentials it issues, and by the emulator to play AWS.
  */
 import { getCanonicalHeaders } from "@smithy/signature-v4";
 import { formatAmzDate, parseAmzDate } from "./amz-date.ts";
-import { parseAuthorization } from "./authorization.ts";
+import { parseAuthorization, type ParsedAuthorization } from "./authorization.ts";
 import { CanonicalSigner } from "./canonical-signer.ts";
 import { invalidSignature, incompleteSignature, SigV4Error, unrecognizedClient } from "./errors.ts";
 import { parseQuery } from "./query.ts";
@@ -43,7 +44,6 @@ export interface Verified {
   region: string;
 }
 
-const REGION_SHAPE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const AUTHORITY = ":authority";
 const MAX_SKEW_MS = 5 * 60 * 1000;
 
@@ -66,20 +66,31 @@ export function scopeOf(authorization: string | null): { accessKeyId: string; re
   return m ? { accessKeyId: m[1]!, region: m[2]! } : null;
 }
 
-/** Resolves to the verified identity; throws SigV4Error with AWS's error type and message otherwise. */
-export async function verifySigV4(req: SignedRequestParts, options: VerifyOptions): Promise<Verified> {
+export interface CheckedHeaders {
+  auth: ParsedAuthorization;
+  longDate: string;
+  signingDate: Date;
+  signed: Set<string>;
+}
+
+/**
+ * Everything that can be checked from the headers alone, before a lookup or a byte of the body: the
+ * Authorization header's shape, the scope (terminator, service, region), the signed-header rules, the date
+ * and its skew. A forged header fails here without costing a body read.
+ */
+export function checkSigV4Headers(headers: Headers, options: Pick<VerifyOptions, "nowMs" | "service" | "regions">): CheckedHeaders {
   const service = options.service ?? "bedrock";
-  const auth = parseAuthorization(req.headers.get("authorization"));
+  const auth = parseAuthorization(headers.get("authorization"));
   if (auth.terminator !== "aws4_request") {
     throw invalidSignature(`Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'.`);
   }
   if (auth.service !== service) throw invalidSignature(`Credential should be scoped to correct service: '${service}'. `);
-  const regionOk = options.regions ? options.regions.includes(auth.region) : REGION_SHAPE.test(auth.region);
+  const regionOk = options.regions ? options.regions.includes(auth.region) : isRegion(auth.region);
   if (!regionOk) throw invalidSignature(`Credential should be scoped to a valid region. `);
 
   const signed = new Set(auth.signedHeaders);
   if (!signed.has("host") && !signed.has(AUTHORITY)) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-  const longDate = req.headers.get("x-amz-date");
+  const longDate = headers.get("x-amz-date");
   if (longDate === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (!signed.has("x-amz-date")) throw invalidSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
   const signingDate = parseAmzDate(longDate);
@@ -88,6 +99,13 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
     throw invalidSignature(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${longDate.slice(0, 8)}', from '${longDate}'.`);
   }
   checkSkew(signingDate.getTime(), longDate, options.nowMs);
+  return { auth, longDate, signingDate, signed };
+}
+
+/** Resolves to the verified identity; throws SigV4Error with AWS's error type and message otherwise. */
+export async function verifySigV4(req: SignedRequestParts, options: VerifyOptions): Promise<Verified> {
+  const service = options.service ?? "bedrock";
+  const { auth, longDate, signingDate, signed } = checkSigV4Headers(req.headers, options);
 
   // Only after the cheap checks: the lookup may hit storage.
   const secret = await options.lookup(auth.accessKeyId);

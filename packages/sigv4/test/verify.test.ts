@@ -74,3 +74,18 @@ describe("verifySigV4 over HTTP/2: `:authority` in SignedHeaders, as the AWS SDK
     }
   });
 });
+
+describe("the Authorization header's shape", () => {
+  it("refuses two Signature parameters in one header (the first valid, the last garbage, or the reverse)", async () => {
+    const req = await signed();
+    const header = req.headers.get("authorization")!;
+    for (const doubled of [header + ", Signature=" + "0".repeat(64), header.replace("Signature=", "Signature=" + "0".repeat(64) + ", Signature=")]) {
+      const headers = new Headers(req.headers);
+      headers.set("authorization", doubled);
+      const error = await verifySigV4({ ...req, headers }, { lookup, nowMs: now }).catch((e) => e);
+      expect(error).toBeInstanceOf(SigV4Error);
+      expect(error.type).toBe("IncompleteSignatureException");
+      expect(error.message).toContain("more than one 'Signature'");
+    }
+  });
+});

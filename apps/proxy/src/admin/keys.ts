@@ -1,13 +1,14 @@
 import { Elysia } from "elysia";
-import type { KeyInfo, KeyInfoResponse, KeyListResponse, KeyResponse } from "@bedrock-gateway/api-types";
+import type { DeleteKeysResponse, KeyInfo, KeyInfoResponse, KeyListResponse, KeyResponse } from "@bedrock-gateway/api-types";
 import type { KeyCache } from "../keys/key-cache.ts";
 import { AwsCredentialsUnavailable, type IssuedKey, type KeyService } from "../keys/key-service.ts";
 import { tokenOf } from "../keys/secret.ts";
+import { displayCost } from "../spend/cost-display.ts";
 import { StoreConflictError, type KeyRow } from "../store/types.ts";
 import { createAdminAuth, type AdminCaller } from "./auth.ts";
 import { createAdminRoute } from "./route.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
-import { awsCredentialsFlag, boolParam, intParam, keyList, parseJsonObject, parseKeyFields, requiredString } from "./validate.ts";
+import { awsCredentialsFlag, boolParam, intParam, keyList, readJsonObject, parseKeyFields, requiredString } from "./validate.ts";
 
 export interface KeyRoutesOptions {
   masterKey: string | null;
@@ -18,7 +19,6 @@ export interface KeyRoutesOptions {
   keySpend?: (row: KeyRow) => Promise<number>;
 }
 
-const MAX_BODY_CHARS = 64 * 1024;
 
 /**
  * LiteLLM-compatible `/key/*`. Bodies are parsed and checked here (not by Elysia's schemas, which drop unknown
@@ -34,18 +34,13 @@ export function keyRoutes(options: KeyRoutesOptions) {
     if (error instanceof AwsCredentialsUnavailable) return adminErrorResponse(400, error.message);
     return null;
   });
-  const body = async (request: Request) => {
-    const text = await request.text();
-    if (text.length > MAX_BODY_CHARS) throw new AdminError(400, "The request body is larger than 64 KiB.");
-    return parseJsonObject(text);
-  };
-  const liveInfo = async (row: KeyRow) => ({ ...keyInfo(row), ...(options.keySpend && { spend: await options.keySpend(row) }) });
+  const liveInfo = async (row: KeyRow) => ({ ...keyInfo(row), ...(options.keySpend && { spend: displayCost(await options.keySpend(row)) }) });
   const found = <T>(value: T | null, reference: string): T => {
     if (value === null) throw new AdminError(404, `No key ${display(reference)}.`);
     return value;
   };
   const setBlocked = (blocked: boolean) => async (request: Request) => {
-    const b = await body(request);
+    const b = await readJsonObject(request);
     const reference = requiredString(b, "key");
     if (Object.keys(b).some((name) => name !== "key")) throw new AdminError(400, "Only the field key is accepted.");
     return keyInfo(found(await keys.update(tokenOf(reference), { blocked }), reference));
@@ -53,7 +48,7 @@ export function keyRoutes(options: KeyRoutesOptions) {
 
   return new Elysia()
     .post("/key/generate", route("POST /key/generate", async (request) => {
-      const b = await body(request);
+      const b = await readJsonObject(request);
       const issued = await keys.issue(parseKeyFields(b, now()), { awsCredentials: awsCredentialsFlag(b) });
       return issuedKey(issued);
     }), { parse: "none" })
@@ -68,7 +63,7 @@ export function keyRoutes(options: KeyRoutesOptions) {
       return { key: reference!, info: await liveInfo(found(await keys.get(token), reference!)) } satisfies KeyInfoResponse;
     }, "self"))
     .post("/key/update", route("POST /key/update", async (request) => {
-      const b = await body(request);
+      const b = await readJsonObject(request);
       const reference = requiredString(b, "key");
       const patch = parseKeyFields(b, now(), ["key"]);
       // A new secret can only be shown by the call that makes it.
@@ -76,16 +71,16 @@ export function keyRoutes(options: KeyRoutesOptions) {
       return keyInfo(found(await keys.update(tokenOf(reference), patch), reference));
     }), { parse: "none" })
     .post("/key/regenerate", route("POST /key/regenerate", async (request) => {
-      const b = await body(request);
+      const b = await readJsonObject(request);
       const reference = requiredString(b, "key");
       const patch = parseKeyFields(b, now(), ["key"]);
       return issuedKey(found(await keys.regenerate(tokenOf(reference), patch, { awsCredentials: awsCredentialsFlag(b) }), reference));
     }), { parse: "none" })
     .post("/key/delete", route("POST /key/delete", async (request) => {
-      const references = keyList(await body(request));
+      const references = keyList(await readJsonObject(request));
       const result = await keys.remove(references.map(tokenOf));
       if (!result.ok) throw new AdminError(404, `No such keys, nothing deleted: ${result.missing.map(display).join(", ")}.`);
-      return { deleted_keys: references };
+      return { deleted_keys: references } satisfies DeleteKeysResponse;
     }), { parse: "none" })
     .get("/key/list", route("GET /key/list", async (request) => {
       const q = new URL(request.url).searchParams;
@@ -115,7 +110,7 @@ export function keyInfo(row: KeyRow): KeyInfo {
     key_alias: row.keyAlias,
     key_name: row.keyName,
     token: row.token,
-    spend: row.spend,
+    spend: displayCost(row.spend),
     max_budget: row.maxBudget,
     budget_duration: row.budgetDuration,
     budget_reset_at: row.budgetResetAt,

@@ -1,5 +1,6 @@
 import { type AdminCaller, requireMaster } from "./auth.ts";
 import { AdminError, adminErrorResponse } from "./errors.ts";
+import { unstorableQuery } from "./text.ts";
 
 export type AdminHandler = (request: Request, caller: AdminCaller) => Promise<unknown>;
 
@@ -19,6 +20,8 @@ export function createAdminRoute(
       try {
         const caller = await authenticate(request);
         if (access === "master") requireMaster(caller, what);
+        const badQuery = unstorableQuery(request.url);
+        if (badQuery) throw new AdminError(400, `Refused: ${badQuery}.`);
         return Response.json(await handler(request, caller));
       } catch (error) {
         if (error instanceof AdminError) return adminErrorResponse(error.status, error.message);

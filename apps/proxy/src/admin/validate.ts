@@ -1,8 +1,9 @@
-import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import { bedrockRoutes, type components, type KeyFields } from "@bedrock-gateway/api-types";
 import type { KeyPatch } from "../store/types.ts";
 import { parseDuration } from "../keys/duration.ts";
 import { routeGroups } from "../policy/allow-list.ts";
 import { AdminError } from "./errors.ts";
+import { unstorableJson } from "./text.ts";
 
 /** A request the admin API refuses with 400; `message` says exactly what is wrong. */
 export class BadRequest extends AdminError {
@@ -18,21 +19,32 @@ const MAX_INT = 2_147_483_647;
 
 /** LiteLLM fields that have no effect here but are accepted, so LiteLLM scripts keep working. */
 const ignoredLiteLLMFields = new Set(["tags", "send_invite_email", "key_type", "soft_budget", "aliases", "config"]);
-const keyFieldNames = new Set([
-  "key_alias",
-  "models",
-  "allowed_routes",
-  "max_budget",
-  "budget_duration",
-  "rpm_limit",
-  "tpm_limit",
-  "duration",
-  "expires",
-  "user_id",
-  "team_id",
-  "metadata",
-  "aws_credentials",
-]);
+// The field names of the spec's KeyFields and BudgetFields, each listed once here and checked against the generated
+// types: a field added to or removed from openapi/gateway.yaml fails the typecheck until this list follows.
+const keyFieldNames = namesOf({
+  key_alias: true,
+  models: true,
+  allowed_routes: true,
+  max_budget: true,
+  budget_duration: true,
+  rpm_limit: true,
+  tpm_limit: true,
+  duration: true,
+  expires: true,
+  user_id: true,
+  team_id: true,
+  metadata: true,
+  aws_credentials: true,
+} satisfies Record<keyof KeyFields, true>);
+
+const MAX_BODY_CHARS = 64 * 1024;
+
+/** The JSON object of an admin request's body (at most 64 KiB), or BadRequest. */
+export async function readJsonObject(request: Request): Promise<Json> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_CHARS) throw new BadRequest("The request body is larger than 64 KiB.");
+  return parseJsonObject(text);
+}
 
 /** The JSON object of a request body, or BadRequest. */
 export function parseJsonObject(text: string): Json {
@@ -44,6 +56,8 @@ export function parseJsonObject(text: string): Json {
     throw new BadRequest("The request body is not valid JSON.");
   }
   if (!isObject(value)) throw new BadRequest("The request body must be a JSON object.");
+  const unstorable = unstorableJson(value);
+  if (unstorable) throw new BadRequest(`The request body cannot be stored: ${unstorable}.`);
   return value;
 }
 
@@ -116,13 +130,26 @@ export function boolParam(value: string | null, name: string): boolean {
 function expiry(body: Json, now: number): KeyPatch {
   if (body.expires !== undefined) {
     if (body.expires === null) return { expires: null };
-    const ms = typeof body.expires === "string" && /^\d{4}-\d\d-\d\dT/.test(body.expires) ? Date.parse(body.expires) : NaN;
+    const ms = typeof body.expires === "string" ? strictDateTime(body.expires) : NaN;
     if (Number.isNaN(ms)) throw new BadRequest("expires must be an ISO-8601 date-time such as 2030-01-31T00:00:00Z, or null.");
     return { expires: new Date(ms).toISOString() };
   }
   if (body.duration === undefined) return {};
   if (body.duration === null) return { expires: null };
   return { expires: new Date(now + duration(body.duration, "duration")).toISOString() };
+}
+
+/**
+ * An ISO-8601 date-time whose fields are all in range. `Date.parse` rolls 2030-02-30 over to March 2, so the
+ * parsed date must read back as the same calendar day and time.
+ */
+function strictDateTime(text: string): number {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  if (!m) return NaN;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const calendar = new Date(Date.UTC(y, mo - 1, d));
+  const inRange = calendar.getUTCFullYear() === y && calendar.getUTCMonth() === mo - 1 && calendar.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+  return inRange ? Date.parse(text) : NaN;
 }
 
 function budgetPeriod(body: Json, now: number): KeyPatch {
@@ -187,6 +214,10 @@ function metadata(body: Json): Record<string, unknown> | undefined {
   return value;
 }
 
+function namesOf(fields: Record<string, true>): Set<string> {
+  return new Set(Object.keys(fields));
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -201,7 +232,10 @@ export interface BudgetFields {
   metadata?: Record<string, unknown>;
 }
 
-const budgetFieldNames = new Set(["max_budget", "budget_duration", "rpm_limit", "tpm_limit", "metadata"]);
+const budgetFieldNames = namesOf({ max_budget: true, budget_duration: true, rpm_limit: true, tpm_limit: true, metadata: true } satisfies Record<
+  keyof components["schemas"]["BudgetFields"],
+  true
+>);
 /** LiteLLM user/team/customer fields with no effect here, accepted so LiteLLM scripts keep working. */
 const ignoredBudgetLiteLLMFields = new Set(["user_email", "user_alias", "user_role", "team_alias", "alias", "send_invite_email", "tags"]);
 

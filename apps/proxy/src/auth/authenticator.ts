@@ -1,7 +1,9 @@
+import { refuse, type Refusal } from "../pipeline/refusal.ts";
 import type { Principal } from "./principal.ts";
 import { digestMatcher, secretDigest } from "./timing-safe.ts";
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; type: string; message: string };
+/** Who is calling, or why the call is refused (401 or 403, AWS-shaped as every /bedrock refusal). */
+export type AuthResult = Principal | Refusal;
 
 /** Resolves a presented key (or none) to a principal. Virtual keys plug in through `lookupToken`. */
 export type Authenticator = (key: string | null) => Promise<AuthResult>;
@@ -16,19 +18,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const { masterKey, lookupToken } = options;
   if (!masterKey) {
     // Local trial mode: the server only listens on loopback, so any caller is this machine's user.
-    return async () => ({ ok: true, principal: { kind: "open" } });
+    return async () => ({ kind: "open" });
   }
   const isMaster = digestMatcher(masterKey);
   return async (key) => {
-    if (!key) return denied(401, "UnrecognizedClientException", "No gateway key: send Authorization: Bearer <key>.");
+    if (!key) return refuse.unrecognizedClient("No gateway key: send Authorization: Bearer <key>.");
     // One hash serves both checks: the constant-time master compare and the virtual key's token.
     const digest = secretDigest(key);
-    if (isMaster(digest)) return { ok: true, principal: { kind: "master" } };
+    if (isMaster(digest)) return { kind: "master" };
     const found = lookupToken ? await lookupToken(digest.toString("hex")) : null;
-    return found ?? denied(401, "UnrecognizedClientException", "The gateway key is not valid.");
+    return found ?? refuse.unrecognizedClient("The gateway key is not valid.");
   };
-}
-
-export function denied(status: 401 | 403, type: string, message: string): AuthResult {
-  return { ok: false, status, type, message };
 }

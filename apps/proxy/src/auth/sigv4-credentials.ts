@@ -1,7 +1,8 @@
-import { scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
+import { checkSigV4Headers, scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
 import { isGatewayAccessKeyId } from "../keys/aws-credentials.ts";
 import type { AccessKeySecret } from "../keys/access-key-cache.ts";
-import { denied, type AuthResult } from "./authenticator.ts";
+import type { Refusal } from "../pipeline/refusal.ts";
+import type { AuthResult } from "./authenticator.ts";
 
 /**
  * Authentication by SigV4 with credentials the gateway issued: the request is verified exactly as AWS verifies
@@ -11,6 +12,12 @@ import { denied, type AuthResult } from "./authenticator.ts";
 export interface GatewaySigV4 {
   /** True when Authorization is SigV4 and names an access key id with the gateway's prefix. */
   claims(headers: Headers): boolean;
+  /**
+   * What can be refused before a byte of the body is read: the header's shape, scope, date and skew, and whether
+   * the access key id exists (one cached lookup; ids not shaped like the gateway's are never looked up). Null: read
+   * the body and `authenticate`.
+   */
+  precheck(headers: Headers): Promise<Refusal | null>;
   /** Verifies the signature over these exact parts, then resolves the key like a bearer key. */
   authenticate(parts: SignedRequestParts): Promise<AuthResult>;
 }
@@ -25,6 +32,8 @@ export interface GatewaySigV4Options {
 }
 
 const SCHEME = "AWS4-HMAC-SHA256 ";
+const invalidToken = (): Refusal => ({ status: 403, type: "UnrecognizedClientException", message: "The security token included in the request is invalid." });
+const sigV4Refusal = (error: SigV4Error): Refusal => ({ status: error.status === 401 ? 401 : 403, type: error.type, message: error.message });
 
 export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
   const { secretFor, principalFor, now = Date.now } = options;
@@ -34,6 +43,16 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
       if (!authorization?.startsWith(SCHEME)) return false;
       const scope = scopeOf(authorization);
       return scope !== null && isGatewayAccessKeyId(scope.accessKeyId);
+    },
+    async precheck(headers) {
+      let accessKeyId: string;
+      try {
+        accessKeyId = checkSigV4Headers(headers, { nowMs: now(), service: "bedrock" }).auth.accessKeyId;
+      } catch (error) {
+        if (error instanceof SigV4Error) return sigV4Refusal(error);
+        throw error;
+      }
+      return (await secretFor(accessKeyId)) ? null : invalidToken();
     },
     async authenticate(parts) {
       // verifySigV4 asks for the secret only after the cheap checks (scope, date, skew) pass.
@@ -48,12 +67,12 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
           },
         });
       } catch (error) {
-        if (error instanceof SigV4Error) return denied(error.status === 401 ? 401 : 403, error.type, error.message);
+        if (error instanceof SigV4Error) return sigV4Refusal(error);
         throw error;
       }
       // The key may have been deleted since its secret was cached: then it is as unknown as any other.
       const result = found.key ? await principalFor(found.key.token) : null;
-      return result ?? denied(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      return result ?? invalidToken();
     },
   };
 }

@@ -1,5 +1,6 @@
+import { concatBytes } from "@bedrock-gateway/protocol";
 import { errorMessage } from "../error-message.ts";
-import { exceptionFrame } from "./errors.ts";
+import { exceptionFrame, walkFrames } from "./event-stream-frames.ts";
 
 /**
  * Observes a response body as it passes. Taps see every chunk in order and never change it;
@@ -111,22 +112,9 @@ class FrameAligner {
   }
 
   push(chunk: Uint8Array): Uint8Array {
-    const data = this.pending ? concat(this.pending, chunk) : chunk;
-    let offset = 0;
-    while (data.byteLength - offset >= 4) {
-      const total = new DataView(data.buffer, data.byteOffset + offset, 4).getUint32(0);
-      if (total < 16) throw new Error("malformed event-stream frame from upstream");
-      if (data.byteLength - offset < total) break;
-      offset += total;
-    }
+    const data = this.pending ? concatBytes([this.pending, chunk]) : chunk;
+    const offset = walkFrames(data);
     this.pending = offset < data.byteLength ? data.slice(offset) : null;
     return offset === data.byteLength ? data : data.subarray(0, offset);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
 }

@@ -1,22 +1,8 @@
-import { createHash, createHmac } from "node:crypto";
 import type { Checksum, SourceData } from "@smithy/types";
+import { runtime, type NativeHasher } from "../runtime/runtime.ts";
 
-declare const Bun: { CryptoHasher: new (algorithm: "sha256", key?: string | Uint8Array) => NativeHasher } | undefined;
-
-interface NativeHasher {
-  update(data: Uint8Array | string): NativeHasher;
-  digest(): Uint8Array;
-  digest(encoding: "hex"): string;
-}
-
-/**
- * SHA-256 / HMAC-SHA256 on the runtime's native crypto. Bun's own hasher where there is one: node:crypto's Hash
- * objects cost the gateway ~5 µs more CPU per call on Bun (signing makes four of them; bench/README.md).
- */
-const hasher: (key?: string | Uint8Array) => NativeHasher =
-  typeof Bun !== "undefined"
-    ? (key) => (key === undefined ? new Bun!.CryptoHasher("sha256") : new Bun!.CryptoHasher("sha256", key))
-    : (key) => (key === undefined ? createHash("sha256") : createHmac("sha256", key));
+// SHA-256 / HMAC-SHA256 on the runtime's native crypto (Bun's own hasher there: cheaper than node:crypto's).
+const hasher = runtime.hasher;
 
 /** The SigV4 signer's hash: the pure-JS default costs milliseconds on large bodies, and this runs for every request. */
 export class NativeSha256 implements Checksum {

@@ -3,7 +3,7 @@ import type { Sql } from "../store/postgres.ts";
 
 /**
  * Tells every gateway instance that a key changed, so cached lookups are dropped at once.
- * In-process for SQLite; LISTEN/NOTIFY on PostgreSQL. A Redis pub/sub can implement the same interface.
+ * In-process for SQLite; LISTEN/NOTIFY on PostgreSQL; Redis pub/sub with REDIS_URL (`redis-invalidation.ts`).
  */
 export interface KeyInvalidation {
   /** Announces a changed key (token hash) to all instances, this one included. */

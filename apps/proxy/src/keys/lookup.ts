@@ -1,15 +1,14 @@
 import type { AuthResult } from "../auth/authenticator.ts";
 import type { VirtualKeyView } from "../auth/principal.ts";
+import { refuse, type Refusal } from "../pipeline/refusal.ts";
 import type { KeyRow } from "../store/types.ts";
 import type { KeyCache } from "./key-cache.ts";
 
-export type KeyRefusal = Extract<AuthResult, { ok: false }>;
-
-/** Why a stored key may not be used right now; null when it may. */
-export function keyRefusal(row: KeyRow, now = Date.now()): KeyRefusal | null {
-  if (row.blocked) return { ok: false, status: 403, type: "AccessDeniedException", message: "The gateway key is blocked." };
+/** Why a stored key may not be used right now (403 blocked, 401 expired); null when it may. */
+export function keyRefusal(row: KeyRow, now = Date.now()): (Refusal & { status: 401 | 403 }) | null {
+  if (row.blocked) return { ...refuse.accessDenied("The gateway key is blocked."), status: 403 };
   if (row.expires !== null && Date.parse(row.expires) < now) {
-    return { ok: false, status: 401, type: "ExpiredTokenException", message: `The gateway key expired at ${row.expires}.` };
+    return { status: 401, type: "ExpiredTokenException", message: `The gateway key expired at ${row.expires}.` };
   }
   return null;
 }
@@ -23,7 +22,7 @@ export function createTokenLookup(cache: KeyCache) {
   return async (keyHash: string): Promise<AuthResult | null> => {
     const row = await cache.get(keyHash);
     if (!row) return null;
-    return keyRefusal(row) ?? { ok: true, principal: { kind: "virtual", keyHash, key: keyView(row) } };
+    return keyRefusal(row) ?? { kind: "virtual", keyHash, key: keyView(row) };
   };
 }
 

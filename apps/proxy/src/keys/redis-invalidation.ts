@@ -1,4 +1,4 @@
-import { log } from "../log.ts";
+import { log, warnAtMostEvery } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
 import { errorMessage } from "../error-message.ts";
@@ -41,7 +41,7 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
     });
   }
 
-  let warnedAt = 0;
+  const warn = warnAtMostEvery();
   let closed: Promise<void> | undefined;
   return {
     async publish(token) {
@@ -49,10 +49,7 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
       try {
         await publisher.client.publish(channel, token);
       } catch (error) {
-        if (Date.now() - warnedAt > 10_000) {
-          warnedAt = Date.now();
-          log.warn("cannot announce a key change over redis: other instances see it when their cache expires", { error: errorMessage(error) });
-        }
+        warn("cannot announce a key change over redis: other instances see it when their cache expires", { error: errorMessage(error) });
       }
     },
     subscribe(listener) {

@@ -50,3 +50,9 @@ export function firstRefusal(checks: LimitCheck[], counts: number[]): LimitCheck
   }
   return null;
 }
+
+/** Tokens reserved at admission, per scope, in the window they were counted in. */
+export interface TokenReservation {
+  windowStart: number;
+  tokens: { scope: string; reserved: number }[];
+}

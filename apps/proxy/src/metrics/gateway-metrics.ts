@@ -2,7 +2,7 @@ import { createRegistry, type Labels, type Registry } from "./registry.ts";
 
 /** One finished (or refused) /bedrock request, as metrics see it. */
 export interface RequestSample {
-  /** Operation id, or `unknown`; refused-before-routing requests use `unrouted`. */
+  /** Operation id, or `unknown`; requests refused before admission (bad path, route or key) use `unadmitted`. */
   operation: string;
   model: string | null;
   status: number;
@@ -19,12 +19,21 @@ export interface GatewayMetrics {
   gauge(name: string, help: string, read: () => number): void;
 }
 
+/** Label of calls for a model id no call has yet succeeded with (refused, unknown to Bedrock, made up). */
+export const UNVERIFIED_MODEL = "unverified";
+/** Label of models past `maxModels` or longer than `maxModelChars`, and of every series past `maxSeries`. */
+export const OTHER = "other";
+
 /**
- * The gateway's metrics, labelled by operation, model and status. Model ids come from a fixed catalogue in
- * practice, but a flood of made-up ids must not grow the series without bound: past `maxModels` they are `other`.
+ * The gateway's metrics, labelled by operation, model and status. A client chooses the model id it sends, and
+ * `/metrics` may be open, so every label stays bounded: a model id becomes a label only once a call with it has
+ * succeeded (Bedrock knew it); refused and failed calls for ids never seen succeed share `unverified`; ids longer
+ * than `maxModelChars` or past `maxModels` are `other`; past `maxSeries` label sets, new ones fold into one series.
  */
-export function createGatewayMetrics(options: { maxModels?: number } = {}): GatewayMetrics {
-  const maxModels = options.maxModels ?? 500;
+export function createGatewayMetrics(options: { maxModels?: number; maxModelChars?: number; maxSeries?: number } = {}): GatewayMetrics {
+  const maxModels = options.maxModels ?? 200;
+  const maxModelChars = options.maxModelChars ?? 256;
+  const maxSeries = options.maxSeries ?? 5_000;
   const registry = createRegistry();
   const requests = registry.counter("bedrock_gateway_requests_total", "Requests to /bedrock, by operation, model and status.");
   const errors = registry.counter("bedrock_gateway_errors_total", "Requests answered with status >= 400 (including refusals), by operation, model and status.");
@@ -35,10 +44,11 @@ export function createGatewayMetrics(options: { maxModels?: number } = {}): Gate
   const ttfb = registry.histogram("bedrock_gateway_ttfb_seconds", "Time from request to upstream's first byte, by operation and model.");
   const models = new Set<string>();
 
-  const modelLabel = (model: string | null) => {
+  const modelLabel = (model: string | null, status: number) => {
     if (model === null) return "";
     if (models.has(model)) return model;
-    if (models.size >= maxModels) return "other";
+    if (status >= 400) return UNVERIFIED_MODEL;
+    if (model.length > maxModelChars || models.size >= maxModels) return OTHER;
     models.add(model);
     return model;
   };
@@ -46,13 +56,13 @@ export function createGatewayMetrics(options: { maxModels?: number } = {}): Gate
   // Each request touches up to ten series, and finding them by label text on every count showed at saturation
   // (bench/README.md). They are found once per operation, model and status, and created only when first counted,
   // so the exposition shows no series that never counted anything.
-  const bind = (operation: string, model: string, status: number) => {
+  const bind = (operation: string, model: string, status: string) => {
     const base: Labels = { operation, model };
     const once = <T>(make: () => T) => {
       let made: T | undefined;
       return () => (made ??= make());
     };
-    const withStatus = { ...base, status: String(status) };
+    const withStatus = { ...base, status };
     return {
       requests: once(() => requests.with(withStatus)),
       errors: once(() => errors.with(withStatus)),
@@ -69,13 +79,19 @@ export function createGatewayMetrics(options: { maxModels?: number } = {}): Gate
     };
   };
   const bound = new Map<string, Map<string, Map<number, ReturnType<typeof bind>>>>();
+  let boundCount = 0;
+  let overflow: ReturnType<typeof bind> | undefined;
   const seriesFor = (operation: string, model: string, status: number) => {
     let byModel = bound.get(operation);
+    let byStatus = byModel?.get(model);
+    const found = byStatus?.get(status);
+    if (found) return found;
+    if (boundCount >= maxSeries) return (overflow ??= bind(OTHER, OTHER, OTHER));
     if (!byModel) bound.set(operation, (byModel = new Map()));
-    let byStatus = byModel.get(model);
     if (!byStatus) byModel.set(model, (byStatus = new Map()));
-    let series = byStatus.get(status);
-    if (!series) byStatus.set(status, (series = bind(operation, model, status)));
+    const series = bind(operation, model, String(status));
+    byStatus.set(status, series);
+    boundCount++;
     return series;
   };
 
@@ -83,7 +99,7 @@ export function createGatewayMetrics(options: { maxModels?: number } = {}): Gate
     registry,
     gauge: (name, help, read) => registry.gauge(name, help, read),
     record(sample) {
-      const series = seriesFor(sample.operation, modelLabel(sample.model), sample.status);
+      const series = seriesFor(sample.operation, modelLabel(sample.model, sample.status), sample.status);
       series.requests().inc();
       if (sample.status >= 400) series.errors().inc();
       series.duration().observe(sample.durationSeconds);

@@ -1,6 +1,7 @@
-import type { BedrockCall } from "../bedrock/call.ts";
-import { errors } from "../bedrock/errors.ts";
-import type { CallPlugin } from "../bedrock/plugin.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
+import { refuse } from "../pipeline/refusal.ts";
+import type { CallStep } from "../pipeline/step.ts";
+import { checkModelId } from "./model-id.ts";
 
 /**
  * Route groups a key's `allowed_routes` may name, by the first path segment after `/bedrock`.
@@ -30,14 +31,8 @@ export const serviceGroups = { "bedrock-runtime": "runtime", "bedrock-agent-runt
 /** Every group name `allowed_routes` understands (operation ids come on top). */
 export const routeGroups = new Set([...Object.values(serviceGroups), ...Object.values(routeGroupsBySegment)]);
 
-/**
- * Operations that name their model in the body, which this check does not read: a key restricted to some
- * models may not call them (nor operations the route table does not know).
- */
-const modelInBody = new Set(["StartAsyncInvoke", "RetrieveAndGenerate", "RetrieveAndGenerateStream", "Rerank", "InvokeInlineAgent", "OptimizePrompt"]);
-
 /** Refuses (403 AccessDeniedException, before Bedrock) calls outside the key's `models` and `allowed_routes`. */
-export function allowListPlugin(): CallPlugin {
+export function allowListStep(): CallStep {
   const compiled = new WeakMap<string[], RegExp[]>();
   const patternsOf = (models: string[]) => {
     let patterns = compiled.get(models);
@@ -50,9 +45,9 @@ export function allowListPlugin(): CallPlugin {
       if (call.principal.kind !== "virtual") return undefined;
       const { models, allowedRoutes } = call.principal.key;
       const routeProblem = allowedRoutes.length ? routeRefusal(call, allowedRoutes) : null;
-      if (routeProblem) return errors.accessDenied(routeProblem);
-      const modelProblem = models.length ? modelRefusal(call, patternsOf(models)) : null;
-      return modelProblem ? errors.accessDenied(modelProblem) : undefined;
+      if (routeProblem) return refuse.accessDenied(routeProblem);
+      const modelProblem = models.length ? modelRefusal(call, patternsOf(models), allowedRoutes) : null;
+      return modelProblem ? refuse.accessDenied(modelProblem) : undefined;
     },
   };
 }
@@ -65,15 +60,29 @@ function routeRefusal(call: BedrockCall, allowed: string[]): string | null {
   return `This gateway key may not call ${what} (route group ${routeGroupsBySegment[call.target.segments[0]] ?? "none"}); allowed_routes: ${allowed.join(", ")}.`;
 }
 
-function modelRefusal(call: BedrockCall, patterns: RegExp[]): string | null {
-  const operation = call.route.operation?.operationId ?? null;
-  if (call.modelId === null) {
-    if (operation !== null && !modelInBody.has(operation)) return null;
-    return `This gateway key is limited to some models, and ${operation ?? "this operation"} names its model in the request body, which the gateway does not check; use a key without a models list.`;
+/**
+ * A key limited to some models may call an operation only when the gateway can check its model: the spec's
+ * `/model/{modelId}/...` operations. Every other operation (agents, knowledge bases, guardrails, flows, sessions,
+ * and those that name a model in the body) needs an explicit grant in `allowed_routes`, by operation id or route
+ * group; the service-wide groups (`runtime`, `agent-runtime`) are too broad to count as one. Paths that match no
+ * known operation are refused: what their segments mean to Bedrock is not known here.
+ */
+function modelRefusal(call: BedrockCall, patterns: RegExp[], allowed: string[]): string | null {
+  const operation = call.route.operation;
+  if (operation === null) {
+    return `This gateway key is limited to some models, and ${call.request.method} /${call.target.segments[0]}/... matches no operation the gateway knows, so its model cannot be checked.`;
   }
-  const candidates = modelCandidates(call.modelId);
+  const rawModel = call.route.labels.modelId;
+  if (rawModel === undefined) {
+    const group = routeGroupsBySegment[operation.segments[0]!];
+    if (allowed.includes(operation.operationId) || (group !== undefined && allowed.includes(group))) return null;
+    return `This gateway key is limited to some models, and ${operation.operationId} does not name its model in the path, where the gateway checks it; grant it explicitly in allowed_routes (${operation.operationId} or ${group ?? "its operation id"}) or use a key without a models list.`;
+  }
+  const checked = checkModelId(rawModel);
+  if (!checked.ok) return `This gateway key may not use this model id (${checked.reason}).`;
+  const candidates = modelCandidates(checked.id);
   if (candidates.some((id) => patterns.some((p) => p.test(id)))) return null;
-  return `This gateway key may not use model ${call.modelId}.`;
+  return `This gateway key may not use model ${checked.id.slice(0, 200)}.`;
 }
 
 /**
@@ -81,12 +90,16 @@ function modelRefusal(call: BedrockCall, patterns: RegExp[]): string | null {
  * allowed `anthropic.*` may also name those models by ARN. Application inference profiles match only by ARN.
  */
 export function modelCandidates(modelId: string): string[] {
-  const arn = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:(foundation-model|inference-profile)\/(.+)$/.exec(modelId);
+  const arn = /^arn:aws[a-z-]*:bedrock:[^:/]*:[^:/]*:(foundation-model|inference-profile)\/([^/]+)$/.exec(modelId);
   return arn ? [modelId, arn[2]] : [modelId];
 }
 
-/** `*` matches any run of characters (`anthropic.*`, `us.anthropic.claude-*`); everything else is literal. */
+/**
+ * `*` matches any run of characters except `/` (`anthropic.*`, `us.anthropic.claude-*`), so it cannot reach
+ * across an ARN's resource separator; a lone `*` is any model. Everything else is literal.
+ */
 export function modelPattern(pattern: string): RegExp {
-  const body = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*");
+  if (pattern === "*") return /^[\s\S]+$/;
+  const body = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("[^/]*");
   return new RegExp(`^${body}$`);
 }

@@ -5,7 +5,7 @@
  * is empty, invalid or absent (HTTP/1.0), which the core's `new URL` rejects. Both are repaired here, at the edge,
  * before the web-standard core sees the request.
  */
-import { awsError } from "../bedrock/errors.ts";
+import { refuse, renderRefusal } from "../pipeline/refusal.ts";
 
 /** host[:port], a bracketed IPv6 literal, nothing that could start a path, query or userinfo. */
 const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -16,17 +16,17 @@ export type RequestTarget = { ok: true; url: string } | { ok: false; response: R
 
 /** The URL the core should see: `request.url` itself (the common case, no copy) or one rebuilt from the target. */
 export function requestTarget(request: Request): RequestTarget {
-  if (request.method === "CONNECT") return refuse(405, "CONNECT is not supported: this is not a forward proxy.");
+  if (request.method === "CONNECT") return refuseTarget(405, "CONNECT is not supported: this is not a forward proxy.");
   const url = request.url;
   if (url.startsWith("/")) return { ok: true, url: PLACEHOLDER_ORIGIN + url };
   const schemeEnd = url.indexOf("://");
-  if (schemeEnd < 0) return refuse(400, "The request target must be a path (origin-form), e.g. `POST /bedrock/model/{modelId}/converse`.");
+  if (schemeEnd < 0) return refuseTarget(400, "The request target must be a path (origin-form), e.g. `POST /bedrock/model/{modelId}/converse`.");
   const authorityStart = schemeEnd + 3;
   const host = request.headers.get("host");
   // Deno puts the Host header verbatim between `//` and the path; skip exactly that, whatever it contains.
   const pathStart = host && url.startsWith(host, authorityStart) ? authorityStart + host.length : url.indexOf("/", authorityStart);
   const target = pathStart < 0 ? "" : url.slice(pathStart);
-  if (!target.startsWith("/")) return refuse(400, "The request target must be a path (origin-form), e.g. `POST /bedrock/model/{modelId}/converse`.");
+  if (!target.startsWith("/")) return refuseTarget(400, "The request target must be a path (origin-form), e.g. `POST /bedrock/model/{modelId}/converse`.");
   const authority = url.slice(authorityStart, pathStart);
   if (pathStart === url.indexOf("/", authorityStart) && PLAIN_AUTHORITY.test(authority)) return { ok: true, url };
   return { ok: true, url: PLACEHOLDER_ORIGIN + target };
@@ -54,11 +54,11 @@ export function guardRequestTarget(fetch: (request: Request) => Response | Promi
   };
 }
 
-function refuse(status: number, message: string): RequestTarget {
-  return { ok: false, response: awsError(status, "ValidationException", message) };
+function refuseTarget(status: number, message: string): RequestTarget {
+  return { ok: false, response: renderRefusal({ status, type: "ValidationException", message }) };
 }
 
 /** An error the runtime caught outside the core: never a stack, a path or a source line, whatever the runtime's default. */
 export function internalErrorResponse(): Response {
-  return awsError(500, "InternalServerException", "Internal server error.");
+  return renderRefusal(refuse.internal("Internal server error."));
 }

@@ -1,6 +1,6 @@
-import type { BedrockCall } from "../bedrock/call.ts";
+import type { BedrockCall } from "../pipeline/context.ts";
 import type { BudgetEntityKind, BudgetEntityRow } from "../store/spend-types.ts";
-import type { Store } from "../store/types.ts";
+import type { BudgetEntities } from "../cache/budget-entities.ts";
 import type { BudgetScope } from "./ledger.ts";
 
 export interface ScopeResolver {
@@ -10,26 +10,9 @@ export interface ScopeResolver {
   invalidate(kind: BudgetEntityKind | null, id?: string): void;
 }
 
-/**
- * Resolves a call's budget scopes. Users, teams and end users are read from the store and cached for `ttlMs`
- * (default 5 s, as keys are), so a budget change on another instance applies within that time.
- */
-export function createScopeResolver(store: Store, options: { ttlMs?: number; maxEntries?: number } = {}): ScopeResolver {
-  const { ttlMs = 5_000, maxEntries = 50_000 } = options;
-  const cache = new Map<string, { row: Promise<BudgetEntityRow | null>; expiresAt: number }>();
-
-  const entity = (kind: BudgetEntityKind, id: string) => {
-    const ref = `${kind}\u0000${id}`;
-    const now = Date.now();
-    const hit = cache.get(ref);
-    if (hit && hit.expiresAt > now) return hit.row;
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-    const row = store.getBudgetEntity(kind, id);
-    const entry = { row, expiresAt: now + ttlMs };
-    cache.set(ref, entry);
-    row.catch(() => cache.get(ref) === entry && cache.delete(ref));
-    return row;
-  };
+/** Resolves a call's budget scopes: the key's own, and its user's, team's and end user's rows (cached, shared with limits). */
+export function createScopeResolver(entities: BudgetEntities<BudgetEntityRow>): ScopeResolver {
+  const entity = entities.get;
 
   const scopeOf = async (kind: BudgetEntityKind, id: string): Promise<BudgetScope> => {
     const row = await entity(kind, id);
@@ -49,9 +32,6 @@ export function createScopeResolver(store: Store, options: { ttlMs?: number; max
       if (call.endUser !== null) pending.push(scopeOf("end_user", call.endUser));
       return Promise.all(pending);
     },
-    invalidate(kind, id) {
-      if (kind === null) cache.clear();
-      else cache.delete(`${kind}\u0000${id}`);
-    },
+    invalidate: entities.invalidate,
   };
 }

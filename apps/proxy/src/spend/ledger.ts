@@ -1,11 +1,10 @@
+import { setBounded } from "../cache/bounded-map.ts";
 import { parseDuration } from "../keys/duration.ts";
-import { nextBudgetReset } from "../store/spend-types.ts";
+import { nextBudgetReset, type BudgetEntityKind } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
 
-export type BudgetKind = "key" | "user" | "team" | "end_user";
-
 export interface BudgetScope {
-  kind: BudgetKind;
+  kind: "key" | BudgetEntityKind;
   id: string;
   maxBudget: number | null;
   budgetDuration: string | null;
@@ -16,8 +15,13 @@ export interface BudgetScope {
 export interface BudgetLedger {
   /** Spend in the scope's current window, including settled calls not yet flushed to the store. */
   spent(scope: BudgetScope): Promise<number>;
-  /** Adds a settled call's cost to every scope (called once per call, at finish). */
+  /** Adds a settled call's cost to every scope (called once per call, at finish; with a reservation, the difference). */
   add(scopes: BudgetScope[], amount: number): Promise<void>;
+  /**
+   * Atomically: the first scope whose budget is already reached (reservations of calls in flight included), or
+   * else adds `amount` to every scope and null. A call's reservation is settled with `add(real - amount)`.
+   */
+  reserve(scopes: BudgetScope[], amount: number): Promise<{ scope: BudgetScope; spent: number } | null>;
   close(): Promise<void>;
 }
 
@@ -61,9 +65,8 @@ export function localBudgetLedger(store: Store, options: LocalLedgerOptions = {}
       entries.delete(ref);
       entries.set(ref, found);
     } else {
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       found = seed(scope);
-      entries.set(ref, found);
+      setBounded(entries, ref, found, maxEntries);
       found.catch(() => entries.get(ref) === found && entries.delete(ref));
     }
     return roll(await found, scope);
@@ -96,6 +99,16 @@ export function localBudgetLedger(store: Store, options: LocalLedgerOptions = {}
     async add(scopes, amount) {
       const found = await Promise.all(scopes.map(entry));
       for (const e of found) e.amount += amount;
+    },
+    async reserve(scopes, amount) {
+      const found = await Promise.all(scopes.map(entry));
+      // No await between the check and the add: no other call can slip in.
+      for (let i = 0; i < scopes.length; i++) {
+        const max = scopes[i]!.maxBudget;
+        if (max !== null && found[i]!.amount >= max) return { scope: scopes[i]!, spent: found[i]!.amount };
+      }
+      for (const e of found) e.amount += amount;
+      return null;
     },
     async close() {
       entries.clear();

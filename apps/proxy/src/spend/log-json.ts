@@ -1,5 +1,6 @@
 import type { SpendLog } from "@bedrock-gateway/api-types";
 import type { SpendLogRow } from "../store/spend-types.ts";
+import { displayCost } from "./cost-display.ts";
 
 /**
  * A spend row as the API shows it (LiteLLM's field names) and as the per-request log line prints it; stored
@@ -26,7 +27,7 @@ export function spendLogJson(row: SpendLogRow, options: { bodies: boolean } = { 
     output_tokens: row.outputTokens,
     cache_read_input_tokens: row.cacheReadInputTokens,
     cache_write_input_tokens: row.cacheWriteInputTokens,
-    spend: row.spend,
+    spend: displayCost(row.spend),
     upstream_request_id: row.upstreamRequestId,
     usage_source: row.usageSource,
     usage_complete: row.usageComplete,

@@ -1,6 +1,7 @@
 import type Redis from "ioredis";
 import { parseDuration } from "../keys/duration.ts";
-import { log } from "../log.ts";
+import { setBounded } from "../cache/bounded-map.ts";
+import { log, warnAtMostEvery } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import { nextBudgetReset } from "../store/spend-types.ts";
 import type { Store } from "../store/types.ts";
@@ -11,6 +12,22 @@ import { errorMessage } from "../error-message.ts";
 const ADD = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 return redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+`;
+
+/**
+ * Checks every budgeted counter, then adds to every counter, in one step: no two instances can both take the
+ * last of a budget. KEYS: counters. ARGV: amount, then each counter's budget ("" for none).
+ * Returns 0, the 1-based index of the counter at its budget, or minus the index of a counter to seed first.
+ */
+const RESERVE = `
+for i = 1, #KEYS do
+  local value = redis.call('GET', KEYS[i])
+  if not value then return -i end
+  local max = ARGV[i + 1]
+  if max ~= '' and tonumber(value) >= tonumber(max) then return i end
+end
+for i = 1, #KEYS do redis.call('INCRBYFLOAT', KEYS[i], ARGV[1]) end
+return 0
 `;
 
 export interface RedisLedgerOptions {
@@ -43,6 +60,9 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
   const { connection, store, prefix = "gw:", reseedMs = 600_000, now = Date.now } = options;
   const client: Redis = connection.client;
   client.defineCommand("gwLedgerAdd", { numberOfKeys: 1, lua: ADD });
+  client.defineCommand("gwLedgerReserve", { lua: RESERVE });
+  const reserveScript = (keys: string[], amount: number, maxes: string[]) =>
+    redisCall((client as unknown as { gwLedgerReserve(...args: (string | number)[]): Promise<number> }).gwLedgerReserve(keys.length, ...keys, String(amount), ...maxes));
   const add = (key: string, amount: number) => redisCall((client as unknown as { gwLedgerAdd(k: string, a: string): Promise<string | null> }).gwLedgerAdd(key, String(amount)));
 
   let local = localBudgetLedger(store, { now });
@@ -65,8 +85,7 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
       const row = scope.kind === "key" ? await store.getKey(scope.id) : await store.getBudgetEntity(scope.kind, scope.id);
       return { spend: row?.spend ?? 0, resetAt: row?.budgetResetAt ?? null, readAt: now() };
     })();
-    if (figures.size >= 100_000) figures.delete(figures.keys().next().value!);
-    figures.set(ref, read);
+    setBounded(figures, ref, read, 100_000);
     read.catch(() => figures.get(ref) === read && figures.delete(ref));
     return read;
   };
@@ -105,12 +124,25 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
     if ((await add(key, amount)) === null) throw new Error(`budget counter ${key} vanished while seeding`);
   };
 
-  let warnedAt = 0;
-  const degraded = (error: unknown) => {
-    if (now() - warnedAt < 10_000) return;
-    warnedAt = now();
-    log.warn("redis budget counter failed: counting this instance's spend in memory", { error: errorMessage(error) });
+  const sharedReserve = async (scopes: BudgetScope[], amount: number) => {
+    const counters = await Promise.all(scopes.map(counterOf));
+    const keys = counters.map((c) => c.key);
+    const maxes = scopes.map((s) => (s.maxBudget === null ? "" : String(s.maxBudget)));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const result = Number(await reserveScript(keys, amount, maxes));
+      if (result === 0) return null;
+      if (result > 0) {
+        const scope = scopes[result - 1]!;
+        return { scope, spent: Number((await redisCall(client.get(keys[result - 1]!))) ?? 0) };
+      }
+      const i = -result - 1;
+      await seed(scopes[i]!, counters[i]!.key, counters[i]!.ttlMs);
+    }
+    throw new RedisCallError(new Error("budget counters vanished while reserving"));
   };
+
+  const warn = warnAtMostEvery();
+  const degraded = (error: unknown) => warn("redis budget counter failed: counting this instance's spend in memory", { error: errorMessage(error) });
 
   return {
     async spent(scope) {
@@ -137,6 +169,16 @@ export function redisBudgetLedger(options: RedisLedgerOptions): BudgetLedger {
         ),
       );
       if (failed.length) await local.add(failed, amount);
+    },
+    async reserve(scopes, amount) {
+      if (!connection.healthy) return local.reserve(scopes, amount);
+      try {
+        return await sharedReserve(scopes, amount);
+      } catch (error) {
+        if (!(error instanceof RedisCallError)) throw error;
+        degraded(error);
+        return local.reserve(scopes, amount);
+      }
     },
     async close() {
       await local.close();

@@ -1,6 +1,7 @@
 import { openSqliteStore } from "./sqlite.ts";
 import type { Store } from "./types.ts";
 import { ConfigError } from "../config.ts";
+import { errorMessage } from "../error-message.ts";
 
 /**
  * `DATABASE_URL` → driver, migrated and ready.
@@ -14,6 +15,25 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     return openSqliteStore(file);
   }
   // Loaded only when used, so the embedded default does not carry the PostgreSQL client in memory.
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return (await import("./postgres.ts")).openPostgresStore(databaseUrl);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { openPostgresStore } = await import("./postgres.ts");
+    return openPostgresStore(databaseUrl).catch((error: unknown) => {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(
+        `DATABASE_URL: cannot use PostgreSQL at ${withoutCredentials(databaseUrl)} (${errorMessage(error)}). ` +
+          "Start PostgreSQL there, or set DATABASE_URL to a server that is running.",
+      );
+    });
+  }
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got ${databaseUrl.split(":")[0]}:...`);
+}
+
+/** Where the database is, for a message: never the password. */
+function withoutCredentials(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
 }

@@ -1,6 +1,8 @@
 import postgres from "postgres";
 import { migrations } from "./migrations/index.ts";
 import { postgresSpendMethods } from "./spend-postgres.ts";
+import { postgresAggregateMethods } from "./aggregates/postgres.ts";
+import { postgresUiSessionMethods } from "./ui-sessions/postgres.ts";
 import {
   conflictField,
   jsonColumns,
@@ -45,6 +47,8 @@ export async function openPostgresStore(url: string, options: { max?: number } =
     driver: "postgres",
     sql,
     ...postgresSpendMethods(sql),
+    ...postgresAggregateMethods(sql, fromRow),
+    ...postgresUiSessionMethods(sql),
     async createKey(row) {
       const now = new Date();
       const values = {

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { spendLogColumns, spendTotals } from "./spend-columns.ts";
 import { transaction } from "./sqlite-transaction.ts";
+import { sqliteRollupWriter } from "./aggregates/sqlite-rollup.ts";
 import type { SpendLogRow } from "./spend-types.ts";
 
 const fields = Object.keys(spendLogColumns) as (keyof SpendLogRow)[];
@@ -12,6 +13,7 @@ const fields = Object.keys(spendLogColumns) as (keyof SpendLogRow)[];
 export function spendLogInserter(db: DatabaseSync): (rows: SpendLogRow[]) => number {
   const cols = Object.values(spendLogColumns);
   const insertLog = db.prepare(`INSERT INTO spend_logs (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT (request_id) DO NOTHING`);
+  const addToRollup = sqliteRollupWriter(db);
   const addKeySpend = db.prepare("UPDATE keys SET spend = spend + ? WHERE token = ?");
   const addEntitySpend = db.prepare(`
     INSERT INTO budget_entities (kind, id, spend, request_count, last_request_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -31,6 +33,7 @@ export function spendLogInserter(db: DatabaseSync): (rows: SpendLogRow[]) => num
       const now = new Date().toISOString();
       for (const [token, amount] of totals.keys) addKeySpend.run(amount, token);
       for (const t of totals.entities) addEntitySpend.run(t.kind, t.id, t.spend, t.requests, t.lastRequestAt, now, now);
+      addToRollup(inserted);
       return inserted.length;
     });
   };

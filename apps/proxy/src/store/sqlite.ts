@@ -3,6 +3,8 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { migrations } from "./migrations/index.ts";
 import { sqliteSpendMethods } from "./spend-sqlite.ts";
+import { sqliteAggregateMethods } from "./aggregates/sqlite.ts";
+import { sqliteUiSessionMethods } from "./ui-sessions/sqlite.ts";
 import { spendLogInserter } from "./spend-sqlite-insert.ts";
 import { spendInsertThread } from "./spend-sqlite-thread.ts";
 import { CONNECTION_PRAGMAS, transaction } from "./sqlite-transaction.ts";
@@ -42,6 +44,8 @@ export function openSqliteStore(file: string): Store {
   return {
     driver: "sqlite",
     ...sqliteSpendMethods(db, inserts ? (rows) => inserts.insert(rows) : inlineInsert(db)),
+    ...sqliteAggregateMethods(db, fromRow),
+    ...sqliteUiSessionMethods(db),
     async createKey(row) {
       const now = new Date().toISOString();
       const values: Row = { ...encodeSettings(row), token: row.token, key_name: row.keyName, created_at: now, updated_at: now };

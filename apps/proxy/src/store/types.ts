@@ -1,10 +1,12 @@
+import type { AggregateStore } from "./aggregates/types.ts";
 import type { SpendStore } from "./spend-types.ts";
+import type { UiSessionStore } from "./ui-sessions/types.ts";
 
 /**
- * Storage for virtual keys (and, later, spend). Two drivers implement it: SQLite (embedded default) and
- * PostgreSQL. Every method is async so callers never care which one runs.
+ * Storage for virtual keys, spend logs and budget entities. Two drivers implement it: SQLite (embedded default)
+ * and PostgreSQL. Every method is async so callers never care which one runs.
  */
-export interface Store extends SpendStore {
+export interface Store extends SpendStore, AggregateStore, UiSessionStore {
   readonly driver: "sqlite" | "postgres";
   /** Inserts a key; throws StoreConflictError when the token, alias or AWS access key id is taken. */
   createKey(row: NewKeyRow): Promise<KeyRow>;

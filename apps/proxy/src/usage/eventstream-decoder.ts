@@ -2,19 +2,15 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import type { MessageHeaders } from "@smithy/types";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { errorMessage } from "../error-message.ts";
+import { EventStreamFormatError, walkFrames } from "../bedrock/event-stream-frames.ts";
+
+export { EventStreamFormatError };
 
 /** One decoded `application/vnd.amazon.eventstream` frame. `payload` is only valid during the callback. */
 export type StreamFrame =
   | { kind: "event"; eventType: string; payload: Uint8Array }
   | { kind: "exception"; exceptionType: string; payload: Uint8Array }
   | { kind: "error"; errorCode: string; message: string };
-
-export class EventStreamFormatError extends Error {}
-
-const PRELUDE_BYTES = 12;
-const MIN_FRAME_BYTES = 16;
-/** The event-stream format caps a message at 16 MiB of payload plus 128 KiB of headers. */
-const MAX_FRAME_BYTES = 16 * 1024 * 1024 + 128 * 1024 + MIN_FRAME_BYTES;
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -52,17 +48,10 @@ export class EventStreamDecoder {
 
   /** Decodes every complete frame at the start of `data`; returns the bytes consumed. */
   private drain(data: Uint8Array): number {
-    let offset = 0;
-    while (data.byteLength - offset >= PRELUDE_BYTES) {
-      const view = new DataView(data.buffer, data.byteOffset + offset, PRELUDE_BYTES);
-      const total = view.getUint32(0);
-      if (total < MIN_FRAME_BYTES || total > MAX_FRAME_BYTES) throw new EventStreamFormatError(`event-stream frame of impossible length ${total}`);
-      if (data.byteLength - offset < total) break;
-      this.emit(data.subarray(offset, offset + total));
-      offset += total;
-    }
-    return offset;
+    return walkFrames(data, this.emitFrame);
   }
+
+  private readonly emitFrame = (frame: Uint8Array) => this.emit(frame);
 
   private emit(frame: Uint8Array): void {
     let message;

@@ -1,3 +1,4 @@
+import { concatBytes } from "@bedrock-gateway/protocol";
 import type { UsageKind } from "@bedrock-gateway/api-types";
 import type { BodyTap, RelayOutcome } from "../bedrock/relay.ts";
 import { errorMessage } from "../error-message.ts";
@@ -44,7 +45,7 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
  *
  * @example
  * const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers });
- * // pass `meter` as the BodyTap from CallPlugin.observe; read meter.result() in finish
+ * // the pipeline's relay step feeds it every chunk; meter.result() is the usage its record steps see
  */
 export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMeter {
   if (init.status < 200 || init.status > 299) return fixedMeter(null);
@@ -108,12 +109,7 @@ function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | nu
   const compute = (): Usage => {
     if (skipped) return unreadable(`usage not read: ${skipped}`);
     if (outcome?.kind !== "complete") return unreadable(`usage unknown: ${cutDescription(outcome)} before the JSON body was complete`);
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const p of parts) {
-      body.set(p, offset);
-      offset += p.byteLength;
-    }
+    const body = concatBytes(parts, size);
     let json: unknown;
     try {
       json = parseJson(body);

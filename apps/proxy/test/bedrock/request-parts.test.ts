@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { extractKey } from "../../src/auth/extract-key.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
-import { isRegion } from "../../src/bedrock/region.ts";
+import { isRegion } from "@bedrock-gateway/protocol";
+import { upstreamOrigin } from "../../src/bedrock/region.ts";
 import { memoizeCredentials } from "../../src/runtime/credentials.ts";
 import { ConfigError, readConfig } from "../../src/config.ts";
 
@@ -57,6 +58,23 @@ describe("readConfig", () => {
     expect(() => readConfig({ PORT: "http" })).toThrow(ConfigError);
     expect(() => readConfig({ AWS_ENDPOINT_URL: "ftp://x" })).toThrow(ConfigError);
   });
+  it("a size or a duration that is not a number is a start-up error naming the variable and the form it takes", () => {
+    expect(() => readConfig({ MAX_REQUEST_BODY_MB: "abc" })).toThrow(/^MAX_REQUEST_BODY_MB must be a number of megabytes greater than 0, e\.g\. 128, got abc$/);
+    expect(() => readConfig({ MAX_REQUEST_BODY_MB: "0" })).toThrow(ConfigError);
+    expect(() => readConfig({ UPSTREAM_TIMEOUT_MS: "5m" })).toThrow(/^UPSTREAM_TIMEOUT_MS must be a number of milliseconds/);
+    expect(() => readConfig({ KEY_CACHE_TTL_MS: "-1" })).toThrow(/^KEY_CACHE_TTL_MS must be an integer from 0 to/);
+    expect(() => readConfig({ SPEND_BATCH_SIZE: "lots" })).toThrow(/^SPEND_BATCH_SIZE must be an integer from 1 to 1000, got lots$/);
+    expect(() => readConfig({ STORE_REQUEST_BODIES: "yes" })).toThrow(/^STORE_REQUEST_BODIES must be true or false, got yes$/);
+  });
+  it("tunables: body limit, upstream timeout, cache TTLs, spend batching", () => {
+    expect(readConfig({})).toMatchObject({ maxRequestBodyBytes: 128 * 1024 * 1024, upstreamTimeoutMs: 300_000, cacheTtlMs: 5_000, staleIfErrorMs: 600_000 });
+    expect(readConfig({ MAX_REQUEST_BODY_MB: "0.5", UPSTREAM_TIMEOUT_MS: "2000", KEY_CACHE_TTL_MS: "0", SPEND_BATCH_SIZE: "10" })).toMatchObject({
+      maxRequestBodyBytes: 512 * 1024,
+      upstreamTimeoutMs: 2_000,
+      cacheTtlMs: 0,
+      spend: { batchSize: 10, flushIntervalMs: 250, storeBodies: false },
+    });
+  });
 });
 
 describe("memoizeCredentials", () => {
@@ -88,5 +106,17 @@ describe("memoizeCredentials", () => {
     });
     await expect(provider()).rejects.toThrow("no credentials yet");
     expect((await provider()).accessKeyId).toBe("AK");
+  });
+});
+
+describe("upstreamOrigin", () => {
+  const config = { endpoints: { runtime: null, agentRuntime: null } } as unknown as Parameters<typeof upstreamOrigin>[0];
+  it.each([
+    ["bedrock-runtime", "us-east-1", "https://bedrock-runtime.us-east-1.amazonaws.com"],
+    ["bedrock-runtime", "cn-north-1", "https://bedrock-runtime.cn-north-1.amazonaws.com.cn"],
+    ["bedrock-agent-runtime", "cn-northwest-1", "https://bedrock-agent-runtime.cn-northwest-1.amazonaws.com.cn"],
+    ["bedrock-runtime", "us-gov-west-1", "https://bedrock-runtime.us-gov-west-1.amazonaws.com"],
+  ] as const)("%s in %s is %s (each partition its own domain)", (service, region, origin) => {
+    expect(upstreamOrigin(config, service, region)).toBe(origin);
   });
 });

@@ -8,8 +8,8 @@ const MiB = 1024 * 1024;
 let stack: Stack;
 
 beforeAll(async () => {
-  // A pace test-sized: a body must arrive within 1 s plus 1 s per KiB.
-  stack = await startStack({ MASTER_KEY: MASTER, MAX_REQUEST_BODY_MB: "1", BODY_READ_TIMEOUT_MS: "1000", BODY_MIN_RATE_KIB_S: "1", GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef" });
+  // A body read timeout test-sized: 1 s.
+  stack = await startStack({ MASTER_KEY: MASTER, MAX_REQUEST_BODY_MB: "1", BODY_READ_TIMEOUT_MS: "1000", GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef" });
 });
 afterAll(async () => stack?.stop());
 
@@ -75,15 +75,15 @@ function trickle(head: string, length: number, everyMs: number): Promise<{ statu
   });
 }
 
-describe(`request bodies have a read timeout and a rate floor (${proxyRuntime})`, () => {
+describe(`request bodies have a read timeout (${proxyRuntime})`, () => {
   it("a trickled body with a valid key: 408 AWS-shaped at the deadline, nothing forwarded", async () => {
     const before = stack.emulator.requests.length;
-    // 2,000 bytes at 1 KiB/s after a 1 s grace: due within ~3 s; one byte every 200 ms is far slower.
+    // 2,000 bytes declared, one byte every 200 ms: far from complete when BODY_READ_TIMEOUT_MS (1 s) runs out.
     const answer = await trickle(`POST /bedrock/model/m/converse HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${MASTER}\r\nContent-Type: application/json`, 2_000, 200);
     expect(answer.status).toBe(408);
     expect(answer.text).toMatch(/x-amzn-errortype: RequestTimeoutException/i);
     expect(answer.text).toMatch(/BODY_READ_TIMEOUT_MS/);
-    expect(answer.elapsedMs).toBeGreaterThan(2_500);
+    expect(answer.elapsedMs).toBeGreaterThan(800);
     expect(answer.elapsedMs).toBeLessThan(6_000);
     expect(stack.emulator.requests.length).toBe(before);
   });
@@ -96,7 +96,7 @@ describe(`request bodies have a read timeout and a rate floor (${proxyRuntime})`
     expect(answer.elapsedMs).toBeLessThan(6_000);
   });
 
-  it("a chunked body trickled slower than the floor: 408", async () => {
+  it("a chunked body trickled past the timeout: 408", async () => {
     let sent = 0;
     const res = await fetch(stack.gateway.url + "/bedrock/model/m/converse", {
       method: "POST",

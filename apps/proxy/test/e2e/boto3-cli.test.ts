@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -26,10 +26,13 @@ const run = promisify(execFile);
  * Exactly what an AWS user sets: the standard variables and nothing gateway-specific. HOME is empty so no
  * ~/.aws config or credentials file can add anything.
  */
+const homes: string[] = [];
 function awsEnv(pair = credentials): Record<string, string> {
+  const home = mkdtempSync(path.join(tmpdir(), "aws-home-"));
+  homes.push(home);
   return {
     PATH: process.env.PATH ?? "",
-    HOME: mkdtempSync(path.join(tmpdir(), "aws-home-")),
+    HOME: home,
     AWS_ACCESS_KEY_ID: pair.accessKeyId,
     AWS_SECRET_ACCESS_KEY: pair.secretAccessKey,
     // botocore (boto3, AWS CLI v1) reads AWS_DEFAULT_REGION; the JS SDK and CLI v2 read AWS_REGION.
@@ -64,7 +67,10 @@ beforeAll(async () => {
   const body = await res.json();
   credentials = { accessKeyId: body.aws_access_key_id, secretAccessKey: body.aws_secret_access_key };
 });
-afterAll(async () => stack?.stop());
+afterAll(async () => {
+  await stack?.stop();
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
 beforeEach(() => stack?.emulator.reset());
 
 describe.skipIf(!hasBoto3)(`unmodified boto3 with gateway credentials (${proxyRuntime})`, () => {

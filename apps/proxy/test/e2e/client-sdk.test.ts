@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConverseCommand, ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
@@ -11,6 +11,17 @@ import { expectedUsage } from "@bedrock-gateway/bedrock-emulator";
 import { realNode } from "../../../../packages/client/test/real-node.ts";
 import { startStack, type Stack } from "../support/fixture.ts";
 import { proxyRuntime } from "../support/gateway-process.ts";
+
+const homes: string[] = [];
+/** An empty HOME for a child process, removed when the file is done. */
+function tempHome(prefix: string): string {
+  const home = mkdtempSync(path.join(tmpdir(), prefix));
+  homes.push(home);
+  return home;
+}
+afterAll(() => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
 
 const MASTER = "sk-master-client";
 let stack: Stack;
@@ -64,7 +75,7 @@ describe(`@bedrock-gateway/client against the real gateway (${proxyRuntime})`, (
   });
 
   it("the published build works under Node 20 with an empty environment", async () => {
-    const home = mkdtempSync(path.join(tmpdir(), "client-home-"));
+    const home = tempHome("client-home-");
     const script = path.resolve(import.meta.dirname, "../fixtures/client-node.mjs");
     // Asynchronously: the emulator lives in this process and must keep answering while Node runs.
     const run = await promisify(execFile)(realNode(), [script], {
@@ -83,10 +94,10 @@ describe(`@bedrock-gateway/client against the real gateway (${proxyRuntime})`, (
     expect(out.wrongKeyError).toBe("UnrecognizedClientException");
   });
 
-  it("works under Deno (the client's TypeScript source through its deno export condition)", async () => {
+  it("works under Deno (the client's built dist/ from node_modules)", async () => {
     const deno = path.resolve(import.meta.dirname, "../../../../node_modules/.bin/deno");
     const script = path.resolve(import.meta.dirname, "../fixtures/client-deno.ts");
-    const home = mkdtempSync(path.join(tmpdir(), "client-deno-home-"));
+    const home = tempHome("client-deno-home-");
     // Asynchronously: the emulator lives in this process and must keep answering while Deno runs.
     const run = await promisify(execFile)(deno, ["run", "-A", script], {
       cwd: path.resolve(import.meta.dirname, "../.."),

@@ -120,14 +120,16 @@ describe("three gateways on one PostgreSQL and one Redis", () => {
     const key = await admin(gateways[0], "/key/generate", { tpm_limit: 100 });
     await roomInWindow();
     const windowStart = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const counter = `${prefix}rl:key:${key.token}:tpm:${windowStart}`;
+    // One hash field per instance; the counter is their sum.
+    const counter = `${prefix}rl2:key:${key.token}:tpm:${windowStart}`;
+    const tokens = async () => String(Object.values(await redis.hgetall(counter)).reduce((sum, v) => sum + Number(v), 0));
     const usage = { inputTokens: 30, outputTokens: 40 };
     const first = await call(gateways[0], key.key, { stream: true, usage });
     expect(first.status).toBe(200);
     // The estimate is replaced by the real 70 tokens once the stream ends.
-    await until(() => redis.get(counter), (v) => v === "70");
+    await until(tokens, (v) => v === "70");
     expect((await call(gateways[1], key.key, { stream: true, usage })).status).toBe(200);
-    await until(() => redis.get(counter), (v) => v === "140");
+    await until(tokens, (v) => v === "140");
     const before = emulator.requests.length;
     const refused = await call(gateways[2], key.key, { stream: true, usage });
     expect(refused).toMatchObject({ status: 429, type: "ThrottlingException" });

@@ -64,7 +64,7 @@ describe(`secrets stay secret (${proxyRuntime})`, () => {
 });
 
 describe(`the spec and its page (${proxyRuntime})`, () => {
-  it("serves /openapi.json with one path per Bedrock operation, and /docs renders it", async () => {
+  it("serves /openapi.json with one path per Bedrock operation, and the /docs page", async () => {
     const spec = await (await fetch(stack.gateway.url + "/openapi.json")).json();
     expect(spec.openapi).toMatch(/^3\.1/);
     const bedrockOperations = Object.entries(spec.paths as Record<string, Record<string, { operationId?: string }>>)
@@ -75,7 +75,7 @@ describe(`the spec and its page (${proxyRuntime})`, () => {
     expect(spec.paths["/key/generate"]).toBeDefined();
     const page = await fetch(stack.gateway.url + "/docs");
     expect(page.headers.get("content-type")).toContain("text/html");
-    const html = await page.text();
-    for (const op of ["Converse", "InvokeAgent", "Retrieve"]) expect(html).toContain(`<b>${op}</b>`);
+    // The page loads the bundled renderer, which reads /openapi.json (rendered in a browser by docs-page.test.ts).
+    expect(await page.text()).toContain('<script src="/docs/swagger-ui-bundle.js"></script>');
   });
 });

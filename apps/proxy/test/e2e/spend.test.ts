@@ -180,6 +180,25 @@ describe.each([
     expect(row.spend === null || row.spend < expectedCost(NOVA, { inputTokens: 10, outputTokens: 10 }) + 1e-12).toBe(true);
   });
 
+  it("spend figures are shown rounded to 1e-10 USD: no binary floating-point noise in the JSON", async () => {
+    const fresh = (await admin("POST", "/key/generate", { key_alias: `rounding-${_driver}` })).body;
+    // 845 Nova input tokens cost 0.0000507; six of them add up to 0.00030419999999999997 in floating point.
+    const usage = { inputTokens: 845, outputTokens: 0 };
+    const rows = [];
+    for (let i = 0; i < 6; i++) rows.push(await logOf(await bedrock(`/model/${NOVA}/converse`, converseBody(usage), { key: fresh.key })));
+    expect(rows.map((r) => r.spend)).toEqual(Array(6).fill(0.0000507));
+    await settled(async () => (await admin("GET", `/key/info?key=${fresh.key}`)).body.info.spend > 0.0003);
+    const info = await fetch(`${url}/key/info?key=${fresh.key}`, { headers: { authorization: `Bearer ${MASTER}` } });
+    expect(await info.text()).toContain('"spend":0.0003042,');
+  });
+
+  it("an upstream error's request id is logged once (not \"id, id\")", async () => {
+    const refused = await bedrock(`/model/amazon.nova-throttle-v1:0/converse`, converseBody({ inputTokens: 1, outputTokens: 1 }));
+    expect(refused.status).toBe(429);
+    const row = await logOf(refused);
+    expect(row.upstream_request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
   it("end-user spend from the header, shown by /end_user/info and /customer/info", async () => {
     const usage = { inputTokens: 10_000, outputTokens: 2_000 };
     const a = await logOf(await bedrock(`/model/${HAIKU}/converse`, converseBody(usage), { headers: { "x-end-user-id": "cust-1" } }));

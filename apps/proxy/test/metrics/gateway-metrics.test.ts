@@ -60,6 +60,39 @@ describe("gateway metrics", () => {
       'bedrock_gateway_requests_total{operation="Converse",model="other",status="200"} 2',
     ]));
   });
+
+  it("keeps /metrics small under 520 refused calls with distinct 7,000-character model ids (the amplification found)", () => {
+    const metrics = createGatewayMetrics();
+    metrics.record(sample({}));
+    const before = metrics.registry.render().length;
+    for (let i = 0; i < 520; i++) metrics.record(sample({ model: `${i}-` + "x".repeat(7_000), status: 403, ttfbSeconds: null }));
+    const text = metrics.registry.render();
+    expect(text.length).toBeLessThan(before * 3);
+    expect(text).not.toContain("xxxxxxxxxx");
+    expect(lines(text, "bedrock_gateway_requests_total")).toContain('bedrock_gateway_requests_total{operation="Converse",model="unverified",status="403"} 520');
+  });
+
+  it("labels a model only once a call with it succeeded, and never with an id past the length bound", () => {
+    const metrics = createGatewayMetrics();
+    metrics.record(sample({ model: "new.model-v1:0", status: 400 }));
+    metrics.record(sample({ model: "new.model-v1:0", status: 200 }));
+    metrics.record(sample({ model: "new.model-v1:0", status: 429 }));
+    metrics.record(sample({ model: "y".repeat(300), status: 200 }));
+    expect(lines(metrics.registry.render(), "bedrock_gateway_requests_total")).toEqual(sorted([
+      'bedrock_gateway_requests_total{operation="Converse",model="unverified",status="400"} 1',
+      'bedrock_gateway_requests_total{operation="Converse",model="new.model-v1:0",status="200"} 1',
+      'bedrock_gateway_requests_total{operation="Converse",model="new.model-v1:0",status="429"} 1',
+      'bedrock_gateway_requests_total{operation="Converse",model="other",status="200"} 1',
+    ]));
+  });
+
+  it("caps the number of label sets: past maxSeries everything new shares one series", () => {
+    const metrics = createGatewayMetrics({ maxSeries: 10, maxModels: 1_000 });
+    for (let i = 0; i < 100; i++) metrics.record(sample({ model: `m${i}`, status: 200 + (i % 7) }));
+    const requestLines = lines(metrics.registry.render(), "bedrock_gateway_requests_total");
+    expect(requestLines).toHaveLength(11);
+    expect(requestLines).toContain('bedrock_gateway_requests_total{operation="other",model="other",status="other"} 90');
+  });
 });
 
 describe("registry series bound once", () => {

@@ -29,10 +29,21 @@ describe("metrics registry", () => {
 
 describe("stored bodies", () => {
   it("redacts secret-looking fields at any depth and refuses non-JSON", () => {
-    const body = new TextEncoder().encode(JSON.stringify({ messages: [{ text: "hi" }], auth: { api_key: "sk-1", Authorization: "Bearer x", nested: [{ password: "p" }] }, usage: { inputTokens: 3 } }));
+    const body = new TextEncoder().encode(JSON.stringify({ messages: [{ text: "hi" }], settings: { api_key: "sk-1", Authorization: "Bearer x", nested: [{ password: "p" }] }, usage: { inputTokens: 3 } }));
     const stored = storableBody(body)!;
     expect(stored).not.toMatch(/sk-1|Bearer x|"p"/);
-    expect(JSON.parse(stored)).toMatchObject({ messages: [{ text: "hi" }], auth: { api_key: "[redacted]", Authorization: "[redacted]", nested: [{ password: "[redacted]" }] }, usage: { inputTokens: 3 } });
+    expect(JSON.parse(stored)).toMatchObject({ messages: [{ text: "hi" }], settings: { api_key: "[redacted]", Authorization: "[redacted]", nested: [{ password: "[redacted]" }] }, usage: { inputTokens: 3 } });
     expect(storableBody(new Uint8Array([0, 1, 2]))).toBe("[3 bytes, not JSON: not stored]");
+  });
+
+  it("redacts private keys, passphrases, pwd, auth, jwt and the like, but not fields that only contain those letters", () => {
+    const secrets = { private_key: "-----BEGIN", privateKey: "k1", passphrase: "pp", pwd: "pw1", auth: "a1", jwt: "eyJ", "x-auth": "a2", authToken: "a3", db_pass: "p2", otp: "123456", access_key: "AKIA1", client_secret: "cs" };
+    const plain = { author: "Ada", passage: "text", tokens_used: 3, authority: "x" };
+    const stored = JSON.parse(storableBody(new TextEncoder().encode(JSON.stringify({ ...secrets, ...plain, nested: [{ ...secrets }] })))!);
+    for (const name of Object.keys(secrets)) {
+      expect(stored[name], name).toBe("[redacted]");
+      expect(stored.nested[0][name], name).toBe("[redacted]");
+    }
+    expect(stored).toMatchObject(plain);
   });
 });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { VirtualKeyView } from "../../src/auth/principal.ts";
-import type { BedrockCall } from "../../src/bedrock/call.ts";
+import type { BedrockCall } from "../../src/pipeline/context.ts";
 import { parseRawTarget } from "../../src/bedrock/raw-path.ts";
 import { createRouteTable } from "../../src/bedrock/route-table.ts";
-import { allowListPlugin, modelCandidates, modelPattern } from "../../src/policy/allow-list.ts";
+import { renderRefusal } from "../../src/pipeline/refusal.ts";
+import { allowListStep, modelCandidates, modelPattern, routeGroupsBySegment } from "../../src/policy/allow-list.ts";
 
 const routes = createRouteTable(bedrockRoutes);
-const plugin = allowListPlugin();
+const step = allowListStep();
 
 function call(method: string, path: string, key: Partial<VirtualKeyView>): BedrockCall {
   const parsed = parseRawTarget("http://localhost/bedrock" + path, "/bedrock");
@@ -44,8 +45,9 @@ function call(method: string, path: string, key: Partial<VirtualKeyView>): Bedro
 }
 
 async function refusal(method: string, path: string, key: Partial<VirtualKeyView>): Promise<string | null> {
-  const response = await plugin.admit!(call(method, path, key));
-  if (!response) return null;
+  const refused = await step.admit!(call(method, path, key));
+  if (!refused) return null;
+  const response = renderRefusal(refused);
   expect(response.status).toBe(403);
   expect(response.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
   return (await response.json()).message;
@@ -73,11 +75,11 @@ describe("model patterns", () => {
   });
 });
 
-describe("allow-list plugin", () => {
+describe("allow-list step", () => {
   it("lets every call through for a key without lists, and for master and open principals", async () => {
     expect(await refusal("POST", "/model/x/converse", {})).toBeNull();
     const master = { ...call("POST", "/model/x/converse", { models: ["y"] }), principal: { kind: "master" as const } };
-    expect(await plugin.admit!(master)).toBeUndefined();
+    expect(await step.admit!(master)).toBeUndefined();
   });
 
   it("checks the decoded model id, ARNs included", async () => {
@@ -91,8 +93,66 @@ describe("allow-list plugin", () => {
   it("refuses operations that carry their model in the body when the key has a model list", async () => {
     expect(await refusal("POST", "/async-invoke", { models: ["amazon.*"] })).toContain("StartAsyncInvoke");
     expect(await refusal("POST", "/retrieveAndGenerate", { models: ["amazon.*"] })).toContain("RetrieveAndGenerate");
-    expect(await refusal("POST", "/knowledgebases/KB1/retrieve", { models: ["amazon.*"] })).toBeNull();
     expect(await refusal("POST", "/async-invoke", {})).toBeNull();
+  });
+});
+
+describe("a model-limited key and operations whose model the gateway cannot check", () => {
+  const NOVA = "amazon.nova-lite-v1:0";
+  const limited = { models: [NOVA] };
+  const modelless = bedrockRoutes.filter((r) => !r.segments.includes("{modelId}"));
+  const concrete = (path: string) => path.replace(/\{[^}]+\}/g, "X1");
+
+  it("covers the operations found open: InvokeAgent, Retrieve, ApplyGuardrail, InvokeFlow, GenerateQuery, ...", () => {
+    const ids = modelless.map((r) => r.operationId);
+    for (const id of ["InvokeAgent", "Retrieve", "ApplyGuardrail", "InvokeFlow", "GenerateQuery", "AgenticRetrieveStream", "InvokeGuardrailChecks", "ListAsyncInvokes", "CreateSession"]) {
+      expect(ids).toContain(id);
+    }
+  });
+
+  it.each(modelless.map((r) => [r.operationId, r.method, concrete(r.path)] as const))("refuses %s (%s %s) without an explicit grant", async (operationId, method, path) => {
+    const message = await refusal(method, path, limited);
+    expect(message).toContain(operationId);
+    expect(message).toContain("allowed_routes");
+  });
+
+  it.each(modelless.map((r) => [r.operationId, r.method, concrete(r.path)] as const))("lets %s through when allowed_routes names it or its group", async (operationId, method, path) => {
+    expect(await refusal(method, path, { ...limited, allowedRoutes: [operationId] })).toBeNull();
+    const group = routeGroupsBySegment[path.split("/")[1]!]!;
+    expect(await refusal(method, path, { ...limited, allowedRoutes: [group] })).toBeNull();
+  });
+
+  it("does not take the service-wide groups as a grant", async () => {
+    expect(await refusal("POST", "/knowledgebases/KB1/retrieve", { ...limited, allowedRoutes: ["agent-runtime"] })).toContain("Retrieve");
+    expect(await refusal("POST", "/async-invoke", { ...limited, allowedRoutes: ["runtime"] })).toContain("StartAsyncInvoke");
+    expect(await refusal("POST", "/model/amazon.nova-lite-v1:0/converse", { ...limited, allowedRoutes: ["runtime"] })).toBeNull();
+  });
+
+  it.each([
+    ["an extra segment", "POST", `/model/${NOVA}/anthropic.claude-3-haiku-20240307-v1:0/converse`],
+    ["an encoded traversal", "POST", `/model/${NOVA}/..%2Fanthropic.claude-3-haiku-20240307-v1:0/converse`],
+    ["an unknown operation name", "POST", `/model/${NOVA}/converse-v2`],
+    ["a known path with another method", "GET", `/model/${NOVA}/converse`],
+    ["an unknown agent-runtime path", "POST", "/knowledgebases/KB1/retrieve/extra"],
+  ])("refuses a path that matches no known operation (%s)", async (_name, method, path) => {
+    expect(await refusal(method, path, limited)).toContain("matches no operation the gateway knows");
+  });
+
+  it.each([
+    ["anthropic.*", "anthropic.x%2F..%2Famazon.nova-lite-v1:0"],
+    ["anthropic.*", "anthropic.x%2Famazon.nova-lite-v1:0"],
+    ["amazon.nova-lite-v1:0", "amazon.nova-lite-v1%253A0"],
+    ["*", "..%2F..%2Fmodel%2Fx"],
+    ["arn:aws:bedrock:us-east-1:1:application-inference-profile/*", "arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aapplication-inference-profile%2Fa%2F..%2Fb"],
+  ])("with models [%j], refuses the model id %s: a wildcard never spans '/', nothing is decoded twice", async (pattern, id) => {
+    expect(await refusal("POST", `/model/${id}/converse`, { models: [pattern] })).toMatch(/may not use (this )?model/);
+  });
+
+  it("still matches what the patterns are for", async () => {
+    expect(await refusal("POST", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", { models: ["anthropic.*"] })).toBeNull();
+    expect(await refusal("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aapplication-inference-profile%2Fabc/converse", { models: ["arn:aws:bedrock:us-east-1:1:application-inference-profile/*"] })).toBeNull();
+    expect(await refusal("POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aapplication-inference-profile%2Fabc/converse", { models: ["*"] })).toBeNull();
+    expect(await refusal("POST", "/model/us.anthropic.claude-3-haiku/converse", { models: ["*"] })).toBeNull();
   });
 
   it("checks route groups and operation ids", async () => {

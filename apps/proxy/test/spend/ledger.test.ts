@@ -18,6 +18,20 @@ describe("localBudgetLedger", () => {
     await store.close();
   });
 
+  it("reserve: 200 concurrent reservations of $0.0003 on a $0.001 budget, 4 granted; settling replaces them with the real cost", async () => {
+    const store = openSqliteStore(":memory:");
+    await store.upsertBudgetEntity("user", "u1", { maxBudget: 0.001 });
+    const ledger = localBudgetLedger(store);
+    const scope = { ...user(), maxBudget: 0.001 };
+    const results = await Promise.all(Array.from({ length: 200 }, () => ledger.reserve([scope], 0.0003)));
+    expect(results.filter((r) => r === null)).toHaveLength(4);
+    expect(results.find((r) => r !== null)).toMatchObject({ scope: { kind: "user", id: "u1" } });
+    for (let i = 0; i < 4; i++) await ledger.add([scope], 0.0001 - 0.0003);
+    expect(await ledger.spent(scope)).toBeCloseTo(0.0004);
+    expect(await ledger.reserve([scope], 0.0003)).toBeNull();
+    await store.close();
+  });
+
   it("starts a new window at 0 when the budget duration ends", async () => {
     const store = openSqliteStore(":memory:");
     let now = Date.parse("2030-01-01T00:00:00Z");

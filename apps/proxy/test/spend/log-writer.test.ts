@@ -66,3 +66,64 @@ describe("createSpendLogWriter", () => {
     await writer.close();
   });
 });
+
+/** A store that refuses, as PostgreSQL does, any batch holding an integer out of `integer` range or a NUL. */
+function strictStore() {
+  const stored = new Map<string, SpendLogRow>();
+  let down = false;
+  return {
+    stored,
+    setDown: (value: boolean) => (down = value),
+    insert: async (rows: SpendLogRow[]) => {
+      if (down) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+      for (const r of rows) {
+        if ((r.inputTokens ?? 0) > 2_147_483_647) throw Object.assign(new Error(`value "${r.inputTokens}" is out of range for type integer`), { code: "22003" });
+        if (r.requestId === "unstorable") throw Object.assign(new Error("new row violates check constraint"), { code: "23514" });
+      }
+      for (const r of rows) if (!stored.has(r.requestId)) stored.set(r.requestId, r);
+    },
+  };
+}
+
+const full = (id: string, over: Partial<SpendLogRow> = {}) => ({ requestId: id, inputTokens: 5, outputTokens: 1, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, status: 200, latencyMs: 1, ttfbMs: 1, spend: 0.1, note: null, requestBody: null, responseBody: null, ...over }) as SpendLogRow;
+
+describe("a row that breaks its batch", () => {
+  it("is isolated: the other rows are stored, it is stored clamped with the original in its note, and counted", async () => {
+    const store = strictStore();
+    const writer = createSpendLogWriter({ insert: store.insert, intervalMs: 10_000, batchSize: 50 });
+    for (let i = 0; i < 20; i++) writer.enqueue(full(`r${i}`, i === 7 ? { inputTokens: 3e9 } : {}));
+    await writer.flush(2_000);
+    expect(store.stored.size).toBe(20);
+    expect(store.stored.get("r7")).toMatchObject({ inputTokens: 2_147_483_647, note: expect.stringContaining("inputTokens 3000000000 clamped to 2147483647") });
+    expect(store.stored.get("r8")).toMatchObject({ inputTokens: 5, note: null });
+    expect([writer.quarantined(), writer.rejected(), writer.depth(), writer.failing()]).toEqual([1, 0, 0, false]);
+    // Later rows are not blocked behind it.
+    writer.enqueue(full("later"));
+    await writer.flush(2_000);
+    expect(store.stored.has("later")).toBe(true);
+    await writer.close();
+  });
+
+  it("a row the store refuses even repaired is logged and given up; the rest are stored", async () => {
+    const store = strictStore();
+    const writer = createSpendLogWriter({ insert: store.insert, intervalMs: 10_000, batchSize: 50 });
+    for (const id of ["a", "unstorable", "b"]) writer.enqueue(full(id, { requestBody: "{}" }));
+    await writer.flush(2_000);
+    expect([...store.stored.keys()].sort()).toEqual(["a", "b"]);
+    expect([writer.rejected(), writer.depth()]).toEqual([1, 0]);
+    await writer.close();
+  });
+
+  it("an outage (connection refused) is never taken for a bad row: everything waits, and says so", async () => {
+    const store = strictStore();
+    store.setDown(true);
+    const writer = createSpendLogWriter({ insert: store.insert, intervalMs: 5, minBackoffMs: 5, maxBackoffMs: 20, batchSize: 50 });
+    for (let i = 0; i < 5; i++) writer.enqueue(full(`r${i}`, i === 2 ? { inputTokens: 3e9 } : {}));
+    await writer.flush(100);
+    expect([writer.depth(), writer.failing(), writer.rejected(), store.stored.size]).toEqual([5, true, 0, 0]);
+    store.setDown(false);
+    await writer.flush(2_000);
+    expect([writer.depth(), writer.failing(), store.stored.size, writer.quarantined()]).toEqual([0, false, 5, 1]);
+    await writer.close();
+  });
+});

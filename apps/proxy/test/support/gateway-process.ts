@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const entry = path.join(repoRoot, "apps/proxy/src/index.ts");
@@ -25,8 +27,8 @@ export async function startGateway(env: Record<string, string>, runtime: ProxyRu
   const args = runtime === "bun" ? [entry] : ["run", "-A", entry];
   const child = spawn(bin, args, {
     cwd: repoRoot,
-    // An in-memory database unless the test names one, so runs leave no ./data/ behind.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", DATABASE_URL: "sqlite::memory:", ...env },
+    // An in-memory database unless the test names one, and a spend journal of its own, so runs leave no ./data/ behind.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", DATABASE_URL: "sqlite::memory:", SPEND_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), "gw-journal-")), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

@@ -1,3 +1,6 @@
+import { spendRollup } from "./spend-rollup.ts";
+import { uiSessions } from "./ui-sessions.ts";
+
 /**
  * Versioned schema changes, applied in order at start. Each has the same meaning on both drivers; only the
  * dialect differs. Never edit a released migration: add the next version.
@@ -197,4 +200,6 @@ export const migrations: Migration[] = [
     sqlite: partialSpendLogIndexes,
     postgres: partialSpendLogIndexes,
   },
+  spendRollup,
+  uiSessions,
 ];

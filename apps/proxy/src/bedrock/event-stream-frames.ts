@@ -1,0 +1,43 @@
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
+/** An `application/vnd.amazon.eventstream` body that cannot be split into frames. */
+export class EventStreamFormatError extends Error {}
+
+const PRELUDE_BYTES = 12;
+const MIN_FRAME_BYTES = 16;
+/** The event-stream format caps a message at 16 MiB of payload plus 128 KiB of headers. */
+const MAX_FRAME_BYTES = 16 * 1024 * 1024 + 128 * 1024 + MIN_FRAME_BYTES;
+
+/**
+ * Walks the complete frames at the start of `data` by their length prefix, handing each to `onFrame` (a view, valid
+ * during the call), and returns the bytes they span: the rest is the start of a frame still to come.
+ */
+export function walkFrames(data: Uint8Array, onFrame?: (frame: Uint8Array) => void): number {
+  let offset = 0;
+  while (data.byteLength - offset >= PRELUDE_BYTES) {
+    const total = new DataView(data.buffer, data.byteOffset + offset, 4).getUint32(0);
+    if (total < MIN_FRAME_BYTES || total > MAX_FRAME_BYTES) throw new EventStreamFormatError(`event-stream frame of impossible length ${total}`);
+    if (data.byteLength - offset < total) break;
+    onFrame?.(data.subarray(offset, offset + total));
+    offset += total;
+  }
+  return offset;
+}
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/**
+ * Once an event stream has started, an error can only be told to the client as an exception frame:
+ * JSON or text in the middle of the stream breaks the client's CRC check.
+ */
+export function exceptionFrame(exceptionType: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ":message-type": { type: "string", value: "exception" },
+      ":exception-type": { type: "string", value: exceptionType },
+      ":content-type": { type: "string", value: "application/json" },
+    },
+    body: fromUtf8(JSON.stringify({ message })),
+  });
+}

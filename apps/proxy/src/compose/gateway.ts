@@ -1,0 +1,94 @@
+import { createApp, type GatewayApp } from "./app.ts";
+import type { GatewayConfig } from "../config.ts";
+import { setupVirtualKeys } from "./keys.ts";
+import { limitsStep } from "../limits/limits-step.ts";
+import { log } from "../log.ts";
+import { budgetLedgerFor, openSharedState } from "./shared-state.ts";
+import { gatewayCredentials } from "../runtime/credentials.ts";
+import { inFlightCalls } from "../pipeline/in-flight.ts";
+import { setupSpend } from "./spend.ts";
+import { openStore } from "../store/open-store.ts";
+import type { Store } from "../store/types.ts";
+import { errorMessage } from "../error-message.ts";
+import { withTimeout } from "../with-timeout.ts";
+import { aggregateRoutes } from "../admin/aggregates.ts";
+import { withAdminUi } from "../ui/admin-ui.ts";
+import { instanceInfo } from "../runtime/instance-info.ts";
+
+export interface Gateway {
+  app: GatewayApp;
+  storage: Store["driver"];
+  /** Waits up to `graceMs` for admitted calls (streams included) to end, then flushes and closes everything. */
+  drain(graceMs: number): Promise<void>;
+  inFlight(): number;
+}
+
+/**
+ * The composition root: storage, shared state (Redis), keys, spend, limits, and the app that uses them.
+ * Step order matters. Admission: in-flight first (shutdown waits for every admitted call); the allow-list before
+ * anything that counts; budgets before rate limits, so a call over budget uses up no rate-limit capacity.
+ * Record: the price before the spend row that carries it, the row before the access log that prints it, and
+ * in-flight last, so shutdown waits until every call is recorded.
+ */
+export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
+  const store = await openStore(config.databaseUrl);
+  const shared = await openSharedState(config);
+  // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
+  const spend = setupSpend({ store, config: config.spend, cacheTtlMs: config.cacheTtlMs, masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, cacheTtlMs: config.cacheTtlMs, staleIfErrorMs: config.staleIfErrorMs, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
+  const inFlight = inFlightCalls();
+  const credentials = gatewayCredentials();
+  // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).
+  credentials().catch((error) =>
+    log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: errorMessage(error) }),
+  );
+  const limits = limitsStep({
+    limiter: shared.limiter,
+    modelLimits: config.modelLimits,
+    entityLimits: spend.entities.get,
+  });
+  const app = createApp({
+    config,
+    credentials,
+    lookupToken: keys.lookupToken,
+    gatewaySigV4: keys.gatewaySigV4,
+    steps: {
+      admit: [inFlight.step, keys.allowList, spend.steps.budget, limits],
+      // Budgets before tokens, as at admission: a call over budget uses up no token capacity.
+      reserve: [spend.steps.budget, limits],
+      tap: [spend.steps.spendRow],
+      record: [spend.steps.price, spend.steps.spendRow, limits, spend.steps.metrics, spend.steps.accessLog, inFlight.step],
+    },
+    onUnadmitted: spend.steps.metrics.unadmitted,
+    readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
+    extensions: [keys.routes, ...spend.routes(keys.cache), aggregateRoutes({ masterKey: config.masterKey, cache: keys.cache, store, instance: instanceInfo() })],
+  });
+
+  return {
+    app: withAdminUi(app, { masterKey: config.masterKey, store, sessionTtlSeconds: config.uiSessionTtlSeconds }),
+    storage: store.driver,
+    inFlight: () => inFlight.count(),
+    async drain(graceMs) {
+      if (!(await inFlight.idle(graceMs))) log.warn(`shutdown grace of ${graceMs} ms over: ${inFlight.count()} call(s) cut`);
+      await limits.flush();
+      // Settles finished calls and writes every queued spend row before the store closes.
+      await spend.close();
+      await keys.close();
+      await shared.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * A database outage degrades the gateway rather than stopping it (cached keys keep working, spend rows queue),
+ * so it must not take every instance out of a load balancer's rotation at once.
+ */
+async function storageReadiness(store: Store): Promise<string> {
+  try {
+    await withTimeout(store.ping(), 2_000);
+    return "ok";
+  } catch (error) {
+    return `degraded: unreachable (${errorMessage(error)}); serving cached keys, queueing spend rows`;
+  }
+}

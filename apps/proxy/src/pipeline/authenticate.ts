@@ -1,0 +1,48 @@
+import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { extractKey } from "../auth/extract-key.ts";
+import { pathStartOf } from "../bedrock/raw-path.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import { type BodyLimits, readCallBody } from "./read-body.ts";
+import type { Refusal } from "./refusal.ts";
+import type { RoutedCall } from "./route.ts";
+
+export interface AuthenticateOptions {
+  authenticate: Authenticator;
+  /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
+  gatewaySigV4?: GatewaySigV4;
+  body: BodyLimits;
+}
+
+/**
+ * Who is calling. An explicit key header wins; otherwise a signature made with gateway credentials is verified
+ * as AWS would: first from the headers alone (shape, scope, date, the key id's existence), then with the body
+ * (read once, within the size and time limits, and kept for forwarding).
+ */
+export function createAuthenticate(options: AuthenticateOptions) {
+  const { authenticate, gatewaySigV4 } = options;
+
+  return async function authenticateCall(call: RoutedCall): Promise<Principal | Refusal> {
+    const { request, target } = call;
+    const key = extractKey(request.headers);
+    if (key !== null || !gatewaySigV4?.claims(request.headers)) return authenticate(key);
+    // Headers first: a forged or stale signature costs no body read.
+    const early = await gatewaySigV4.precheck(request.headers);
+    if (early) return early;
+    return gatewaySigV4.authenticate({
+      method: request.method,
+      rawPath: BEDROCK_PREFIX + target.path,
+      rawQuery: target.query,
+      headers: request.headers,
+      // Over HTTP/2 the SDKs sign `:authority`; Deno then has no Host header and keeps it in the URL only.
+      authority: request.headers.get("host") ?? authorityOf(request.url),
+      body: (await readCallBody(call, options.body)) ?? new Uint8Array(0),
+    });
+  };
+}
+
+function authorityOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  return url.slice(start, pathStartOf(url));
+}

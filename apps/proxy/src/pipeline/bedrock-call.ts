@@ -1,0 +1,119 @@
+import type { GatewayConfig } from "../config.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import type { RouteTable } from "../bedrock/route-table.ts";
+import type { Signer } from "../bedrock/sign.ts";
+import { errorMessage } from "../error-message.ts";
+import { log } from "../log.ts";
+import { runtime } from "../runtime/runtime.ts";
+import { createAuthenticate } from "./authenticate.ts";
+import type { BedrockCall, CallOutcome } from "./context.ts";
+import { createForward } from "./forward.ts";
+import { BodyRefused, readCallBody } from "./read-body.ts";
+import { isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
+import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
+import { createRoute } from "./route.ts";
+import { createSign } from "./sign.ts";
+import type { CallSteps } from "./step.ts";
+
+export interface BedrockPipelineOptions {
+  config: GatewayConfig;
+  routes: RouteTable;
+  signer: Signer;
+  authenticate: Authenticator;
+  /** Requests signed with gateway-issued AWS credentials (and no key header) are verified here instead. */
+  gatewaySigV4?: GatewaySigV4;
+  /** The features' steps, in the order each phase runs them. */
+  steps?: Partial<CallSteps>;
+  /** Options every upstream fetch carries; default: the runtime's (Bun's `decompress: false`). */
+  fetchOptions?: RequestInit;
+  /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
+  onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
+}
+
+/**
+ * `ANY /bedrock/*`, top to bottom: route → authenticate → admit → read body → reserve → sign → forward → relay and meter →
+ * record. Every step either adds to the call's context or returns a Refusal, which is rendered here, once.
+ */
+export function createBedrockPipeline(options: BedrockPipelineOptions): (request: Request) => Promise<Response> {
+  const { config } = options;
+  const { admit = [], reserve = [], tap = [], record = [] } = options.steps ?? {};
+  const route = createRoute({ defaultRegion: config.region, routes: options.routes });
+  const body = { maxBytes: config.maxRequestBodyBytes, timeoutMs: config.bodyReadTimeoutMs };
+  const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, body });
+  const sign = createSign({ config, signer: options.signer });
+  const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
+
+  const unadmitted = (refusal: Refusal, startedAt: number) => {
+    options.onUnadmitted?.(refusal, startedAt);
+    return renderRefusal(refusal);
+  };
+
+  return async function bedrockCall(request) {
+    const startedAt = Date.now();
+    // 1. Route: operation, service, region, model, end user, from the path and headers alone.
+    const routed = route(request, startedAt);
+    if (isRefusal(routed)) return unadmitted(routed, startedAt);
+
+    // 2. Authenticate: the caller's key, or a signature made with gateway-issued AWS credentials.
+    let principal;
+    try {
+      principal = await authenticate(routed);
+    } catch (error) {
+      if (error instanceof BodyRefused) return unadmitted(error.refusal, startedAt);
+      throw error;
+    }
+    if (isRefusal(principal)) return unadmitted(principal, startedAt);
+    // The same object from here on: a body read during authentication stays on it.
+    const call: BedrockCall = Object.assign(routed, { principal });
+
+    // From here every record step runs exactly once for the call, however it ends.
+    let finished = false;
+    const finish: Finish = (outcome, usage) => {
+      if (finished) return;
+      finished = true;
+      const done: CallOutcome = { ...outcome, usage, endedAt: Date.now() };
+      for (const step of record) {
+        // One step's failure must not leave the others' bookkeeping (in-flight count, reservations) undone.
+        try {
+          step.record!(call, done);
+        } catch (error) {
+          log.error("a step failed to record a call", { step: step.name, request_id: call.requestId, error: errorMessage(error) });
+        }
+      }
+    };
+    const answer = (refusal: Refusal, by: string) => {
+      finish({ status: refusal.status, refusal: { ...refusal, by } }, null);
+      return renderRefusal(refusal);
+    };
+
+    try {
+      // 3. Admit: in-flight, allow-lists, budgets, limits (as composed), before a byte of body is read.
+      for (const step of admit) {
+        const refusal = await step.admit!(call);
+        if (refusal) return answer(refusal, step.name);
+      }
+      // 4. Read the body, within MAX_REQUEST_BODY_MB and BODY_READ_TIMEOUT_MS (already read if authentication needed it).
+      await readCallBody(call, body);
+      // 4b. Reserve what the call may use (budgets, tokens), now that its body tells how much.
+      for (const step of reserve) {
+        const refusal = await step.reserve!(call);
+        if (refusal) return answer(refusal, step.name);
+      }
+      // 5. Sign it with the gateway's AWS credentials.
+      const signed = await sign(call);
+      if (isRefusal(signed)) return answer(signed, "sign");
+      // 6. Forward it to Bedrock.
+      const forwarded = await forward(call, signed);
+      if (isRefusal(forwarded)) return answer(forwarded, "forward");
+      // 7. Relay the answer byte for byte while the meter and the tap steps watch it; 8. record once it ended.
+      return await relayAndMeter(call, forwarded, tap, finish);
+    } catch (error) {
+      if (error instanceof BodyRefused) return answer(error.refusal, "read-body");
+      // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the
+      // call for every record step: shutdown waits on in-flight calls, and reservations must be released.
+      finish({ status: 500, refusal: { ...refuse.internal(errorMessage(error)), by: "error" } }, null);
+      throw error;
+    }
+  };
+}

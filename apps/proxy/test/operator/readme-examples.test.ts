@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
+import { emulatorEnv } from "../support/fixture.ts";
+import { startGateway, type GatewayProcess } from "../support/gateway-process.ts";
+import { readmeBlocks } from "../support/readme-blocks.ts";
+import { freePort, waitForPort } from "../support/redis-server.ts";
+
+/**
+ * Every code block of the root README, run as written: only the gateway's address (4000 → a free port, or
+ * gateway.example.com → the test's gateway) and the placeholders of a secret shown once (`BGWA…`, `…`) are
+ * filled in. A block this file does not know fails the suite, so a new example comes with its run.
+ */
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+const blocks = readmeBlocks(readFileSync(path.join(repoRoot, "README.md"), "utf8"));
+const REPLY = "Hello from the Bedrock emulator.";
+
+const hasBoto3 = spawnSync("python3", ["-c", "import boto3"]).status === 0;
+const hasAwsCli = spawnSync("aws", ["--version"]).status === 0;
+if (!hasBoto3) console.warn("README boto3 examples skipped: `python3 -c 'import boto3'` failed (pip install boto3 to run them)");
+if (!hasAwsCli) console.warn("README AWS CLI example skipped: `aws --version` failed (pip install awscli to run it)");
+
+/** How each block is exercised; the key is the block's first line. */
+const coverage: Record<string, string> = {
+  "npm ci && npm run proxy     # the gateway on http://127.0.0.1:4000, embedded SQLite under ./data/": "npm run proxy, then SIGTERM to npm",
+  "npm run emulator -- --port 4010 &      # prints the credentials it verifies": "run with free ports",
+  "curl -X POST 'http://127.0.0.1:4000/bedrock/model/cohere.command-r-v1:0/converse' \\": "run in open mode",
+  "import boto3": "run in open mode (boto3)",
+  "export MASTER_KEY=sk-master-change-me   # and restart the gateway": "run against a gateway with that MASTER_KEY",
+  'export GATEWAY_SECRET_KEY="$(openssl rand -base64 48)"': "run; the gateway starts with its output",
+  "curl -s http://localhost:4000/key/generate \\": "run; issues the pair the next blocks use",
+  "{": "compared with the real /key/generate answer",
+  "import boto3  # env as above; nothing gateway-specific in the code": "run with the environment of the table (boto3)",
+  "aws bedrock-runtime converse --model-id amazon.nova-lite-v1:0 \\": "run with the environment of the table (AWS CLI)",
+  'import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";': "run on Bun",
+  'import { createProxiedBedrockClient, createProxiedBedrockAgentClient } from "@bedrock-gateway/client";': "run on Bun",
+  "npm install @bedrock-gateway/client @aws-sdk/client-bedrock-runtime @aws-sdk/client-bedrock-agent-runtime":
+    "not run here: packages/client/test/packed-package.test.ts installs the packed tarball into an app of its own",
+  'import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime";': "run on Bun",
+  "DATABASE_URL=postgres://gateway:secret@db.internal:5432/gateway   # shared; migrations run once, under a lock":
+    "not run: a deployment's addresses; test/e2e/scale-out.test.ts runs several instances on these variables",
+  "[Unit]": "its ExecStart and Environment run, then SIGTERM",
+  "openapi/gateway.yaml            admin API + one path per Bedrock operation (service, streaming, usage kind)": "not code: a file tree",
+};
+
+function code(firstLine: string): string {
+  const found = blocks.filter((b) => b.firstLine === firstLine);
+  if (found.length !== 1) throw new Error(`README has ${found.length} blocks starting ${JSON.stringify(firstLine)}`);
+  return found[0].code;
+}
+
+/** The README's gateway addresses, pointed at the test's gateway. */
+function onGateway(text: string, url: string): string {
+  return text.replace(/https?:\/\/(?:127\.0\.0\.1|localhost):4000|(?<![\w/.])localhost:4000|https:\/\/gateway\.example\.com/g, url);
+}
+
+let home: string;
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: home, AWS_EC2_METADATA_DISABLED: "true", ...extra };
+}
+
+const sh = (script: string, env: Record<string, string> = {}) =>
+  run("sh", ["-ec", script], { cwd: repoRoot, env: baseEnv(env), timeout: 60_000, encoding: "utf8" });
+const python = (script: string, env: Record<string, string> = {}) =>
+  run("python3", ["-c", script], { cwd: repoRoot, env: baseEnv(env), timeout: 60_000, encoding: "utf8" });
+// Bun resolves the examples' imports from the repository's node_modules (cwd), as in an app that installed them.
+const bunScript = (script: string, env: Record<string, string> = {}) =>
+  run(path.join(repoRoot, "node_modules/.bin/bun"), ["-e", script], { cwd: repoRoot, env: baseEnv(env), timeout: 60_000, encoding: "utf8" });
+
+/** Processes (any descendant, however deep) started with this marker in their environment. */
+function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function collect(child: ChildProcess): string[] {
+  const lines: string[] = [];
+  const onData = (chunk: Buffer) => lines.push(...chunk.toString().split("\n").filter(Boolean));
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  return lines;
+}
+
+interface Started {
+  child: ChildProcess;
+  output: string[];
+  /** `README_EXAMPLE_RUN=<value>` in the environment of the process and of everything it starts. */
+  marker: string;
+}
+
+/** Starts a command in its own process group (killed in afterAll if a test fails), tagged to find its descendants. */
+function startTagged(tag: string, command: string, args: string[], env: Record<string, string>, cwd = repoRoot): Started {
+  const value = `${process.pid}-${tag}`;
+  const child = spawn(command, args, {
+    cwd,
+    env: baseEnv({ DATABASE_URL: "sqlite::memory:", ...env, README_EXAMPLE_RUN: value }),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  groups.push(child);
+  return { child, output: collect(child), marker: `README_EXAMPLE_RUN=${value}` };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (c) => resolve(c))));
+
+async function converseThrough(url: string, key: string): Promise<number> {
+  const res = await fetch(`${url}/bedrock/model/amazon.nova-lite-v1:0/converse`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content: [{ text: "hi" }] }] }),
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+let emulator: RunningEmulator;
+let openGateway: GatewayProcess;
+let gateway: GatewayProcess;
+let masterKey: string;
+const groups: ChildProcess[] = [];
+
+beforeAll(async () => {
+  home = mkdtempSync(path.join(tmpdir(), "readme-home-"));
+  emulator = await startEmulator({ port: 0 });
+  masterKey = /export MASTER_KEY=(\S+)/.exec(code("export MASTER_KEY=sk-master-change-me   # and restart the gateway"))![1];
+  const { stdout: secretKey } = await sh(`${code('export GATEWAY_SECRET_KEY="$(openssl rand -base64 48)"')}\nprintf %s "$GATEWAY_SECRET_KEY"`);
+  [openGateway, gateway] = await Promise.all([
+    startGateway(emulatorEnv(emulator)),
+    startGateway({ ...emulatorEnv(emulator), MASTER_KEY: masterKey, GATEWAY_SECRET_KEY: secretKey }),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of groups) {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL"); // whatever a failed test left in its process group
+    } catch {
+      // already gone
+    }
+  }
+  await Promise.all([openGateway?.stop(), gateway?.stop()]);
+  await emulator?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe("the README's examples, as written", () => {
+  it("every code block is covered by this suite", () => {
+    expect(blocks.map((b) => b.firstLine).sort()).toEqual(Object.keys(coverage).sort());
+  });
+
+  it("npm run proxy: SIGTERM to npm stops the gateway; nothing is left running or listening", async () => {
+    const port = await freePort();
+    const { child: npm, output, marker } = startTagged("npm-run-proxy", "npm", ["run", "proxy"], { ...emulatorEnv(emulator), PORT: String(port) });
+    await waitForPort(port, 20_000);
+    expect(await converseThrough(`http://127.0.0.1:${port}`, "anything")).toBe(200);
+    npm.kill("SIGTERM");
+    expect(await exited(npm)).toBe(0);
+    await until(() => processesWith(marker).length === 0, "the gateway to exit after npm");
+    expect(output.some((line) => line.includes('"shutdown complete"'))).toBe(true);
+    await expect(waitForPort(port, 200)).rejects.toThrow(/nothing listens/);
+  });
+
+  it("the emulator and a gateway in front of it, from two npm scripts", async () => {
+    const [emulatorPort, port] = await Promise.all([freePort(), freePort()]);
+    const script = code("npm run emulator -- --port 4010 &      # prints the credentials it verifies").replaceAll("4010", String(emulatorPort));
+    const { child: shell, output, marker } = startTagged("two-commands", "sh", ["-c", script], { PORT: String(port) });
+    await waitForPort(port, 20_000);
+    expect(await converseThrough(`http://127.0.0.1:${port}`, "anything")).toBe(200);
+    expect(output.join("\n")).toContain("AWS_ACCESS_KEY_ID=AKIAEMULATOR00000001");
+    process.kill(-shell.pid!, "SIGTERM");
+    await until(() => processesWith(marker).length === 0, "the emulator and the gateway to exit");
+  });
+
+  it("curl, LiteLLM style, against the gateway in open mode", async () => {
+    emulator.reset();
+    const { stdout } = await sh(onGateway(code("curl -X POST 'http://127.0.0.1:4000/bedrock/model/cohere.command-r-v1:0/converse' \\"), openGateway.url));
+    expect(stdout).toContain(REPLY);
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["Converse", true], ["ApplyGuardrail", true], ["Retrieve", true]]);
+  });
+
+  it.skipIf(!hasBoto3)("boto3 with placeholder AWS keys and the key in a before-send hook, in open mode", async () => {
+    emulator.reset();
+    const { stdout } = await python(onGateway(code("import boto3"), openGateway.url));
+    expect(stdout).toContain(REPLY);
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["InvokeAgent", true]]);
+  });
+
+  let virtualKey: string;
+  it("export MASTER_KEY, then /key/generate with curl", async () => {
+    const { stdout } = await sh(onGateway(code("export MASTER_KEY=sk-master-change-me   # and restart the gateway"), gateway.url));
+    const issued = JSON.parse(stdout);
+    expect(issued).toMatchObject({ key: expect.stringMatching(/^sk-/), key_alias: "web-team", models: ["anthropic.*", "amazon.nova-lite-v1:0"] });
+    virtualKey = issued.key;
+  });
+
+  let pair: { key: string; id: string; secret: string };
+  it("GATEWAY_SECRET_KEY from openssl, then a key with an AWS-style pair; the answer has the fields shown", async () => {
+    const { stdout } = await sh(onGateway(code("curl -s http://localhost:4000/key/generate \\"), gateway.url), { MASTER_KEY: masterKey });
+    const issued = JSON.parse(stdout);
+    const shown = JSON.parse(code("{"));
+    for (const field of Object.keys(shown).filter((f) => f !== "…")) expect(issued).toHaveProperty(field);
+    expect(issued.aws_access_key_id).toMatch(/^BGWA[A-Z0-9]{16}$/);
+    pair = { key: issued.key, id: issued.aws_access_key_id, secret: issued.aws_secret_access_key };
+  });
+
+  // The "Client: the environment" table.
+  const pairEnv = () => ({
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `${gateway.url}/bedrock`,
+    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: `${gateway.url}/bedrock`,
+    AWS_ACCESS_KEY_ID: pair.id,
+    AWS_SECRET_ACCESS_KEY: pair.secret,
+    AWS_REGION: "us-east-1",
+    AWS_DEFAULT_REGION: "us-east-1",
+  });
+
+  it.skipIf(!hasBoto3)("unmodified boto3 with the pair in its environment", async () => {
+    emulator.reset();
+    const { stdout } = await python(code("import boto3  # env as above; nothing gateway-specific in the code"), pairEnv());
+    expect(stdout).toBe(REPLY + REPLY);
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([
+      ["Converse", true], ["ConverseStream", true], ["Retrieve", true], ["InvokeAgent", true],
+    ]);
+  });
+
+  it.skipIf(!hasAwsCli)("the AWS CLI with the pair in its environment", async () => {
+    emulator.reset();
+    const { stdout } = await sh(code("aws bedrock-runtime converse --model-id amazon.nova-lite-v1:0 \\"), pairEnv());
+    expect(stdout).toContain(REPLY);
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["Converse", true], ["Retrieve", true]]);
+  });
+
+  it("the AWS SDK for JavaScript with the pair", async () => {
+    emulator.reset();
+    const script = onGateway(code('import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";'), gateway.url)
+      .replaceAll('"BGWA…"', JSON.stringify(pair.id))
+      .replaceAll('secretAccessKey: "…"', `secretAccessKey: ${JSON.stringify(pair.secret)}`);
+    await bunScript(script);
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["Converse", true], ["Retrieve", true]]);
+  });
+
+  it("@bedrock-gateway/client with the pair", async () => {
+    const script = onGateway(code('import { createProxiedBedrockClient, createProxiedBedrockAgentClient } from "@bedrock-gateway/client";'), gateway.url);
+    // The block builds the clients; one call shows they are wired to the gateway with the pair.
+    const { stdout } = await bunScript(
+      `${script}\nconst { ConverseCommand } = await import("@aws-sdk/client-bedrock-runtime");\n` +
+        `console.log((await bedrock.send(new ConverseCommand({ modelId: "amazon.nova-lite-v1:0", messages: [{ role: "user", content: [{ text: "hi" }] }] }))).output.message.content[0].text);`,
+      { GATEWAY_AWS_ACCESS_KEY_ID: pair.id, GATEWAY_AWS_SECRET_ACCESS_KEY: pair.secret },
+    );
+    expect(stdout.trim()).toBe(REPLY);
+  });
+
+  it("@bedrock-gateway/client with a virtual key, and its admin client", async () => {
+    emulator.reset();
+    await bunScript(code('import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime";'), {
+      GATEWAY_KEY: virtualKey,
+      MASTER_KEY: masterKey,
+      BEDROCK_PROXY_URL: gateway.url,
+    });
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["Converse", true]]);
+    const list = await fetch(`${gateway.url}/key/list?key_alias=ci&return_full_object=true`, { headers: { authorization: `Bearer ${masterKey}` } });
+    expect((await list.json()).keys).toHaveLength(1);
+  });
+
+  it("the systemd unit's command and environment: one process, SIGTERM drains and exits 0", async () => {
+    const unit = code("[Unit]").replaceAll("/opt/bedrock-gateway", repoRoot);
+    const setting = (name: string) => [...unit.matchAll(new RegExp(`^${name}=(.*)$`, "gm"))].map((m) => m[1]);
+    const [execStart] = setting("ExecStart");
+    const [workingDirectory] = setting("WorkingDirectory");
+    const environment = Object.fromEntries(setting("Environment").map((line) => line.split("=", 2) as [string, string]));
+    expect(setting("KillSignal")).toEqual(["SIGTERM"]);
+    const port = await freePort();
+    const [command, ...args] = execStart.split(" ");
+    // EnvironmentFile= stands for the operator's settings: here the emulator's.
+    const { child: service, output, marker } = startTagged("systemd", command, args, { ...environment, ...emulatorEnv(emulator), PORT: String(port) }, workingDirectory);
+    await waitForPort(port, 20_000);
+    expect(processesWith(marker)).toEqual([service.pid]);
+    service.kill("SIGTERM");
+    expect(await exited(service)).toBe(0);
+    expect(output.some((line) => line.includes('"shutdown complete"'))).toBe(true);
+    const timeoutStopSec = Number(setting("TimeoutStopSec")[0]);
+    expect(timeoutStopSec * 1000).toBeGreaterThan(30_000); // SHUTDOWN_GRACE_MS default
+  });
+});
