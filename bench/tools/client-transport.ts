@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
 import { conversePayload } from "../src/payloads.ts";
-import { CORE_LOAD, REPO_ROOT, installCleanup, killAll, pinSelf } from "../src/proc/spawn.ts";
+import { CORE_LOAD, REPO_ROOT, installCleanup, pinSelf, runTool } from "../src/proc/spawn.ts";
 import { startEmulatorProcess } from "../src/targets/emulator.ts";
 import { startProxy } from "../src/targets/proxy.ts";
 
@@ -34,13 +34,4 @@ async function main() {
   await emulator.proc.stop();
 }
 
-main()
-  .then(() => {
-    killAll();
-    process.exit(0);
-  })
-  .catch((error) => {
-    console.error(error);
-    killAll();
-    process.exit(1);
-  });
+runTool(main);

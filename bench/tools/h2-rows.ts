@@ -7,7 +7,7 @@
  */
 import { FULL, type BenchConfig } from "../src/config.ts";
 import { conversePayload, largePayload, streamPayload } from "../src/payloads.ts";
-import { CORE_LOAD, installCleanup, killAll, pinSelf } from "../src/proc/spawn.ts";
+import { CORE_LOAD, installCleanup, pinSelf, runTool } from "../src/proc/spawn.ts";
 import { concurrentStreams } from "../src/scenarios/concurrent-streams.ts";
 import { converseRateRounds } from "../src/scenarios/converse-rate.ts";
 import type { ScenarioContext } from "../src/scenarios/types.ts";
@@ -67,13 +67,4 @@ async function main() {
   await emulator.proc.stop();
 }
 
-main()
-  .then(() => {
-    killAll();
-    process.exit(0);
-  })
-  .catch((error) => {
-    console.error(error);
-    killAll();
-    process.exit(1);
-  });
+runTool(main);

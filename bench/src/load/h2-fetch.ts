@@ -44,7 +44,7 @@ export function h2Fetcher(origin: string, sessions: number): (url: string, init:
       });
       stream.once("response", (headers) => {
         answered = true;
-        resolve(new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status: Number(headers[":status"]) }));
+        resolve(new Response(Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>, { status: Number(headers[":status"]) }));
       });
       stream.end(init.body);
     });
