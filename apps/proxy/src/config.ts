@@ -12,7 +12,8 @@ export interface GatewayConfig {
   /** Absent: local trial mode (loopback only, any bearer accepted). */
   masterKey: string | null;
   region: string;
-  endpoints: { runtime: string | null; agentRuntime: string | null };
+  /** Runtimes the calls go to; control planes (`bedrock`, `bedrock-agent`) asked which model a profile or agent runs. */
+  endpoints: { runtime: string | null; agentRuntime: string | null; bedrock: string | null; bedrockAgent: string | null };
   databaseUrl: string;
   redisUrl: string | null;
   /** REDIS_PREFIX: prefix of every Redis key and channel the gateway uses (default `gw:`), to share one Redis. */
@@ -79,6 +80,8 @@ export function readConfig(env: Env): GatewayConfig {
     endpoints: {
       runtime: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
       agentRuntime: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      bedrock: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
+      bedrockAgent: endpointUrl(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT") ?? endpointUrl(env, "AWS_ENDPOINT_URL"),
     },
     databaseUrl,
     redisUrl: nonEmpty(env.REDIS_URL),

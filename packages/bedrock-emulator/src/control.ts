@@ -5,7 +5,8 @@
  */
 
 export interface EmulatorControl {
-  usage?: { inputTokens?: number; outputTokens?: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number; totalTokens?: number };
+  /** `cacheWrite1hInputTokens`: of the cache writes, how many had a 1-hour TTL (reported as `cacheDetails`). */
+  usage?: { inputTokens?: number; outputTokens?: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number; cacheWrite1hInputTokens?: number; totalTokens?: number };
   replyWords?: number;
   events?: number;
   eventDelayMs?: number;

@@ -13,6 +13,7 @@ import {
   type EmulatorOptions,
   type RecordedRequest,
 } from "./options.ts";
+import { controlPlaneResponse, matchControlPlane } from "./ops/control/control-plane.ts";
 import { matchRoute, serviceFor } from "./route.ts";
 import { requestProblem } from "./validate-request.ts";
 import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
@@ -37,10 +38,12 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
 export function createEmulator(options: EmulatorOptions = {}, honourRequestSignal = true): Emulator {
   const emulator: Emulator = {
     requests: [],
+    controlPlaneRequests: [],
     streams: { started: 0, completed: 0, cancelled: 0 },
     options,
     reset() {
       emulator.requests.length = 0;
+      emulator.controlPlaneRequests.length = 0;
       emulator.streams = { started: 0, completed: 0, cancelled: 0 };
     },
     fetch: (request) => handle(emulator, request, honourRequestSignal ? request.signal : undefined),
@@ -56,6 +59,7 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   const method = request.method;
   const service = serviceFor(rawPath);
   const route = matchRoute(method, rawPath);
+  const controlPlane = route ? null : matchControlPlane(method, rawPath, opts, parseQuery(rawQuery));
   const body = request.body ? new Uint8Array(await request.arrayBuffer()) : EMPTY;
 
   // Recorded before verification so tests can count requests that reached us but were rejected.
@@ -67,12 +71,12 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
       query: rawQuery,
       headers: Object.fromEntries(request.headers),
       bodyLength: body.byteLength,
-      operation: route?.operation ?? null,
+      operation: route?.operation ?? controlPlane?.operation ?? null,
       service,
       signingRegion: scopeOf(request.headers.get("authorization"))?.region ?? null,
       verified: false,
     };
-    emulator.requests.push(record);
+    (controlPlane ? emulator.controlPlaneRequests : emulator.requests).push(record);
   }
 
   const baseHeaders: Record<string, string> = { "x-amzn-RequestId": requestId };
@@ -101,6 +105,14 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
     record.signingRegion = region;
   }
 
+  if (controlPlane) {
+    try {
+      return controlPlaneResponse(controlPlane, region, new Date((opts.now ?? Date.now)()), baseHeaders);
+    } catch (err) {
+      if (err instanceof AwsError) return fail(err);
+      throw err;
+    }
+  }
   if (!route || !service) return fail(unknownOperation());
 
   let parsed: Record<string, unknown> = {};

@@ -18,3 +18,4 @@ export { startEmulator, type StartOptions } from "./serve.ts";
 export { expectedUsage, countWords, type ExpectedUsage, type Usage } from "./usage.ts";
 export type { EmulatorControl } from "./control.ts";
 export { guardrailUnits } from "./ops/runtime/guardrail.ts";
+export { DEFAULT_CONTROL_PLANE, type ControlPlaneFixtures, type EmulatorAgent } from "./ops/control/fixtures.ts";

@@ -1,4 +1,5 @@
 /** Public configuration and recording types (re-exported from index.ts). */
+import type { ControlPlaneFixtures } from "./ops/control/fixtures.ts";
 
 export const EMULATOR_ACCESS_KEY_ID = "AKIAEMULATOR00000001";
 export const EMULATOR_SECRET_ACCESS_KEY = "emulatorSecretKey/0000000000000000000000";
@@ -17,9 +18,11 @@ export interface EmulatorOptions {
   firstByteDelayMs?: number;
   /** Default true; benchmarks turn it off so memory stays flat. */
   recordRequests?: boolean;
+  /** Application inference profiles and agents the control planes know, over the built-in ones. */
+  controlPlane?: ControlPlaneFixtures;
 }
 
-export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime";
+export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime" | "bedrock";
 
 export interface RecordedRequest {
   method: string;
@@ -45,6 +48,8 @@ export interface StreamStats {
 export interface Emulator {
   fetch(request: Request): Promise<Response>;
   requests: RecordedRequest[];
+  /** Control-plane calls (GetInferenceProfile, GetAgent...), apart from the runtime calls in `requests`. */
+  controlPlaneRequests: RecordedRequest[];
   streams: StreamStats;
   reset(): void;
   options: EmulatorOptions;

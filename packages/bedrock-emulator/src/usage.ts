@@ -12,6 +12,8 @@ export interface Usage {
   totalTokens: number;
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
+  /** Cache writes by TTL, 1h first, as Bedrock sorts them; present when there were cache writes. */
+  cacheDetails?: { ttl: "5m" | "1h"; inputTokens: number }[];
 }
 
 export interface ExpectedUsage extends Usage {
@@ -52,7 +54,14 @@ export function usageFor(inputText: string, control: EmulatorControl, replyWordC
     totalTokens: o.totalTokens ?? inputTokens + outputTokens + (o.cacheReadInputTokens ?? 0) + (o.cacheWriteInputTokens ?? 0),
   };
   if (o.cacheReadInputTokens !== undefined) usage.cacheReadInputTokens = o.cacheReadInputTokens;
-  if (o.cacheWriteInputTokens !== undefined) usage.cacheWriteInputTokens = o.cacheWriteInputTokens;
+  if (o.cacheWriteInputTokens !== undefined) {
+    usage.cacheWriteInputTokens = o.cacheWriteInputTokens;
+    const oneHour = Math.min(o.cacheWrite1hInputTokens ?? 0, o.cacheWriteInputTokens);
+    const details: NonNullable<Usage["cacheDetails"]> = [];
+    if (oneHour > 0) details.push({ ttl: "1h", inputTokens: oneHour });
+    if (o.cacheWriteInputTokens - oneHour > 0) details.push({ ttl: "5m", inputTokens: o.cacheWriteInputTokens - oneHour });
+    if (details.length > 0) usage.cacheDetails = details;
+  }
   return usage;
 }
 

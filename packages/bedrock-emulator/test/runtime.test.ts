@@ -46,7 +46,7 @@ describe("Converse via the official SDK", () => {
       additionalModelRequestFields: { emulator: { usage: { inputTokens: 1000, outputTokens: 50, cacheReadInputTokens: 200, cacheWriteInputTokens: 10 }, replyWords: 12 } },
     };
     const out = await client.send(new ConverseCommand(input));
-    expect(out.usage).toEqual({ inputTokens: 1000, outputTokens: 50, totalTokens: 1260, cacheReadInputTokens: 200, cacheWriteInputTokens: 10 });
+    expect(out.usage).toEqual({ inputTokens: 1000, outputTokens: 50, totalTokens: 1260, cacheReadInputTokens: 200, cacheWriteInputTokens: 10, cacheDetails: [{ ttl: "5m", inputTokens: 10 }] });
     expect(out.output?.message?.content?.[0]?.text?.split(" ")).toHaveLength(12);
   });
 

@@ -6,7 +6,7 @@ import { createAuthenticator, type AuthenticatorOptions } from "../auth/authenti
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
-import { refuse, renderRefusal } from "../pipeline/refusal.ts";
+import { dialectOf, refuse, renderRefusal } from "../pipeline/refusal.ts";
 import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
 import { isUnderPrefix } from "../bedrock/raw-path.ts";
 import { BodyRefused } from "../pipeline/read-body.ts";
@@ -81,10 +81,10 @@ function isBedrockPath(url: string): boolean {
   return isUnderPrefix(url, BEDROCK_PREFIX);
 }
 
-/** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
+/** A failure no step answered itself, AWS-shaped (OpenAI-shaped on the OpenAI paths) so SDKs raise a typed exception. */
 function bedrockError(error: unknown, request: Request): Response {
   const failure = unexpectedFailure(error, request);
-  return renderRefusal(failure.status === 503 ? refuse.serviceUnavailable(failure.message) : refuse.internal(failure.message));
+  return renderRefusal(failure.status === 503 ? refuse.serviceUnavailable(failure.message) : refuse.internal(failure.message), dialectOf(request.url));
 }
 
 /**

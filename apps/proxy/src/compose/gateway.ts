@@ -4,6 +4,8 @@ import { setupVirtualKeys } from "./keys.ts";
 import { limitsStep } from "../limits/limits-step.ts";
 import { log } from "../log.ts";
 import { budgetLedgerFor, openSharedState } from "./shared-state.ts";
+import { controlPlaneClient } from "../resolve/control-plane.ts";
+import { modelResolver } from "../resolve/model-resolver.ts";
 import { gatewayCredentials } from "../runtime/credentials.ts";
 import { inFlightCalls } from "../pipeline/in-flight.ts";
 import { setupSpend } from "./spend.ts";
@@ -33,11 +35,12 @@ export interface Gateway {
 export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
   const store = await openStore(config.databaseUrl);
   const shared = await openSharedState(config);
+  const credentials = gatewayCredentials();
+  const resolver = modelResolver({ client: controlPlaneClient({ credentials, endpoints: config.endpoints }) });
   // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
-  const spend = setupSpend({ store, config: config.spend, cacheTtlMs: config.cacheTtlMs, masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store) });
+  const spend = setupSpend({ store, config: config.spend, cacheTtlMs: config.cacheTtlMs, masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store), resolver });
   const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, cacheTtlMs: config.cacheTtlMs, staleIfErrorMs: config.staleIfErrorMs, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
   const inFlight = inFlightCalls();
-  const credentials = gatewayCredentials();
   // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).
   credentials().catch((error) =>
     log.warn("AWS credentials could not be resolved; /bedrock calls will fail until they can", { error: errorMessage(error) }),
@@ -53,7 +56,7 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     lookupToken: keys.lookupToken,
     gatewaySigV4: keys.gatewaySigV4,
     steps: {
-      admit: [inFlight.step, keys.allowList, spend.steps.budget, limits],
+      admit: [inFlight.step, keys.allowList, spend.steps.budget, limits, spend.steps.modelLookup],
       // Budgets before tokens, as at admission: a call over budget uses up no token capacity.
       reserve: [spend.steps.budget, limits],
       tap: [spend.steps.spendRow],

@@ -2,7 +2,9 @@ import type { KeyCache } from "../keys/key-cache.ts";
 import { log } from "../log.ts";
 import { createGatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { metricsRoutes } from "../admin/metrics.ts";
+import { callPricer } from "../pricing/call-pricer.ts";
 import { loadPriceTable, PriceTableError } from "../pricing/index.ts";
+import type { ModelResolver } from "../resolve/model-resolver.ts";
 import { ConfigError } from "../config.ts";
 import type { KeyRow } from "../store/types.ts";
 import type { Store } from "../store/types.ts";
@@ -14,7 +16,7 @@ import { createSpendLogWriter } from "../spend/log-writer.ts";
 import { openSpendJournal } from "../spend/journal.ts";
 import { accessLogStep } from "../spend/access-log-step.ts";
 import { budgetStep } from "../spend/budget-step.ts";
-import { priceStep } from "../spend/price-step.ts";
+import { modelLookupStep, priceStep } from "../spend/price-step.ts";
 import { spendRowStep } from "../spend/spend-row-step.ts";
 import { metricsStep } from "../metrics/metrics-step.ts";
 import { spendRoutes } from "../admin/spend.ts";
@@ -28,6 +30,8 @@ export interface SpendSetupOptions {
   masterKey: string | null;
   /** A shared ledger (Redis) for several instances; default: in-process. */
   ledger?: BudgetLedger;
+  /** Asks Bedrock's control planes which model an application inference profile or agent runs; none: those stay unpriced. */
+  resolver?: ModelResolver;
 }
 
 /**
@@ -71,9 +75,11 @@ export function setupSpend(options: SpendSetupOptions) {
   const entities = cachedBudgetEntities((kind, id) => store.getBudgetEntity(kind, id), { ttlMs: options.cacheTtlMs });
   const scopes = createScopeResolver(entities);
   const spendRow = spendRowStep({ ledger, scopes, writer, storeBodies: config.storeBodies });
+  const pricer = callPricer(prices, options.resolver ?? null);
   const steps = {
     budget: budgetStep({ ledger, scopes, prices }),
-    price: priceStep(prices),
+    modelLookup: modelLookupStep(pricer),
+    price: priceStep(pricer),
     spendRow,
     metrics: metricsStep(metrics),
     accessLog: accessLogStep(),

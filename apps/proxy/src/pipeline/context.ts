@@ -36,6 +36,8 @@ export interface BedrockCall {
   reservation?: TokenReservation;
   /** STORE_REQUEST_BODIES: the answer's first bytes, for the spend row. */
   capturedResponse?: { parts: Uint8Array[]; size: number };
+  /** Model-lookup step: the model an application inference profile or agent alias runs, as the control plane said. */
+  modelLookup?: { how: string } & ({ model: string } | { error: string });
   /** Price step: what the call cost (null: unknown) and why. */
   cost?: { spend: number | null; note: string | null };
   /** Spend-row step: the row as stored, which the access log prints. */

@@ -1,13 +1,16 @@
-import type { GuardrailUnits, TokenCounts, Usage } from "../usage/types.ts";
-import type { PriceTable, TokenPrices } from "./price-table.ts";
+import type { BilledUnits, GuardrailUnits, TokenCounts, Usage } from "../usage/types.ts";
+import type { PriceSource, PriceTable, TokenPrices } from "./price-table.ts";
 
 /** USD per component, before rounding. */
 export interface CostBreakdown {
   input: number;
   output: number;
   cacheRead: number;
+  /** 5-minute and 1-hour cache writes together. */
   cacheWrite: number;
   guardrail: number;
+  /** Billed units that are not tokens: Rerank queries, seconds of generated video. */
+  units: number;
 }
 
 export interface CostResult {
@@ -19,6 +22,8 @@ export interface CostResult {
   warning?: string;
   /** Present when `cost` is not null. */
   breakdown?: CostBreakdown;
+  /** Which price layer priced each model (override, genai-prices, hand-table), in the order of `pricedModel`. */
+  priceSources?: PriceSource[];
 }
 
 /**
@@ -36,6 +41,7 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
   const warnings: string[] = [];
   const breakdown = zeroBreakdown();
   const priced: string[] = [];
+  const sources: PriceSource[] = [];
 
   if (!usage.complete && !hasTokens(usage) && !hasUnits(usage.guardrailUnits)) {
     return { cost: null, pricedModel: null, warning: `usage unknown: ${usage.note ?? "incomplete"}` };
@@ -50,7 +56,12 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
       const found = table.lookup(part.modelId, region);
       if (!found.found) return { cost: null, pricedModel: null, warning: found.reason };
       addTokenCost(breakdown, part.tokens, found.prices, found.pricedModel, warnings);
-      if (!priced.includes(found.pricedModel)) priced.push(found.pricedModel);
+      if (found.note) warnings.push(found.note);
+      if (!priced.includes(found.pricedModel)) (priced.push(found.pricedModel), sources.push(found.source));
+      if (part === parts[0] && usage.units) {
+        const missing = addUnitCost(breakdown, usage.units, found.prices);
+        if (missing) return { cost: null, pricedModel: found.pricedModel, warning: `no ${missing} price for ${found.pricedModel}` };
+      }
     }
   }
 
@@ -64,12 +75,13 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
   }
 
   if (!usage.complete) warnings.unshift(`partial usage: ${usage.note ?? "incomplete"}`);
-  const total = breakdown.input + breakdown.output + breakdown.cacheRead + breakdown.cacheWrite + breakdown.guardrail;
+  const total = breakdown.input + breakdown.output + breakdown.cacheRead + breakdown.cacheWrite + breakdown.guardrail + breakdown.units;
   return {
     cost: round(total),
     pricedModel: priced.join(",") || null,
     ...(warnings.length ? { warning: warnings.join("; ") } : {}),
     breakdown,
+    ...(sources.length ? { priceSources: sources } : {}),
   };
 }
 
@@ -80,10 +92,30 @@ function addTokenCost(into: CostBreakdown, tokens: TokenCounts, prices: TokenPri
     if (prices.cacheRead === undefined) warnings.push(`no cache read price for ${model}: priced at the input rate`);
     into.cacheRead += (tokens.cacheReadInputTokens / 1000) * (prices.cacheRead ?? prices.input);
   }
-  if (tokens.cacheWriteInputTokens > 0) {
+  const oneHour = Math.min(tokens.cacheWrite1hInputTokens ?? 0, tokens.cacheWriteInputTokens);
+  const fiveMinutes = tokens.cacheWriteInputTokens - oneHour;
+  if (fiveMinutes > 0) {
     if (prices.cacheWrite === undefined) warnings.push(`no cache write price for ${model}: priced at the input rate`);
-    into.cacheWrite += (tokens.cacheWriteInputTokens / 1000) * (prices.cacheWrite ?? prices.input);
+    into.cacheWrite += (fiveMinutes / 1000) * (prices.cacheWrite ?? prices.input);
   }
+  if (oneHour > 0) {
+    // Anthropic's published rule (the only models with 1-hour caching on Bedrock): a 1-hour write costs 2x input.
+    if (prices.cacheWrite1h === undefined) warnings.push(`no 1-hour cache write price for ${model}: priced at 2x the input rate`);
+    into.cacheWrite += (oneHour / 1000) * (prices.cacheWrite1h ?? 2 * prices.input);
+  }
+}
+
+/** Adds per-query and per-second prices; returns the name of a price the model lacks, if any. */
+function addUnitCost(into: CostBreakdown, units: BilledUnits, prices: TokenPrices): string | null {
+  if (units.queries) {
+    if (prices.query === undefined) return "per-query";
+    into.units += (units.queries / 1000) * prices.query;
+  }
+  if (units.videoSeconds) {
+    if (prices.videoSeconds === undefined) return "per-second video";
+    into.units += (units.videoSeconds / 1000) * prices.videoSeconds;
+  }
+  return null;
 }
 
 function hasTokens(t: TokenCounts): boolean {
@@ -95,7 +127,7 @@ function hasUnits(units: GuardrailUnits | undefined): boolean {
 }
 
 function zeroBreakdown(): CostBreakdown {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, guardrail: 0 };
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, guardrail: 0, units: 0 };
 }
 
 function round(usd: number): number {

@@ -1,4 +1,6 @@
+export { callPricer, type CallPricer, type PricedCall } from "./call-pricer.ts";
 export { costOf, type CostBreakdown, type CostResult } from "./cost.ts";
+export { libraryPrices, type LibraryLookup, type LibraryPrices } from "./library-prices.ts";
 export { INFERENCE_PROFILE_PREFIXES, resolveModelId, stripProfilePrefix, type ModelIdKind, type ResolvedModelId } from "./model-id.ts";
 export {
   buildPriceTable,
@@ -9,6 +11,7 @@ export {
   type LoadPriceTableOptions,
   type ModelPriceEntry,
   type PriceLookup,
+  type PriceSource,
   type PriceTable,
   type PriceTableFile,
   type TokenPrices,

@@ -1,16 +1,30 @@
 import { readFileSync } from "node:fs";
 import type { GuardrailUnits } from "../usage/types.ts";
 import { type ResolvedModelId, resolveModelId } from "./model-id.ts";
+import { type LibraryPrices, libraryPrices } from "./library-prices.ts";
 import builtIn from "./price-table.json" with { type: "json" };
 import { errorMessage } from "../error-message.ts";
 
-/** USD per 1,000 tokens. Missing cache prices: cache tokens are priced at the input rate, with a warning. */
+/**
+ * USD per 1,000 units: tokens, except `query` (per 1,000 Rerank queries) and `videoSeconds` (per 1,000 seconds of
+ * generated video). Missing cache prices: cache tokens are priced at the input rate, with a warning.
+ */
 export interface TokenPrices {
   input: number;
   output: number;
   cacheRead?: number;
+  /** Cache writes with the default 5-minute TTL. */
   cacheWrite?: number;
+  /** Cache writes with a 1-hour TTL. */
+  cacheWrite1h?: number;
+  /** Rerank: per 1,000 queries (a query of more than 100 documents counts as one per started 100). */
+  query?: number;
+  /** Video generation (StartAsyncInvoke): per 1,000 seconds of output. */
+  videoSeconds?: number;
 }
+
+/** Which layer a price came from: the operator's file, the maintained library, or the built-in hand table. */
+export type PriceSource = "override" | "genai-prices" | "hand-table";
 
 export interface ModelPriceEntry extends TokenPrices {
   /** Per-region prices that differ from the default (us-east-1) ones; missing fields fall back to them. */
@@ -36,7 +50,7 @@ export interface PriceTableFile {
 }
 
 export type PriceLookup =
-  | { found: true; pricedModel: string; prices: TokenPrices; resolved: ResolvedModelId }
+  | { found: true; pricedModel: string; prices: TokenPrices; resolved: ResolvedModelId; source: PriceSource; sourceModel?: string; note?: string }
   | { found: false; pricedModel: null; reason: string; resolved: ResolvedModelId };
 
 export interface PriceTable {
@@ -56,6 +70,8 @@ export class PriceTableError extends Error {
 export interface LoadPriceTableOptions {
   /** An operator price file merged over the built-in table, usually `env.PRICE_TABLE_PATH`. */
   overridePath?: string | null;
+  /** The maintained price data consulted between the override and the hand table; null: hand table only. */
+  library?: LibraryPrices | null;
 }
 
 /**
@@ -66,7 +82,8 @@ export interface LoadPriceTableOptions {
  */
 export function loadPriceTable(options: LoadPriceTableOptions = {}): PriceTable {
   const path = options.overridePath?.trim();
-  if (!path) return buildPriceTable();
+  const library = options.library === undefined ? libraryPrices() : options.library;
+  if (!path) return buildPriceTable(undefined, "override", library);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -79,31 +96,41 @@ export function loadPriceTable(options: LoadPriceTableOptions = {}): PriceTable 
   } catch (error) {
     throw new PriceTableError(`price table override ${path}: not valid JSON (${errorMessage(error)})`);
   }
-  return buildPriceTable(json, path);
+  return buildPriceTable(json, path, library);
 }
 
-/** The built-in table merged with an already-parsed override (validated; `origin` names it in errors). */
-export function buildPriceTable(override?: unknown, origin = "override"): PriceTable {
+/**
+ * The price layers for an already-parsed override (validated; `origin` names it in errors): the operator's file
+ * first, then the maintained library, then the built-in hand table. An override entry for a model the hand table
+ * has is merged over it field by field.
+ */
+export function buildPriceTable(override?: unknown, origin = "override", library: LibraryPrices | null = libraryPrices()): PriceTable {
   const base = validatePriceTableFile(builtIn, "built-in price-table.json");
   const extra = override === undefined ? {} : validatePriceTableFile(override, `price table ${origin}`);
 
-  const models = new Map<string, ModelPriceEntry>(Object.entries(base.models ?? {}));
+  const hand = new Map<string, ModelPriceEntry>(Object.entries(base.models ?? {}));
+  const overrides = new Map<string, ModelPriceEntry>();
   for (const [id, entry] of Object.entries(extra.models ?? {})) {
-    const previous = models.get(id);
+    const previous = hand.get(id);
     const merged = { ...previous, ...entry, regions: { ...previous?.regions, ...entry.regions } } as ModelPriceEntry;
     if (merged.input === undefined || merged.output === undefined) {
       throw new PriceTableError(`price table ${origin}: models[${JSON.stringify(id)}] is a new model and needs both "input" and "output"`);
     }
-    models.set(id, merged);
+    overrides.set(id, merged);
   }
+  const models = new Map<string, ModelPriceEntry>([...hand, ...overrides]);
   const guardrail: GuardrailPrices = { ...base.guardrail, ...extra.guardrail };
   const applicationInferenceProfiles = { ...base.applicationInferenceProfiles, ...extra.applicationInferenceProfiles };
-  const source = [base._source ?? "built-in", override === undefined ? null : `overridden by ${origin}${extra._source ? ` (${extra._source})` : ""}`]
+  const source = [
+    override === undefined ? null : `${origin}${extra._source ? ` (${extra._source})` : ""}`,
+    library ? `@pydantic/genai-prices ${library.version} (aws)` : null,
+    `built-in hand table: ${base._source ?? "price-table.json"}`,
+  ]
     .filter(Boolean)
-    .join("; ");
+    .join(", then ");
 
-  const pricesFor = (key: string, region: string): TokenPrices | null => {
-    const entry = models.get(key);
+  const pricesIn = (layer: ReadonlyMap<string, ModelPriceEntry>, key: string, region: string): TokenPrices | null => {
+    const entry = layer.get(key);
     if (!entry) return null;
     const regional = entry.regions?.[region];
     const { regions: _regions, ...prices } = entry;
@@ -118,11 +145,20 @@ export function buildPriceTable(override?: unknown, origin = "override"): PriceT
     lookup(modelId, region) {
       const resolved = resolveModelId(modelId, applicationInferenceProfiles);
       if (resolved.baseModelId === null) return { found: false, pricedModel: null, reason: resolved.reason ?? `cannot resolve model ${modelId}`, resolved };
-      const candidates = [decodeId(modelId), resolved.baseModelId, withoutThroughputSuffix(resolved.baseModelId)];
+      const base = withoutThroughputSuffix(resolved.baseModelId) ?? resolved.baseModelId;
+      const profileId = resolved.profilePrefix ? `${resolved.profilePrefix}.${resolved.baseModelId}` : null;
+      const candidates = [...new Set([decodeId(modelId), profileId, resolved.baseModelId, base].filter((k): k is string => k !== null))];
       for (const key of candidates) {
-        if (key === null) continue;
-        const prices = pricesFor(key, region);
-        if (prices) return { found: true, pricedModel: key, prices, resolved };
+        const prices = pricesIn(overrides, key, region);
+        if (prices) return { found: true, pricedModel: key, prices, resolved, source: "override" };
+      }
+      const fromLibrary = library?.lookup(profileId ?? base, base);
+      if (fromLibrary?.found) {
+        return { found: true, pricedModel: base, prices: fromLibrary.prices, resolved, source: "genai-prices", sourceModel: fromLibrary.libraryModel, ...(fromLibrary.note ? { note: fromLibrary.note } : {}) };
+      }
+      for (const key of candidates) {
+        const prices = pricesIn(hand, key, region);
+        if (prices) return { found: true, pricedModel: key, prices, resolved, source: "hand-table" };
       }
       return { found: false, pricedModel: null, reason: `no price for model ${resolved.baseModelId}`, resolved };
     },
@@ -143,7 +179,7 @@ function decodeId(id: string): string {
   }
 }
 
-const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite"] as const;
+const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "query", "videoSeconds"] as const;
 const GUARDRAIL_KEYS: readonly (keyof GuardrailUnits)[] = [
   "content",
   "contentImage",

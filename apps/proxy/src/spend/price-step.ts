@@ -1,24 +1,28 @@
-import type { BedrockCall, CallOutcome } from "../pipeline/context.ts";
 import type { CallStep } from "../pipeline/step.ts";
 import { log } from "../log.ts";
-import { costOf, type PriceTable } from "../pricing/index.ts";
+import type { CallPricer } from "../pricing/call-pricer.ts";
 
-/** Operations Bedrock does not bill: with no usage to read, their cost is 0 rather than unknown. */
-const unbilledOperations = new Set([
-  "ListSessions", "CreateSession", "EndSession", "GetSession", "UpdateSession", "DeleteSession",
-  "ListInvocations", "CreateInvocation", "ListInvocationSteps", "PutInvocationStep", "GetInvocationStep",
-  "ListTagsForResource", "TagResource", "UntagResource", "GetAgentMemory", "DeleteAgentMemory",
-  "ListAsyncInvokes", "GetAsyncInvoke", "GetFlowExecution", "ListFlowExecutionEvents", "GetExecutionFlowSnapshot",
-  "StopFlowExecution", "ListFlowExecutions", "CheckIngestedDocumentAcl", "GetDocumentContent", "GetIngestedDocumentAcl",
-]);
+/**
+ * Admission: asks the control plane (cached) which model an unmapped application inference profile or an agent
+ * alias runs, so the call can be priced when it is recorded. Never refuses.
+ */
+export function modelLookupStep(pricer: CallPricer): CallStep {
+  return {
+    name: "model-lookup",
+    async admit(call) {
+      await pricer.prepare(call);
+      return undefined;
+    },
+  };
+}
 
 /** Prices the call's usage onto `call.cost`; says once per model when a model has no price. */
-export function priceStep(prices: PriceTable): CallStep {
+export function priceStep(pricer: CallPricer): CallStep {
   const unpricedWarned = new Set<string>();
   return {
     name: "price",
     record(call, outcome) {
-      const priced = priceCall(call, outcome, prices);
+      const priced = pricer.price(call, outcome);
       call.cost = { spend: priced.spend, note: priced.note };
       if (priced.unpricedModel && !unpricedWarned.has(priced.unpricedModel)) {
         unpricedWarned.add(priced.unpricedModel);
@@ -26,20 +30,4 @@ export function priceStep(prices: PriceTable): CallStep {
       }
     },
   };
-}
-
-/** Spend is 0 only when nothing was billed (refused, failed, free); null when the price or usage is unknown. */
-function priceCall(call: BedrockCall, outcome: CallOutcome, prices: PriceTable): { spend: number | null; note: string | null; unpricedModel?: string } {
-  const operation = call.route.operation?.operationId ?? null;
-  if (outcome.refusal) return { spend: 0, note: `refused before Bedrock: ${outcome.refusal.type}` };
-  const usage = outcome.usage;
-  if (!usage) {
-    if (outcome.status < 200 || outcome.status > 299) return { spend: 0, note: null };
-    if (operation !== null && unbilledOperations.has(operation)) return { spend: 0, note: null };
-    return { spend: null, note: `Bedrock exposes no usage for ${operation ?? "this operation"}: cost unknown` };
-  }
-  const result = costOf(usage, call.modelId, call.region, prices);
-  const note = [usage.note, result.warning].filter((n, i, all): n is string => !!n && all.indexOf(n) === i).join("; ") || null;
-  const unpriced = result.cost === null && usage.source !== "not-exposed" && usage.source !== "unreadable" && (usage.complete || usage.inputTokens + usage.outputTokens > 0);
-  return { spend: result.cost, note, ...(unpriced && { unpricedModel: call.modelId ?? operation ?? "unknown" }) };
 }

@@ -96,7 +96,8 @@ function spendRow(call: BedrockCall, outcome: CallOutcome): SpendLogRow {
     endUser: call.endUser,
     route: call.target.path,
     operation: call.route.operation?.operationId ?? null,
-    model: call.modelId,
+    // Rerank, RetrieveAndGenerate, StartAsyncInvoke and inline agents name their model in the body.
+    model: call.modelId ?? usage?.modelId ?? null,
     region: call.region,
     status: outcome.status,
     latencyMs: outcome.endedAt - call.startedAt,

@@ -8,12 +8,22 @@ export function tokensFromConverseUsage(usage: unknown): TokenCounts | null {
   const input = count(usage.inputTokens);
   const output = count(usage.outputTokens);
   if (input === undefined && output === undefined) return null;
+  const oneHour = oneHourCacheWrites(usage.cacheDetails);
   return {
     inputTokens: input ?? 0,
     outputTokens: output ?? 0,
     cacheReadInputTokens: count(usage.cacheReadInputTokens) ?? 0,
     cacheWriteInputTokens: count(usage.cacheWriteInputTokens) ?? 0,
+    ...(oneHour !== undefined && { cacheWrite1hInputTokens: oneHour }),
   };
+}
+
+/** `cacheDetails: [{ttl: "1h" | "5m", inputTokens}]`: the cache writes made with a 1-hour TTL; undefined when absent. */
+function oneHourCacheWrites(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  let oneHour = 0;
+  for (const detail of details) if (at(detail, "ttl") === "1h") oneHour += count(at(detail, "inputTokens")) ?? 0;
+  return oneHour;
 }
 
 /**

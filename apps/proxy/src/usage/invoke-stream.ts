@@ -40,7 +40,11 @@ export function invokeStreamUsageReader(modelId: string | null): StreamUsageRead
       family.push(chunk);
     },
     result(): Usage {
-      if (metrics) return { ...metrics, source: "invocation-metrics", complete: true };
+      if (metrics) {
+        // The metrics do not split cache writes by TTL; an Anthropic `message_start` does.
+        const oneHour = family.counts()?.cacheWrite1hInputTokens;
+        return { ...metrics, ...(oneHour !== undefined && { cacheWrite1hInputTokens: oneHour }), source: "invocation-metrics", complete: true };
+      }
       const counts = family.counts();
       if (counts) {
         return { ...counts, source: "stream-body", note: `no ${METRICS} after ${chunks} chunks: tokens are those the model reported so far`, complete: false };

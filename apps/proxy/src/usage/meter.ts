@@ -11,7 +11,13 @@ import { guardrailUsageFromBody } from "./guardrail.ts";
 import { invokeBodyTokens } from "./invoke/index.ts";
 import { tokensFromInvokeHeaders } from "./invoke/headers.ts";
 import { invokeStreamUsageReader } from "./invoke-stream.ts";
-import { parseJson } from "./json.ts";
+import { asyncInvokeUsage } from "./async-invoke.ts";
+import { anthropicOneHourCacheWrites } from "./invoke/anthropic.ts";
+import { at, parseJson } from "./json.ts";
+import { rerankUsage } from "./rerank.ts";
+import { inlineAgentModel, requestJson, retrieveAndGenerateModel } from "./request-body.ts";
+import { openAiStreamUsageReader, openAiUsage } from "./openai.ts";
+import { createParser } from "eventsource-parser";
 import { retrieveAndGenerateUsage } from "./retrieve-and-generate.ts";
 import type { StreamUsageReader } from "./stream-reader.ts";
 import { type Usage, zeroTokens } from "./types.ts";
@@ -36,6 +42,8 @@ export interface UsageMeterInit {
   headers: Headers;
   /** Cap on the copy of a JSON body kept for parsing; beyond it usage is "unreadable". Default 8 MiB. */
   maxBodyBytes?: number;
+  /** The request body: Rerank and StartAsyncInvoke are billed by what it asks; some operations name their model only there. */
+  requestBody?: Uint8Array | null;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -55,11 +63,23 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
     case "count-tokens":
       return fixedMeter({ ...zeroTokens(), source: "free", note: "CountTokens is not billed", complete: true });
     case "retrieve-and-generate":
-      return fixedMeter(retrieveAndGenerateUsage());
+      return withModelFromBody(fixedMeter(retrieveAndGenerateUsage()), init.requestBody, retrieveAndGenerateModel);
+    case "rerank":
+      return fixedMeter(rerankUsage(init.requestBody));
+    case "async-invoke":
+      return fixedMeter(asyncInvokeUsage(init.requestBody));
     case "flow":
       return fixedMeter(flowUsage());
     case "invoke": {
       const fromHeaders = tokensFromInvokeHeaders(init.headers);
+      if (fromHeaders && fromHeaders.cacheWriteInputTokens > 0) {
+        // The headers do not say which cache writes had a 1-hour TTL; an Anthropic body does.
+        const headerUsage: Usage = { ...fromHeaders, source: "invoke-headers", complete: true };
+        return jsonBodyMeter(init, (body) => {
+          const oneHour = anthropicOneHourCacheWrites(at(body, "usage"));
+          return oneHour === undefined ? headerUsage : { ...headerUsage, cacheWrite1hInputTokens: oneHour };
+        }, "", headerUsage);
+      }
       if (fromHeaders) return fixedMeter({ ...fromHeaders, source: "invoke-headers", complete: true });
       return jsonBodyMeter(init, (body) => {
         const tokens = invokeBodyTokens(init.modelId, body);
@@ -75,12 +95,34 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
     case "invoke-stream":
       return eventStreamMeter(invokeStreamUsageReader(init.modelId));
     case "invoke-agent":
-      return eventStreamMeter(agentUsageReader());
+      return withModelFromBody(eventStreamMeter(agentUsageReader()), init.requestBody, inlineAgentModel);
+    case "openai-chat":
+    case "openai-responses":
+      // The same operation answers JSON, or server-sent events when the request set `stream`.
+      if ((init.headers.get("content-type") ?? "").startsWith("text/event-stream")) return serverSentEventMeter();
+      return jsonBodyMeter(init, (body) => openAiUsage(body, "openai-usage"), "the answer had no usage");
     default: {
       const unknownKind: never = kind;
       return fixedMeter({ ...zeroTokens(), source: "unreadable", note: `no usage reader for ${String(unknownKind)}`, complete: false });
     }
   }
+}
+
+/** Adds the model the request body names (for operations whose path names none) to the meter's usage. */
+function withModelFromBody(meter: UsageMeter, requestBody: Uint8Array | null | undefined, modelOf: (json: unknown) => string | undefined): UsageMeter {
+  let modelId: string | undefined | null = null;
+  return {
+    ...meter,
+    result() {
+      const usage = meter.result();
+      if (!usage) return usage;
+      if (modelId === null) {
+        const parsed = requestJson(requestBody);
+        modelId = "json" in parsed ? modelOf(parsed.json) : undefined;
+      }
+      return modelId ? { ...usage, modelId } : usage;
+    },
+  };
 }
 
 function fixedMeter(usage: Usage | null): UsageMeter {
@@ -96,8 +138,11 @@ function cutDescription(outcome: RelayOutcome | null): string {
   return outcome.kind === "client-cancel" ? "the client cancelled the stream" : `the upstream stream failed (${errorMessage((outcome as { error: unknown }).error)})`;
 }
 
-/** Non-streaming JSON bodies: keep a copy up to the cap, parse once at the end. */
-function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | null, missing: string): UsageMeter {
+/**
+ * Non-streaming JSON bodies: keep a copy up to the cap, parse once at the end. With `fallback`, a body that cannot
+ * be read gives that usage instead of "unreadable" (figures already known from the headers).
+ */
+function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | null, missing: string, fallback?: Usage): UsageMeter {
   const cap = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const encoding = (init.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   let skipped: string | null = encoding === "identity" || encoding === "" ? null : `the body is ${encoding}-encoded`;
@@ -107,6 +152,10 @@ function jsonBodyMeter(init: UsageMeterInit, read: (body: unknown) => Usage | nu
   let final: Usage | null = null;
 
   const compute = (): Usage => {
+    const usage = readBody();
+    return fallback && usage.source === "unreadable" ? fallback : usage;
+  };
+  const readBody = (): Usage => {
     if (skipped) return unreadable(`usage not read: ${skipped}`);
     if (outcome?.kind !== "complete") return unreadable(`usage unknown: ${cutDescription(outcome)} before the JSON body was complete`);
     const body = concatBytes(parts, size);
@@ -198,6 +247,45 @@ function eventStreamMeter(reader: StreamUsageReader): UsageMeter {
       if (!failure && relayOutcome.kind === "complete" && decoder.pendingBytes > 0) failure = `${decoder.pendingBytes} bytes of an incomplete frame at the end`;
     },
     result: compute,
+  };
+}
+
+/**
+ * Server-sent events (OpenAI-compatible streams): parsed as they pass, holding only the event being received
+ * (bounded: a single event over 1 MiB is a stream the meter gives up on, not one it buffers).
+ */
+function serverSentEventMeter(): UsageMeter {
+  const reader = openAiStreamUsageReader();
+  const text = new TextDecoder();
+  let failure: string | null = null;
+  let outcome: RelayOutcome | null = null;
+  const parser = createParser({
+    maxBufferSize: 1024 * 1024,
+    onEvent: (message) => reader.event(message.data),
+    onError: (error) => {
+      failure ??= errorMessage(error);
+    },
+  });
+
+  return {
+    chunk(bytes) {
+      if (failure || outcome) return;
+      try {
+        parser.feed(text.decode(bytes, { stream: true }));
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+    },
+    end(relayOutcome) {
+      outcome ??= relayOutcome;
+    },
+    result() {
+      const usage = reader.result();
+      if (failure) return { ...usage, complete: false, note: join(usage.note, `event stream unreadable (${failure})`) };
+      // The final usage stays final even if the connection broke just after it.
+      if (reader.hasUsage() || outcome?.kind === "complete") return usage;
+      return { ...usage, complete: false, note: join(usage.note, cutDescription(outcome)) };
+    },
   };
 }
 

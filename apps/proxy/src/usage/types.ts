@@ -8,6 +8,9 @@ export type UsageSource =
   | "stream-body"
   | "guardrail-usage"
   | "agent-trace"
+  | "openai-usage"
+  | "openai-stream-usage"
+  | "request-body"
   | "free"
   | "not-exposed"
   | "unreadable";
@@ -18,6 +21,8 @@ export interface TokenCounts {
   outputTokens: number;
   cacheReadInputTokens: number;
   cacheWriteInputTokens: number;
+  /** Of `cacheWriteInputTokens`, those written with a 1-hour TTL (the rest are 5-minute writes); absent when not reported. */
+  cacheWrite1hInputTokens?: number;
 }
 
 /**
@@ -43,7 +48,18 @@ export interface ModelTokens extends TokenCounts {
   modelId: string | null;
 }
 
+/** Billed units that are not tokens, counted from the request where the response reports nothing. */
+export interface BilledUnits {
+  /** Rerank: billed queries (each query counts once per started 100 documents). */
+  queries?: number;
+  /** StartAsyncInvoke video generation: seconds of video the job was asked to produce. */
+  videoSeconds?: number;
+}
+
 export interface Usage extends TokenCounts {
+  units?: BilledUnits;
+  /** The model the request body names (Rerank, RetrieveAndGenerate, StartAsyncInvoke, InvokeInlineAgent), when the path names none. */
+  modelId?: string;
   /** Present for guardrail calls, and for Converse calls whose guardrail trace reports units. */
   guardrailUnits?: GuardrailUnits;
   /** Per-model split for calls that invoke several models (agent traces); the top-level counts are its sum. */

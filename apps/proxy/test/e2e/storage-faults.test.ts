@@ -106,13 +106,16 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
         await sleep(20);
       }
     })();
-    await sleep(800);
+    const ok = () => replies.filter((r) => r.status === 200).length;
+    // Enough answered calls before the outage and after it, however fast this machine runs today.
+    await until(async () => ok(), (n) => n >= 10, 20_000);
     server.stop();
     await sleep(2_000);
     await server.start();
-    // Until the gateway reads its store again, then a little more.
+    // Until the gateway reads its store again, then until it has answered calls on the restarted database too.
     await until(() => readiness(g), (r) => r.body.storage === "ok");
-    await sleep(2_000);
+    const beforeRestart = ok();
+    await until(async () => ok(), (n) => n >= beforeRestart + 10, 20_000);
     stop = true;
     await load;
 
@@ -121,7 +124,7 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     expect([...statuses.keys()].every((s) => s === 200 || s === 503), JSON.stringify([...statuses])).toBe(true);
     for (const r of replies.filter((r) => r.status === 503)) expect(r.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
     const answered = replies.filter((r) => r.status === 200).map((r) => r.upstreamId!);
-    expect(answered.length).toBeGreaterThan(20);
+    expect(answered.length).toBeGreaterThanOrEqual(20);
     const stored = await until(() => stack.storedUpstreamIds(), (ids) => answered.every((id) => ids.has(id)), 20_000);
     expect(answered.filter((id) => !stored.has(id))).toEqual([]);
   }, 60_000);

@@ -14,6 +14,7 @@ import { budgetStep } from "../../src/spend/budget-step.ts";
 import { createScopeResolver } from "../../src/spend/budget-scopes.ts";
 import { localBudgetLedger } from "../../src/spend/ledger.ts";
 import { createSpendLogWriter } from "../../src/spend/log-writer.ts";
+import { callPricer } from "../../src/pricing/call-pricer.ts";
 import { priceStep } from "../../src/spend/price-step.ts";
 import { spendRowStep } from "../../src/spend/spend-row-step.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
@@ -83,7 +84,7 @@ describe("the record steps, each alone and in the composed order, on one call co
     const metrics = createGatewayMetrics();
     const printed: string[] = [];
     vi.spyOn(console, "log").mockImplementation((text: string) => void printed.push(...text.split("\n")));
-    const steps = [priceStep(loadPriceTable()), spendRowStep({ ledger, scopes, writer }), metricsStep(metrics), accessLogStep()];
+    const steps = [priceStep(callPricer(loadPriceTable(), null)), spendRowStep({ ledger, scopes, writer }), metricsStep(metrics), accessLogStep()];
 
     const call = converseCall();
     call.budgetScopes = await scopes.scopesFor(call);
@@ -109,7 +110,7 @@ describe("the record steps, each alone and in the composed order, on one call co
     const metrics = createGatewayMetrics();
     const call = converseCall();
     const refused: CallOutcome = { status: 429, refusal: { status: 429, type: "ThrottlingException", message: "slow down", by: "limits" }, usage: null, endedAt: Date.now() };
-    priceStep(loadPriceTable()).record!(call, refused);
+    priceStep(callPricer(loadPriceTable(), null)).record!(call, refused);
     metricsStep(metrics).record!(call, refused);
     expect(call.cost).toEqual({ spend: 0, note: "refused before Bedrock: ThrottlingException" });
     const text = metrics.registry.render();

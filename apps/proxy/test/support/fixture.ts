@@ -41,6 +41,9 @@ export function emulatorEnv(emulator: { url: string }): Record<string, string> {
     AWS_REGION: "us-east-1",
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
     AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: emulator.url,
+    // The control planes the gateway asks which model a profile or agent runs.
+    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
+    AWS_ENDPOINT_URL_BEDROCK_AGENT: emulator.url,
   };
 }
 

@@ -8,18 +8,23 @@ export function guardrailUnits(text: string): number {
   return Math.ceil(text.length / 1000);
 }
 
+/** The `GuardrailUsage` of assessing `units` text units with every policy the emulator evaluates. */
+export function policyUsage(units: number) {
+  return {
+    topicPolicyUnits: units,
+    contentPolicyUnits: units,
+    wordPolicyUnits: units,
+    sensitiveInformationPolicyUnits: units,
+    sensitiveInformationPolicyFreeUnits: units,
+    contextualGroundingPolicyUnits: units,
+  };
+}
+
 export function applyGuardrail(ctx: OpContext): Response {
   const text = requestText("ApplyGuardrail", ctx.body);
   const units = guardrailUnits(text);
   return jsonResponse(ctx, {
-    usage: {
-      topicPolicyUnits: units,
-      contentPolicyUnits: units,
-      wordPolicyUnits: units,
-      sensitiveInformationPolicyUnits: units,
-      sensitiveInformationPolicyFreeUnits: units,
-      contextualGroundingPolicyUnits: units,
-    },
+    usage: policyUsage(units),
     action: "NONE",
     outputs: [],
     assessments: [],

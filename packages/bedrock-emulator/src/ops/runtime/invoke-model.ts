@@ -2,11 +2,14 @@
 import type { OpContext } from "../../context.ts";
 import { runInference } from "../../inference.ts";
 import { jsonResponse, latencyMs } from "../../responses.ts";
+import { embeddingResponse } from "./embeddings.ts";
 import { modelFamily } from "./model-family.ts";
 import { nativeResponse } from "./native-response.ts";
 
 export function invokeModel(ctx: OpContext): Response {
   const modelId = ctx.params.modelId!;
+  const embedding = embeddingResponse(ctx, modelId);
+  if (embedding) return embedding;
   const inf = runInference(ctx);
   const body = nativeResponse(modelFamily(modelId), modelId, ctx.requestId.slice(0, 8), inf);
   const headers: Record<string, string> = {};

@@ -1,5 +1,6 @@
 /** Model-native InvokeModel response bodies, one dialect per provider family. */
 import type { Inference } from "../../inference.ts";
+import type { Usage } from "../../usage.ts";
 import type { ModelFamily } from "./model-family.ts";
 
 export function nativeResponse(family: ModelFamily, modelId: string, id: string, inf: Inference): unknown {
@@ -55,7 +56,19 @@ export function nativeResponse(family: ModelFamily, modelId: string, id: string,
           output_tokens: u.outputTokens,
           ...(u.cacheReadInputTokens !== undefined && { cache_read_input_tokens: u.cacheReadInputTokens }),
           ...(u.cacheWriteInputTokens !== undefined && { cache_creation_input_tokens: u.cacheWriteInputTokens }),
+          ...anthropicCacheCreation(u),
         },
       };
   }
+}
+
+/** Anthropic's split of cache writes by TTL (`usage.cache_creation`), present when there were cache writes. */
+export function anthropicCacheCreation(u: Usage): { cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } } {
+  if (!u.cacheDetails) return {};
+  return {
+    cache_creation: {
+      ephemeral_5m_input_tokens: u.cacheDetails.find((d) => d.ttl === "5m")?.inputTokens ?? 0,
+      ephemeral_1h_input_tokens: u.cacheDetails.find((d) => d.ttl === "1h")?.inputTokens ?? 0,
+    },
+  };
 }

@@ -2,6 +2,7 @@
  * Model-native chunk sequences for InvokeModelWithResponseStream. Produced
  * lazily; the caller attaches `amazon-bedrock-invocationMetrics` to the last one.
  */
+import { anthropicCacheCreation } from "./native-response.ts";
 import type { Inference } from "../../inference.ts";
 import type { ModelFamily } from "./model-family.ts";
 
@@ -78,6 +79,7 @@ export function* nativeChunks(family: ModelFamily, modelId: string, id: string, 
             output_tokens: 1,
             ...(u.cacheReadInputTokens !== undefined && { cache_read_input_tokens: u.cacheReadInputTokens }),
             ...(u.cacheWriteInputTokens !== undefined && { cache_creation_input_tokens: u.cacheWriteInputTokens }),
+            ...anthropicCacheCreation(u),
           },
         },
       };

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { costOf } from "../../src/pricing/cost.ts";
+import { libraryPrices, sameModel } from "../../src/pricing/library-prices.ts";
+import { buildPriceTable } from "../../src/pricing/price-table.ts";
+import type { Usage } from "../../src/usage/types.ts";
+
+const SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const usage = (u: Partial<Usage>): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, source: "converse-body", complete: true, ...u });
+
+describe("price layers: operator file, then genai-prices, then the hand table", () => {
+  const table = buildPriceTable();
+
+  it("takes genai-prices for the models it knows, with global and regional prices apart", () => {
+    expect(table.lookup(`global.${SONNET_45}`, "us-east-1")).toMatchObject({ found: true, source: "genai-prices", sourceModel: `global.${SONNET_45}`, prices: { input: 0.003 } });
+    const regional = table.lookup(`us.${SONNET_45}`, "us-east-1");
+    expect(regional).toMatchObject({ found: true, source: "genai-prices", sourceModel: `regional.${SONNET_45}` });
+    expect(regional.found && regional.prices.input).toBeCloseTo(0.0033, 12);
+    // In-region calls pay the regional price too.
+    expect(table.lookup(SONNET_45, "us-east-1")).toMatchObject({ sourceModel: `regional.${SONNET_45}` });
+  });
+
+  it("falls back to the hand table for what genai-prices lacks or names loosely", () => {
+    expect(table.lookup("cohere.command-r-v1:0", "us-east-1")).toMatchObject({ found: true, source: "hand-table", prices: { input: 0.0005 } });
+    expect(table.lookup("amazon.titan-embed-text-v2:0", "us-east-1")).toMatchObject({ source: "hand-table", prices: { input: 0.00002 } });
+    expect(libraryPrices().lookup("amazon.titan-embed-text-v2:0", "amazon.titan-embed-text-v2:0")).toMatchObject({ found: false, libraryModel: "amazon.titan-embed-text-v1" });
+  });
+
+  it("an operator entry wins over both", () => {
+    const mine = buildPriceTable({ models: { [SONNET_45]: { input: 0.001, output: 0.002 } } });
+    expect(mine.lookup(`us.${SONNET_45}`, "us-east-1")).toMatchObject({ source: "override", prices: { input: 0.001, output: 0.002 } });
+  });
+
+  it("hand table only when the library is off", () => {
+    expect(buildPriceTable(undefined, "override", null).lookup(SONNET_45, "us-east-1")).toMatchObject({ source: "hand-table", prices: { input: 0.003 } });
+  });
+
+  it.each([
+    ["regional.anthropic.claude-opus-4-5-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0", true],
+    ["global.anthropic.claude-opus-5", "anthropic.claude-opus-5-v1:0", true],
+    ["amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0", true],
+    ["amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2:0", false],
+    ["regional.anthropic.claude-opus-4-5-v1:0", "anthropic.claude-opus-4-1-20250805-v1:0", false],
+  ])("sameModel(%s, %s) = %s", (lib, base, same) => expect(sameModel(lib, base)).toBe(same));
+});
+
+describe("cost of the families that are not plain tokens", () => {
+  const table = buildPriceTable();
+
+  it("prices 5-minute and 1-hour cache writes apart (1-hour at its own price, else 2x input)", () => {
+    const withOneHour = buildPriceTable({ models: { "acme.model-v1": { input: 0.001, output: 0.002, cacheWrite: 0.00125, cacheWrite1h: 0.002 } } });
+    const r = costOf(usage({ cacheWriteInputTokens: 3000, cacheWrite1hInputTokens: 1000 }), "acme.model-v1", "us-east-1", withOneHour);
+    expect(r.cost).toBeCloseTo(2 * 0.00125 + 1 * 0.002, 12);
+    expect(r.warning).toBeUndefined();
+    const derived = costOf(usage({ cacheWriteInputTokens: 1000, cacheWrite1hInputTokens: 1000 }), `global.${SONNET_45}`, "us-east-1", table);
+    expect(derived.cost).toBeCloseTo(0.006, 12);
+    expect(derived.warning).toMatch(/2x the input rate/);
+  });
+
+  it("prices Rerank queries and seconds of video; a model without that price is unknown, not free", () => {
+    expect(costOf(usage({ units: { queries: 3 }, source: "request-body" }), "arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0", "us-west-2", table).cost).toBeCloseTo(0.003, 12);
+    expect(costOf(usage({ units: { videoSeconds: 6 }, source: "request-body" }), "amazon.nova-reel-v1:0", "us-east-1", table).cost).toBeCloseTo(0.48, 12);
+    expect(costOf(usage({ units: { queries: 3 }, source: "request-body" }), "cohere.command-r-v1:0", "us-east-1", table)).toMatchObject({ cost: null, warning: "no per-query price for cohere.command-r-v1:0" });
+  });
+});
