@@ -8,7 +8,8 @@ import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
 import { dialectOf, refuse, renderRefusal } from "../pipeline/refusal.ts";
 import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
-import { pathStartOf } from "../bedrock/raw-path.ts";
+import { isUnderPrefix } from "../bedrock/raw-path.ts";
+import { BodyRefused } from "../pipeline/read-body.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
@@ -64,6 +65,8 @@ export function createApp(parts: GatewayParts): GatewayApp {
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
       if (code === "VALIDATION") return jsonError(400, errorMessage(error));
+      // A chunked body counted past MAX_REQUEST_BODY_MB at the edge (runtime/body-limit.ts) while a route parsed it.
+      if (error instanceof BodyRefused) return renderRefusal(error.refusal);
       const failure = unexpectedFailure(error, request);
       return jsonError(failure.status, failure.message);
     })
@@ -75,8 +78,7 @@ export function createApp(parts: GatewayParts): GatewayApp {
 }
 
 function isBedrockPath(url: string): boolean {
-  const pathStart = pathStartOf(url);
-  return pathStart >= 0 && url.startsWith(BEDROCK_PREFIX + "/", pathStart);
+  return isUnderPrefix(url, BEDROCK_PREFIX);
 }
 
 /** A failure no step answered itself, AWS-shaped (OpenAI-shaped on the OpenAI paths) so SDKs raise a typed exception. */
