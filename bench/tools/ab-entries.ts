@@ -12,7 +12,7 @@
 import path from "node:path";
 import { FULL, type BenchConfig } from "../src/config.ts";
 import { conversePayload, largePayload, streamPayload } from "../src/payloads.ts";
-import { CORE_LOAD, installCleanup, killAll, pinSelf } from "../src/proc/spawn.ts";
+import { CORE_LOAD, installCleanup, pinSelf, runTool } from "../src/proc/spawn.ts";
 import { converseRateRounds } from "../src/scenarios/converse-rate.ts";
 import { interleavedRounds, median } from "../src/scenarios/rounds.ts";
 import { throughput } from "../src/scenarios/throughput.ts";
@@ -79,13 +79,4 @@ async function compareLatency(targets: Target[], ctx: ScenarioContext) {
   }
 }
 
-main()
-  .then(() => {
-    killAll();
-    process.exit(0);
-  })
-  .catch((error) => {
-    console.error(error);
-    killAll();
-    process.exit(1);
-  });
+runTool(main);

@@ -6,13 +6,15 @@ import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
 import { describeStartupError } from "./runtime/startup-errors.ts";
 import { surviveStorageRejections } from "./runtime/storage-rejections.ts";
+import { readTlsFiles } from "./runtime/tls-files.ts";
 
 /** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
 async function main() {
   surviveStorageRejections();
   const config = readConfig(process.env);
+  const tls = readTlsFiles(process.env);
   const gateway = await assembleGateway(config);
-  const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch });
+  const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch, tls });
 
   if (!config.masterKey) {
     log.warn(
@@ -20,7 +22,7 @@ async function main() {
         `${config.hostname} only. Set MASTER_KEY before exposing it.`,
     );
   }
-  log.info(`bedrock gateway listening on http://${server.hostname}:${server.port} (${server.runtime})`, {
+  log.info(`bedrock gateway listening on ${server.protocol}://${server.hostname}:${server.port} (${server.runtime})`, {
     port: server.port,
     region: config.region,
     storage: gateway.storage,

@@ -4,10 +4,14 @@
  * Prints one line `RESULT {json}` (a LoadResult) on stdout.
  */
 import { readFileSync } from "node:fs";
+import { h2Fetcher } from "./h2-fetch.ts";
 import { percentiles, type LoadResult, type LoadSpec } from "./spec.ts";
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as LoadSpec;
 const body = spec.bodyFile ? new Uint8Array(readFileSync(spec.bodyFile)) : undefined;
+
+// Sessions per generator: enough that 1,000 concurrent streams stay under a server's 200-256 streams per connection.
+const h2 = spec.protocol === "h2" ? h2Fetcher(new URL(spec.url).origin, 8) : null;
 
 const latencies: number[] = [];
 const lags: number[] = [];
@@ -65,14 +69,17 @@ async function one(scheduledAt: number, measured: boolean): Promise<void> {
   inFlight++;
   if (inFlight > maxInFlight) maxInFlight = inFlight;
   try {
-    const res = await fetch(spec.url, {
-      method: spec.method,
-      headers: spec.headers,
-      body,
-      signal: AbortSignal.timeout(spec.timeoutMs),
-      // Same for every target: relay bytes as sent.
-      decompress: false,
-    } as RequestInit);
+    const signal = AbortSignal.timeout(spec.timeoutMs);
+    const res = h2
+      ? await h2(spec.url, { method: spec.method, headers: spec.headers, body, signal })
+      : await fetch(spec.url, {
+          method: spec.method,
+          headers: spec.headers,
+          body,
+          signal,
+          // Same for every target: relay bytes as sent.
+          decompress: false,
+        } as RequestInit);
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     let failed = res.status !== 200;
     if (spec.stream && res.body && !failed) {

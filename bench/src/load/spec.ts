@@ -20,6 +20,8 @@ export interface LoadSpec {
   /** Record each event-stream frame's arrival (ConverseStream). */
   stream?: { eventDelayMs: number };
   timeoutMs: number;
+  /** h2: HTTP/2 cleartext with prior knowledge over a few multiplexed sessions; default HTTP/1.1 (fetch). */
+  protocol?: "h1" | "h2";
 }
 
 export interface Percentiles {

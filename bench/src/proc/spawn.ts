@@ -226,3 +226,17 @@ export function versionOf(cmd: string, args: string[]): string | null {
   if (r.status !== 0 && !r.stdout && !r.stderr) return null;
   return ((r.stdout || "") + (r.stderr || "")).trim().split("\n")[0] ?? null;
 }
+
+/** Runs a tool's main: every child process is killed when it ends, and the exit code says whether it failed. */
+export function runTool(main: () => Promise<void>): void {
+  main()
+    .then(() => {
+      killAll();
+      process.exit(0);
+    })
+    .catch((error) => {
+      console.error(error);
+      killAll();
+      process.exit(1);
+    });
+}

@@ -29,6 +29,7 @@ export async function concurrentStreams(target: Target, ctx: ScenarioContext): P
     durationS: streams / rampPerS,
     stream: { eventDelayMs },
     timeoutMs: 120_000,
+    protocol: target.protocol,
   });
   const r = rss.stop();
   const e = emu.stop();

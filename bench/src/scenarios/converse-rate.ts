@@ -32,7 +32,7 @@ export async function converseRateRounds(targets: Target[], ctx: ScenarioContext
 async function once(target: Target, ctx: ScenarioContext, rate: number, durationS: number, warmupS: number) {
   const req = await target.request(ctx.payloads.converse);
   const cpu = cpuWindow({ target: target.pid, emulator: ctx.emulatorPid });
-  const load = await runLoad({ url: req.url, method: req.method, headers: req.headers, bodyFile: bodyFile(req.body), mode: "open", rate, durationS, warmupS, timeoutMs: 10_000 });
+  const load = await runLoad({ url: req.url, method: req.method, headers: req.headers, bodyFile: bodyFile(req.body), mode: "open", rate, durationS, warmupS, timeoutMs: 10_000, protocol: target.protocol });
   return { ...load, cpuPct: cpu.stop() };
 }
 

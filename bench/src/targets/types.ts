@@ -21,6 +21,8 @@ export interface Target {
   info: Record<string, string>;
   /** Method, URL, headers and body for this target; signed targets sign afresh on every call. */
   request(payload: Payload): Promise<HttpRequest>;
+  /** How the load generator talks to it: HTTP/1.1 (default) or h2c with prior knowledge. */
+  protocol?: "h1" | "h2";
   stop(): Promise<void>;
 }
 

@@ -11,7 +11,7 @@ const jsonPath = fileURLToPath(new URL("../src/openapi.json", import.meta.url));
 
 const PREFIX = "/bedrock";
 const methods = ["get", "post", "put", "patch", "delete"] as const;
-const services = ["bedrock-runtime", "bedrock-agent-runtime"];
+const services = ["bedrock-runtime", "bedrock-agent-runtime", "bedrock"];
 const usageKinds = [
   "converse",
   "converse-stream",
@@ -22,6 +22,8 @@ const usageKinds = [
   "retrieve-and-generate",
   "invoke-agent",
   "flow",
+  "openai-chat",
+  "openai-responses",
   "rerank",
   "async-invoke",
   "none",
@@ -35,6 +37,8 @@ interface Route {
   service: string;
   streaming: boolean;
   usage: string;
+  modelFrom?: string;
+  dialect?: string;
 }
 
 function fail(message: string): never {
@@ -56,6 +60,10 @@ for (const [fullPath, item] of Object.entries<Record<string, any>>(spec.paths ??
     if (!services.includes(op["x-bedrock-service"])) fail(`${where}: bad x-bedrock-service ${op["x-bedrock-service"]}`);
     if (typeof op["x-bedrock-streaming"] !== "boolean") fail(`${where}: x-bedrock-streaming must be a boolean`);
     if (!usageKinds.includes(op["x-bedrock-usage"])) fail(`${where}: bad x-bedrock-usage ${op["x-bedrock-usage"]}`);
+    const modelFrom = op["x-bedrock-model"];
+    if (modelFrom !== undefined && modelFrom !== "body" && !path.includes(`{${modelFrom}}`)) fail(`${where}: x-bedrock-model must be body or a path label`);
+    const dialect = op["x-bedrock-dialect"];
+    if (dialect !== undefined && dialect !== "openai") fail(`${where}: bad x-bedrock-dialect ${dialect}`);
     routes.push({
       operationId: op.operationId,
       method: method.toUpperCase(),
@@ -66,6 +74,9 @@ for (const [fullPath, item] of Object.entries<Record<string, any>>(spec.paths ??
       service: op["x-bedrock-service"],
       streaming: op["x-bedrock-streaming"],
       usage: op["x-bedrock-usage"],
+      // Optional, and left out when absent so the table's other lines stay as they were.
+      ...(modelFrom !== undefined ? { modelFrom } : {}),
+      ...(dialect !== undefined ? { dialect } : {}),
     });
   }
 }
@@ -93,6 +104,10 @@ export interface BedrockRoute {
   streaming: boolean;
   /** Which usage extractor applies to the response. */
   usage: UsageKind;
+  /** Where the call names its model, when not in a \`{modelId}\` label: \`body\` (JSON \`model\`, read before the allow-list) or another path label. */
+  modelFrom?: string;
+  /** \`openai\`: the gateway's own errors on this route are OpenAI-shaped (\`{"error": {...}}\`) instead of AWS-shaped. */
+  dialect?: "openai";
 }
 
 const routes: BedrockRoute[] = [

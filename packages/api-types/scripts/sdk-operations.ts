@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 export const sdkPackages = {
   "bedrock-runtime": "@aws-sdk/client-bedrock-runtime",
   "bedrock-agent-runtime": "@aws-sdk/client-bedrock-agent-runtime",
+  bedrock: "@aws-sdk/client-bedrock",
 } as const;
 export type SdkService = keyof typeof sdkPackages;
 

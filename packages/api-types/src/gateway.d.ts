@@ -1391,6 +1391,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bedrock/openai/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat Completions (OpenAI-compatible)
+         * @description Passthrough of Bedrock Runtime's OpenAI Chat Completions API (the openai SDK with base URL `<origin>/bedrock/openai/v1`). The model is read from the JSON body before the allow-list; usage from `usage` (streams: the chunk carrying `usage`, sent when `stream_options.include_usage` is true).
+         */
+        post: operations["CreateChatCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/openai/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Responses (OpenAI-compatible)
+         * @description Passthrough of Bedrock Runtime's OpenAI Responses API (synchronous on bedrock-runtime). The model is read from the JSON body; usage from `usage` (streams: the `response.completed` event).
+         */
+        post: operations["CreateResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/foundation-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListFoundationModels
+         * @description Passthrough of `ListFoundationModelsCommand` (@aws-sdk/client-bedrock). For a key with a models list, `modelSummaries` keeps only the models the key may use.
+         */
+        get: operations["ListFoundationModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/foundation-models/{modelIdentifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetFoundationModel
+         * @description Passthrough of `GetFoundationModelCommand` (@aws-sdk/client-bedrock); the model is checked against the key's models.
+         */
+        get: operations["GetFoundationModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/inference-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListInferenceProfiles
+         * @description Passthrough of `ListInferenceProfilesCommand` (@aws-sdk/client-bedrock). For a key with a models list, `inferenceProfileSummaries` keeps only the profiles the key may invoke (by id or ARN).
+         */
+        get: operations["ListInferenceProfiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/inference-profiles/{inferenceProfileIdentifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetInferenceProfile
+         * @description Passthrough of `GetInferenceProfileCommand` (@aws-sdk/client-bedrock); the profile id or ARN is checked against the key's models as for an invocation.
+         */
+        get: operations["GetInferenceProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/model-invocation-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListModelInvocationJobs
+         * @description Passthrough of `ListModelInvocationJobsCommand` (@aws-sdk/client-bedrock). For a key with a models list, `invocationJobSummaries` keeps only jobs on models the key may use.
+         */
+        get: operations["ListModelInvocationJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bedrock/model-invocation-job/{jobIdentifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetModelInvocationJob
+         * @description Passthrough of `GetModelInvocationJobCommand` (@aws-sdk/client-bedrock). For a key with a models list, a job on another model is refused (403).
+         */
+        get: operations["GetModelInvocationJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1496,7 +1656,9 @@ export interface components {
              * @description Route groups or Bedrock operation ids (`Converse`, `InvokeAgent`, ...). Groups: `runtime` and
              *     `agent-runtime` (whole services), `inference` (`/model/...`), `async-invoke`, `guardrails`,
              *     `knowledgebases` (retrieve, retrieveAndGenerate, generateQuery, agenticRetrieve), `rerank`, `agents`
-             *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`. Empty or absent means all Bedrock routes.
+             *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`, `openai` (the OpenAI-compatible
+             *     `/openai/v1/...` paths, also part of `runtime`), `control-plane` (the read-only control-plane slice). Empty or
+             *     absent means all Bedrock routes.
              */
             allowed_routes?: string[];
             /**
@@ -1624,7 +1786,7 @@ export interface components {
          * @description Where token counts came from; null when the call was not metered (refused, failed, unmetered operation).
          * @enum {string|null}
          */
-        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "request-body" | "free" | "not-exposed" | "unreadable" | null;
+        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
         SpendLog: {
             /** @description Gateway request id. */
             request_id: string;
@@ -1798,6 +1960,21 @@ export interface components {
         } & {
             [key: string]: string;
         };
+        OpenAiError: {
+            error: {
+                message: string;
+                /** @description invalid_request_error, authentication_error, permission_error, not_found_error, rate_limit_error or api_error */
+                type: string;
+                code: string;
+            };
+        };
+        OpenAiRequest: {
+            /** @description Bedrock model id */
+            model: string;
+            stream?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Loose JSON body; see the AWS SDK's request/response types for this operation. */
         BedrockJson: {
             [key: string]: unknown;
@@ -1863,6 +2040,19 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["BedrockError"];
+            };
+        };
+        /**
+         * @description OpenAI-shaped error (`{"error": {"message", "type", "code"}}`) for refusals by the gateway on the OpenAI-compatible
+         *     paths, so OpenAI clients show the message; `code` is the AWS exception name the native API would give
+         *     (`AccessDeniedException`, `ThrottlingException`...), also sent in `x-amzn-errortype`. Errors from AWS are relayed as sent.
+         */
+        OpenAiError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OpenAiError"];
             };
         };
     };
@@ -4577,6 +4767,227 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Relayed from AWS. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                };
+            };
+            default: components["responses"]["BedrockError"];
+        };
+    };
+    CreateChatCompletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+                /**
+                 * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
+                 *     accepted too). Not forwarded to AWS.
+                 */
+                "x-litellm-end-user-id"?: components["parameters"]["EndUser"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenAiRequest"];
+            };
+        };
+        responses: {
+            /** @description Relayed from AWS; with `stream` true, server-sent events (`text/event-stream`) relayed as they arrive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                    "text/event-stream": string;
+                };
+            };
+            default: components["responses"]["OpenAiError"];
+        };
+    };
+    CreateResponse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+                /**
+                 * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
+                 *     accepted too). Not forwarded to AWS.
+                 */
+                "x-litellm-end-user-id"?: components["parameters"]["EndUser"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenAiRequest"];
+            };
+        };
+        responses: {
+            /** @description Relayed from AWS; with `stream` true, server-sent events (`text/event-stream`) relayed as they arrive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                    "text/event-stream": string;
+                };
+            };
+            default: components["responses"]["OpenAiError"];
+        };
+    };
+    ListFoundationModels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Relayed from AWS (filtered for keys with a models list). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                };
+            };
+            default: components["responses"]["BedrockError"];
+        };
+    };
+    GetFoundationModel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+            };
+            path: {
+                /** @description Model id or foundation-model ARN. */
+                modelIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Relayed from AWS (filtered for keys with a models list). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                };
+            };
+            default: components["responses"]["BedrockError"];
+        };
+    };
+    ListInferenceProfiles: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Relayed from AWS (filtered for keys with a models list). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                };
+            };
+            default: components["responses"]["BedrockError"];
+        };
+    };
+    GetInferenceProfile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+            };
+            path: {
+                /** @description Inference profile id or ARN. */
+                inferenceProfileIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Relayed from AWS (filtered for keys with a models list). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                };
+            };
+            default: components["responses"]["BedrockError"];
+        };
+    };
+    ListModelInvocationJobs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Relayed from AWS (filtered for keys with a models list). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                };
+            };
+            default: components["responses"]["BedrockError"];
+        };
+    };
+    GetModelInvocationJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+            };
+            path: {
+                /** @description Batch inference job ARN or id. */
+                jobIdentifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Relayed from AWS (filtered for keys with a models list). */
             200: {
                 headers: {
                     [name: string]: unknown;

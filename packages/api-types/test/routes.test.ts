@@ -6,13 +6,15 @@ import { sdkCommandNames, sdkOperations, type SdkService } from "../scripts/sdk-
 const services: SdkService[] = ["bedrock-runtime", "bedrock-agent-runtime"];
 const usageKinds = new Set([
   "converse", "converse-stream", "invoke", "invoke-stream", "count-tokens",
-  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "none",
+  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "openai-chat", "openai-responses", "none",
 ]);
+// The OpenAI-compatible paths are served by bedrock-runtime but are no AWS SDK command.
+const sdkRoutes = bedrockRoutes.filter((r) => r.dialect !== "openai");
 
 describe("bedrockRoutes", () => {
   it("every route has service, streaming and usage", () => {
     for (const r of bedrockRoutes) {
-      expect(services, r.operationId).toContain(r.service);
+      expect([...services, "bedrock"], r.operationId).toContain(r.service);
       expect(typeof r.streaming, r.operationId).toBe("boolean");
       expect(usageKinds.has(r.usage), `${r.operationId}: ${r.usage}`).toBe(true);
       expect(r.segments.join("/"), r.operationId).toBe(r.path.slice(1));
@@ -37,7 +39,7 @@ describe("bedrockRoutes", () => {
 
   for (const service of services) {
     describe(service, () => {
-      const routes = bedrockRoutes.filter((r) => r.service === service);
+      const routes = sdkRoutes.filter((r) => r.service === service);
 
       it("has one route per SDK command (commands directory listing)", () => {
         const commands = sdkCommandNames(service);
@@ -58,6 +60,27 @@ describe("bedrockRoutes", () => {
       });
     });
   }
+
+  it("serves a read-only slice of the control plane, each route as @aws-sdk/client-bedrock sends it", () => {
+    const sdk = new Set(sdkOperations("bedrock").map((o) => `${o.operationId} ${o.method} ${o.path}`));
+    const routes = bedrockRoutes.filter((r) => r.service === "bedrock");
+    expect(routes.map((r) => r.operationId).sort()).toEqual(
+      ["GetFoundationModel", "GetInferenceProfile", "GetModelInvocationJob", "ListFoundationModels", "ListInferenceProfiles", "ListModelInvocationJobs"],
+    );
+    for (const r of routes) {
+      expect(sdk.has(`${r.operationId} ${r.method} ${r.path}`), r.operationId).toBe(true);
+      expect(r.method).toBe("GET");
+    }
+  });
+
+  it("reads the OpenAI-compatible routes' model from the body and answers them in OpenAI's error shape", () => {
+    const openai = bedrockRoutes.filter((r) => r.dialect === "openai");
+    expect(openai.map((r) => `${r.method} ${r.path} ${r.usage} ${r.modelFrom}`)).toEqual([
+      "POST /openai/v1/chat/completions openai-chat body",
+      "POST /openai/v1/responses openai-responses body",
+    ]);
+    expect(openai.every((r) => r.service === "bedrock-runtime")).toBe(true);
+  });
 
   it("gives the metered operations their usage extractor", () => {
     const usage = Object.fromEntries(bedrockRoutes.map((r) => [r.operationId, r.usage]));

@@ -63,7 +63,7 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   const method = request.method;
   const service = serviceFor(rawPath);
   const route = matchRoute(method, rawPath);
-  const controlPlane = route ? null : matchControlPlane(method, rawPath, opts);
+  const controlPlane = route ? null : matchControlPlane(method, rawPath, opts, parseQuery(rawQuery));
   const body = request.body ? new Uint8Array(await request.arrayBuffer()) : EMPTY;
 
   // Recorded before verification so tests can count requests that reached us but were rejected.

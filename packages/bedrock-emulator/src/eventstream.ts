@@ -25,7 +25,21 @@ export interface StreamPlan {
   cutAfterEvents?: number;
   signal?: AbortSignal;
   stats?: StreamStats;
+  /** How events go on the wire; default: event-stream frames. Server-sent events use their own (sse.ts). */
+  encoding?: StreamEncoding;
 }
+
+export interface StreamEncoding {
+  event(event: StreamEvent): Uint8Array;
+  exception(type: string, message: string): Uint8Array;
+  /** Written after the last event of a stream that completed (SSE's `data: [DONE]`). */
+  end?: Uint8Array;
+}
+
+const eventStreamEncoding: StreamEncoding = {
+  event: (event) => encodeEvent(event.eventType, event.payload),
+  exception: encodeException,
+};
 
 const str = (value: string) => ({ type: "string" as const, value });
 
@@ -49,6 +63,7 @@ export function encodeException(exceptionType: string, message: string): Uint8Ar
 }
 
 export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
+  const encoding = plan.encoding ?? eventStreamEncoding;
   const iterator = plan.events[Symbol.iterator]();
   let sent = 0;
   let finished = false;
@@ -76,7 +91,7 @@ export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
         }
         if (plan.failAfterEvents !== undefined && sent >= plan.failAfterEvents) {
           stop();
-          controller.enqueue(encodeException(plan.failWith, "The emulator failed the stream on purpose (failAfterEvents)."));
+          controller.enqueue(encoding.exception(plan.failWith, "The emulator failed the stream on purpose (failAfterEvents)."));
           controller.close();
           return;
         }
@@ -84,11 +99,12 @@ export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
         if (next.done) {
           finished = true;
           if (plan.stats) plan.stats.completed++;
+          if (encoding.end) controller.enqueue(encoding.end);
           controller.close();
           return;
         }
         sent++;
-        controller.enqueue(encodeEvent(next.value.eventType, next.value.payload));
+        controller.enqueue(encoding.event(next.value));
       },
       cancel() {
         cancelled();

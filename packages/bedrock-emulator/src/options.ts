@@ -25,7 +25,7 @@ export interface EmulatorOptions {
   controlPlane?: ControlPlaneFixtures;
 }
 
-export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime";
+export type ServiceName = "bedrock-runtime" | "bedrock-agent-runtime" | "bedrock";
 
 export interface RecordedRequest {
   method: string;

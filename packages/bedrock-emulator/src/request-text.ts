@@ -49,6 +49,14 @@ export function requestText(operation: string, body: unknown): string {
     case "CountTokens":
       collect(countTokensInput(body.input), out, null);
       break;
+    case "CreateChatCompletion":
+      collect({ messages: body.messages }, out, null);
+      break;
+    case "CreateResponse":
+      if (typeof body.instructions === "string") out.push(body.instructions);
+      if (typeof body.input === "string") out.push(body.input);
+      else collect(body.input, out, null);
+      break;
     case "ApplyGuardrail":
       collect(body.content, out, null);
       break;

@@ -1,6 +1,6 @@
 /** Success responses; every one carries the request's base headers (x-amzn-RequestId etc.). */
 import type { OpContext } from "./context.ts";
-import { eventStreamBody, type StreamEvent } from "./eventstream.ts";
+import { eventStreamBody, type StreamEncoding, type StreamEvent } from "./eventstream.ts";
 import { headersOnce } from "./headers.ts";
 
 export function jsonResponse(ctx: OpContext, body: unknown, status = 200, headers?: Record<string, string>): Response {
@@ -20,6 +20,7 @@ export function streamResponse(
   events: Iterable<StreamEvent>,
   failWith: string,
   headers?: Record<string, string>,
+  encoding?: StreamEncoding,
 ): Response {
   const body = eventStreamBody({
     events,
@@ -29,10 +30,11 @@ export function streamResponse(
     cutAfterEvents: ctx.control.cutAfterEvents,
     signal: ctx.signal,
     stats: ctx.streams,
+    encoding,
   });
   return new Response(body, {
     status: 200,
-    headers: headersOnce(ctx.baseHeaders, { "content-type": "application/vnd.amazon.eventstream" }, headers),
+    headers: headersOnce(ctx.baseHeaders, { "content-type": encoding ? "text/event-stream" : "application/vnd.amazon.eventstream" }, headers),
   });
 }
 

@@ -23,6 +23,8 @@ import * as countTokens from "./ops/runtime/count-tokens.ts";
 import * as guardrail from "./ops/runtime/guardrail.ts";
 import * as invokeModel from "./ops/runtime/invoke-model.ts";
 import * as invokeModelStream from "./ops/runtime/invoke-model-stream.ts";
+import * as openaiChat from "./ops/openai/chat-completions.ts";
+import * as openaiResponses from "./ops/openai/responses.ts";
 
 type RouteDef = [method: string, pattern: string, operation: string, handler: OpHandler];
 
@@ -38,6 +40,9 @@ const ROUTES: RouteDef[] = [
   ["POST", "/async-invoke", "StartAsyncInvoke", asyncInvoke.startAsyncInvoke],
   ["GET", "/async-invoke", "ListAsyncInvokes", asyncInvoke.listAsyncInvokes],
   ["GET", "/async-invoke/{invocationArn+}", "GetAsyncInvoke", asyncInvoke.getAsyncInvoke],
+  // bedrock-runtime's OpenAI-compatible API
+  ["POST", "/openai/v1/chat/completions", "CreateChatCompletion", openaiChat.chatCompletions],
+  ["POST", "/openai/v1/responses", "CreateResponse", openaiResponses.responses],
   // bedrock-agent-runtime
   ["POST", "/knowledgebases/{knowledgeBaseId}/retrieve", "Retrieve", retrieve.retrieve],
   ["POST", "/retrieveAndGenerate", "RetrieveAndGenerate", retrieve.retrieveAndGenerate],
@@ -108,7 +113,7 @@ export interface RouteMatch {
 
 export function serviceFor(rawPath: string): ServiceName | null {
   const end = rawPath.indexOf("/", 1);
-  // The first segment decides, as for AWS's two hosts; the map comes from the gateway's spec.
+  // The first segment decides, as for AWS's hosts; the map comes from the gateway's spec.
   return serviceForSegment(rawPath.slice(1, end < 0 ? undefined : end));
 }
 

@@ -1,4 +1,13 @@
-import { BedrockClient, GetInferenceProfileCommand } from "@aws-sdk/client-bedrock";
+import {
+  BedrockClient,
+  GetFoundationModelCommand,
+  GetInferenceProfileCommand,
+  GetModelInvocationJobCommand,
+  ListFoundationModelsCommand,
+  ListInferenceProfilesCommand,
+  ListModelInvocationJobsCommand,
+  ResourceNotFoundException as BedrockNotFound,
+} from "@aws-sdk/client-bedrock";
 import { BedrockAgentClient, GetAgentAliasCommand, GetAgentCommand, GetAgentVersionCommand, ResourceNotFoundException } from "@aws-sdk/client-bedrock-agent";
 import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -27,6 +36,34 @@ describe("control planes via the official SDK clients (signed and verified)", ()
     expect(added.models).toEqual([{ modelArn: "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0" }]);
     await expect(c.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: "nope" }))).rejects.toBeInstanceOf(Error);
     expect(emu.controlPlaneRequests.filter((r) => r.operation === "GetInferenceProfile").every((r) => r.verified)).toBe(true);
+  });
+
+  test("the gateway's read-only slice: models (filters), system and application profiles (pages), batch jobs", async () => {
+    const all = (await c.bedrock.send(new ListFoundationModelsCommand({}))).modelSummaries!;
+    const anthropic = (await c.bedrock.send(new ListFoundationModelsCommand({ byProvider: "anthropic" }))).modelSummaries!;
+    expect(anthropic.length).toBeGreaterThan(0);
+    expect(anthropic).toEqual(all.filter((m) => m.providerName === "Anthropic"));
+    expect((await c.bedrock.send(new ListFoundationModelsCommand({ byOutputModality: "EMBEDDING" }))).modelSummaries!.every((m) => m.outputModalities!.includes("EMBEDDING"))).toBe(true);
+    const nova = await c.bedrock.send(new GetFoundationModelCommand({ modelIdentifier: "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0" }));
+    expect(nova.modelDetails?.modelId).toBe("amazon.nova-lite-v1:0");
+    await expect(c.bedrock.send(new GetFoundationModelCommand({ modelIdentifier: "nope.model-v1:0" }))).rejects.toBeInstanceOf(BedrockNotFound);
+
+    const first = await c.bedrock.send(new ListInferenceProfilesCommand({ maxResults: 2 }));
+    expect(first.inferenceProfileSummaries).toHaveLength(2);
+    expect(first.nextToken).toBeTruthy();
+    const rest = await c.bedrock.send(new ListInferenceProfilesCommand({ nextToken: first.nextToken }));
+    const system = [...first.inferenceProfileSummaries!, ...rest.inferenceProfileSummaries!];
+    expect(system.every((p) => p.type === "SYSTEM_DEFINED")).toBe(true);
+    const profile = await c.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: system[0]!.inferenceProfileId }));
+    expect(profile.inferenceProfileArn).toBe(system[0]!.inferenceProfileArn);
+    const application = (await c.bedrock.send(new ListInferenceProfilesCommand({ typeEquals: "APPLICATION" }))).inferenceProfileSummaries!;
+    expect(application.map((p) => p.inferenceProfileId)).toContain("team-a");
+
+    const jobs = (await c.bedrock.send(new ListModelInvocationJobsCommand({}))).invocationJobSummaries!;
+    expect(jobs.length).toBeGreaterThan(1);
+    const job = await c.bedrock.send(new GetModelInvocationJobCommand({ jobIdentifier: jobs[1]!.jobArn }));
+    expect(job).toMatchObject({ jobArn: jobs[1]!.jobArn, modelId: jobs[1]!.modelId });
+    expect(job.submitTime).toBeInstanceOf(Date);
   });
 
   test("GetAgentAlias → version, GetAgentVersion / GetAgent → foundation model", async () => {

@@ -32,6 +32,11 @@ export interface SignedRequestParts {
   rawQuery: string;
   headers: Headers;
   body: Uint8Array;
+  /**
+   * The request's authority: HTTP/2's `:authority` pseudo-header (never part of `headers`), or the Host header.
+   * Defaults to the Host header. Over HTTP/2 the AWS SDKs sign `:authority` instead of `host`.
+   */
+  authority?: string | null;
 }
 
 export interface Verified {
@@ -39,6 +44,7 @@ export interface Verified {
   region: string;
 }
 
+const AUTHORITY = ":authority";
 const MAX_SKEW_MS = 5 * 60 * 1000;
 
 // Signing-key derivation is cached inside SignatureV4 per date/region; keep one signer per credential pair.
@@ -83,7 +89,7 @@ export function checkSigV4Headers(headers: Headers, options: Pick<VerifyOptions,
   if (!regionOk) throw invalidSignature(`Credential should be scoped to a valid region. `);
 
   const signed = new Set(auth.signedHeaders);
-  if (!signed.has("host")) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (!signed.has("host") && !signed.has(AUTHORITY)) throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   const longDate = headers.get("x-amz-date");
   if (longDate === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (!signed.has("x-amz-date")) throw invalidSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
@@ -117,8 +123,9 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
   }
 
   const received: Record<string, string> = {};
+  const authority = req.authority ?? req.headers.get("host");
   for (const name of auth.signedHeaders) {
-    const value = req.headers.get(name);
+    const value = name === AUTHORITY ? authority : req.headers.get(name);
     // A header named in SignedHeaders but absent can never match what the client signed.
     if (value === null) throw mismatch(`Signed header '${name}' is missing from the request.`);
     received[name] = value;

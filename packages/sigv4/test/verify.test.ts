@@ -41,6 +41,40 @@ describe("verifySigV4 with a credential lookup", () => {
   });
 });
 
+describe("verifySigV4 over HTTP/2: `:authority` in SignedHeaders, as the AWS SDKs sign it there", () => {
+  /** Signed the way the SDK's HTTP/2 handler does: `:authority` instead of `host`; the pseudo-header is never in Headers. */
+  async function signedOverH2(authority: string) {
+    const signer = new SignatureV4({ service: "bedrock", region: "eu-west-1", sha256: Sha256, credentials: creds });
+    const body = '{"a":1}';
+    const path = "/bedrock/model/cohere.command-r-v1%3A0/converse";
+    const req = await signer.sign(
+      { method: "POST", protocol: "http:", hostname: "gw.local", port: 4000, path, headers: { ":authority": authority, "content-type": "application/json" }, query: {}, body },
+      { signingDate: new Date(now) },
+    );
+    expect(req.headers.authorization).toContain("SignedHeaders=:authority;");
+    const { [":authority"]: _pseudo, ...headers } = req.headers as Record<string, string>;
+    return { method: "POST", rawPath: path, rawQuery: "", headers: new Headers(headers), body: new TextEncoder().encode(body) };
+  }
+
+  it("accepts it with the request's authority as the value", async () => {
+    const parts = await signedOverH2("gw.local:4000");
+    await expect(verifySigV4({ ...parts, authority: "gw.local:4000" }, { lookup, nowMs: now })).resolves.toMatchObject({ accessKeyId: creds.accessKeyId });
+    // Bun hands HTTP/2's :authority to the handler as Host: the default reads it from there.
+    const viaHost = new Headers(parts.headers);
+    viaHost.set("host", "gw.local:4000");
+    await expect(verifySigV4({ ...parts, headers: viaHost }, { lookup, nowMs: now })).resolves.toMatchObject({ accessKeyId: creds.accessKeyId });
+  });
+
+  it("refuses it when the authority differs from the signed one, or is missing", async () => {
+    const parts = await signedOverH2("gw.local:4000");
+    for (const authority of ["evil.example:4000", null]) {
+      const error = await verifySigV4({ ...parts, authority }, { lookup, nowMs: now }).catch((e) => e);
+      expect(error).toBeInstanceOf(SigV4Error);
+      expect(error.type).toBe("InvalidSignatureException");
+    }
+  });
+});
+
 describe("the Authorization header's shape", () => {
   it("refuses two Signature parameters in one header (the first valid, the last garbage, or the reverse)", async () => {
     const req = await signed();

@@ -18,6 +18,12 @@ export function pathStartOf(requestUrl: string): number {
   return requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
 }
 
+/** Whether an absolute `request.url`'s path is under `prefix` (e.g. `/bedrock`), without parsing the URL. */
+export function isUnderPrefix(requestUrl: string, prefix: string): boolean {
+  const pathStart = pathStartOf(requestUrl);
+  return pathStart >= 0 && requestUrl.startsWith(prefix + "/", pathStart);
+}
+
 export function parseRawTarget(requestUrl: string, prefix: string): RawTargetResult {
   const pathStart = pathStartOf(requestUrl);
   const full = pathStart < 0 ? "/" : requestUrl.slice(pathStart);

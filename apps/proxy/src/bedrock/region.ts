@@ -6,9 +6,10 @@ import type { GatewayConfig } from "../config.ts";
  * override (its `{region}` placeholder filled in), else the regional AWS host.
  */
 export function upstreamOrigin(config: GatewayConfig, service: BedrockService, region: string): string {
-  const perRegion = config.failover.endpoints[region];
+  // The per-region endpoints of GATEWAY_FAILOVER are runtimes': the control plane (`bedrock`) keeps its own.
+  const perRegion = service === "bedrock" ? undefined : config.failover.endpoints[region];
   if (perRegion !== undefined) return perRegion;
-  const override = service === "bedrock-runtime" ? config.endpoints.runtime : config.endpoints.agentRuntime;
+  const override = service === "bedrock-runtime" ? config.endpoints.runtime : service === "bedrock" ? config.endpoints.bedrock : config.endpoints.agentRuntime;
   return override ? override.replaceAll("{region}", region) : `https://${service}.${region}.${dnsSuffixOf(region)}`;
 }
 

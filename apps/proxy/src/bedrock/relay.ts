@@ -1,6 +1,7 @@
 import { concatBytes } from "@bedrock-gateway/protocol";
 import { errorMessage } from "../error-message.ts";
 import { exceptionFrame, walkFrames } from "./event-stream-frames.ts";
+import { EventAligner } from "./server-sent-events.ts";
 
 /**
  * Observes a response body as it passes. Taps see every chunk in order and never change it;
@@ -15,18 +16,21 @@ export type RelayOutcome = { kind: "complete" } | { kind: "upstream-error"; erro
 
 export interface RelayOptions {
   eventStream: boolean;
+  /** `text/event-stream` (the OpenAI-compatible API): relayed on event boundaries, a failure told as an error event. */
+  serverSentEvents?: boolean;
   tap?: BodyTap;
   /** Aborts the upstream fetch when the client goes away. */
   abortUpstream: () => void;
 }
 
 /**
- * Relays an upstream body chunk by chunk. Event streams are relayed on frame boundaries, so that when upstream
- * fails mid-stream the client receives a well-formed exception frame instead of half a frame and garbage.
+ * Relays an upstream body chunk by chunk. Event streams are relayed on frame boundaries (server-sent events on
+ * event boundaries), so that when upstream fails mid-stream the client receives a well-formed exception frame
+ * (error event) instead of half a frame and garbage.
  */
 export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const reader = smallBufferReader(upstream);
-  const framer = options.eventStream ? new FrameAligner() : null;
+  const framer = options.eventStream ? new FrameAligner() : options.serverSentEvents ? new EventAligner() : null;
   let ended = false;
   const end = (outcome: RelayOutcome) => {
     if (ended) return;
@@ -40,7 +44,11 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
         for (;;) {
           const { done, value } = await reader.read();
           if (done) {
-            if (framer?.hasPartial()) throw new Error("upstream closed the event stream inside a frame");
+            const rest = framer?.end();
+            if (rest?.byteLength) {
+              options.tap?.chunk?.(rest);
+              controller.enqueue(rest);
+            }
             end({ kind: "complete" });
             controller.close();
             return;
@@ -55,7 +63,7 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
       } catch (error) {
         end({ kind: "upstream-error", error });
         if (framer) {
-          controller.enqueue(exceptionFrame("internalServerException", "The upstream Bedrock stream failed: " + errorMessage(error)));
+          controller.enqueue(framer.failure("The upstream Bedrock stream failed: " + errorMessage(error)));
           controller.close();
         } else {
           controller.error(error);
@@ -107,8 +115,14 @@ function smallBufferReader(stream: ReadableStream<Uint8Array>): ChunkReader {
 class FrameAligner {
   private pending: Uint8Array | null = null;
 
-  hasPartial(): boolean {
-    return this.pending !== null && this.pending.byteLength > 0;
+  /** A stream that ends inside a frame failed: SDKs could not decode its last frame. */
+  end(): null {
+    if (this.pending !== null && this.pending.byteLength > 0) throw new Error("upstream closed the event stream inside a frame");
+    return null;
+  }
+
+  failure(message: string): Uint8Array {
+    return exceptionFrame("internalServerException", message);
   }
 
   push(chunk: Uint8Array): Uint8Array {

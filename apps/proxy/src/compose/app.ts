@@ -6,9 +6,10 @@ import { createAuthenticator, type AuthenticatorOptions } from "../auth/authenti
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 import { createBedrockPipeline, type BedrockPipelineOptions } from "../pipeline/bedrock-call.ts";
-import { refuse, renderRefusal } from "../pipeline/refusal.ts";
+import { dialectOf, refuse, renderRefusal } from "../pipeline/refusal.ts";
 import { StoreUnavailableError } from "../cache/refreshing-cache.ts";
-import { pathStartOf } from "../bedrock/raw-path.ts";
+import { isUnderPrefix } from "../bedrock/raw-path.ts";
+import { BodyRefused } from "../pipeline/read-body.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";
 import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
@@ -67,6 +68,8 @@ export function createApp(parts: GatewayParts): GatewayApp {
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
       if (code === "VALIDATION") return jsonError(400, errorMessage(error));
+      // A chunked body counted past MAX_REQUEST_BODY_MB at the edge (runtime/body-limit.ts) while a route parsed it.
+      if (error instanceof BodyRefused) return renderRefusal(error.refusal);
       const failure = unexpectedFailure(error, request);
       return jsonError(failure.status, failure.message);
     })
@@ -78,14 +81,13 @@ export function createApp(parts: GatewayParts): GatewayApp {
 }
 
 function isBedrockPath(url: string): boolean {
-  const pathStart = pathStartOf(url);
-  return pathStart >= 0 && url.startsWith(BEDROCK_PREFIX + "/", pathStart);
+  return isUnderPrefix(url, BEDROCK_PREFIX);
 }
 
-/** A failure no step answered itself, AWS-shaped so SDKs raise a typed exception. */
+/** A failure no step answered itself, AWS-shaped (OpenAI-shaped on the OpenAI paths) so SDKs raise a typed exception. */
 function bedrockError(error: unknown, request: Request): Response {
   const failure = unexpectedFailure(error, request);
-  return renderRefusal(failure.status === 503 ? refuse.serviceUnavailable(failure.message) : refuse.internal(failure.message));
+  return renderRefusal(failure.status === 503 ? refuse.serviceUnavailable(failure.message) : refuse.internal(failure.message), dialectOf(request.url));
 }
 
 /**

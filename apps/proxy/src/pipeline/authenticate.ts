@@ -1,6 +1,7 @@
 import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
 import type { Authenticator } from "../auth/authenticator.ts";
 import { extractKey } from "../auth/extract-key.ts";
+import { pathStartOf } from "../bedrock/raw-path.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { type BodyLimits, readCallBody } from "./read-body.ts";
@@ -34,7 +35,14 @@ export function createAuthenticate(options: AuthenticateOptions) {
       rawPath: BEDROCK_PREFIX + target.path,
       rawQuery: target.query,
       headers: request.headers,
+      // Over HTTP/2 the SDKs sign `:authority`; Deno then has no Host header and keeps it in the URL only.
+      authority: request.headers.get("host") ?? authorityOf(request.url),
       body: (await readCallBody(call, options.body)) ?? new Uint8Array(0),
     });
   };
+}
+
+function authorityOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  return url.slice(start, pathStartOf(url));
 }

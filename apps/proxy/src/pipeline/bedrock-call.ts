@@ -10,7 +10,9 @@ import { createAuthenticate } from "./authenticate.ts";
 import type { BedrockCall, CallOutcome } from "./context.ts";
 import { createForward } from "./forward.ts";
 import { BodyRefused, readCallBody } from "./read-body.ts";
-import { isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
+import { nameModelFromBody } from "./model-from-body.ts";
+import { filterControlPlaneAnswer } from "./filter-answer.ts";
+import { dialectOf, isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
 import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
 import { createRoute } from "./route.ts";
 import { createSign } from "./sign.ts";
@@ -37,8 +39,9 @@ export interface BedrockPipelineOptions {
 }
 
 /**
- * `ANY /bedrock/*`, top to bottom: route → authenticate → admit → read body → reserve → sign → forward → relay and meter →
- * record. Every step either adds to the call's context or returns a Refusal, which is rendered here, once.
+ * `ANY /bedrock/*`, top to bottom: route → authenticate → (model from body) → admit → read body → reserve → sign →
+ * forward → (filter a control-plane answer) → relay and meter → record. Every step either adds to the call's context
+ * or returns a Refusal, which is rendered here, once.
  */
 export function createBedrockPipeline(options: BedrockPipelineOptions): (request: Request) => Promise<Response> {
   const { config } = options;
@@ -51,26 +54,26 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
   const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion });
 
-  const unadmitted = (refusal: Refusal, startedAt: number) => {
+  const unadmitted = (refusal: Refusal, startedAt: number, request: Request) => {
     options.onUnadmitted?.(refusal, startedAt);
-    return renderRefusal(refusal);
+    return renderRefusal(refusal, dialectOf(request.url));
   };
 
   return async function bedrockCall(request) {
     const startedAt = Date.now();
     // 1. Route: operation, service, region, model, end user, from the path and headers alone.
     const routed = route(request, startedAt);
-    if (isRefusal(routed)) return unadmitted(routed, startedAt);
+    if (isRefusal(routed)) return unadmitted(routed, startedAt, request);
 
     // 2. Authenticate: the caller's key, or a signature made with gateway-issued AWS credentials.
     let principal;
     try {
       principal = await authenticate(routed);
     } catch (error) {
-      if (error instanceof BodyRefused) return unadmitted(error.refusal, startedAt);
+      if (error instanceof BodyRefused) return unadmitted(error.refusal, startedAt, request);
       throw error;
     }
-    if (isRefusal(principal)) return unadmitted(principal, startedAt);
+    if (isRefusal(principal)) return unadmitted(principal, startedAt, request);
     // The same object from here on: a body read during authentication stays on it.
     const call: BedrockCall = Object.assign(routed, { principal });
 
@@ -89,12 +92,16 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
         }
       }
     };
+    const dialect = dialectOf(request.url);
     const answer = (refusal: Refusal, by: string) => {
       finish({ status: refusal.status, refusal: { ...refusal, by } }, null);
-      return renderRefusal(refusal);
+      return renderRefusal(refusal, dialect);
     };
 
     try {
+      // 2b. Routes that name their model in the body (OpenAI-compatible) read it now: admission checks the model.
+      const unnamed = await nameModelFromBody(call, body);
+      if (unnamed) return answer(unnamed, "model-from-body");
       // 3. Admit: in-flight, allow-lists, budgets, limits (as composed), before a byte of body is read.
       for (const step of admit) {
         const refusal = await step.admit!(call);
@@ -111,8 +118,11 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
       // next allowed region while one throttles or fails before answering.
       const forwarded = await send(call);
       if (isRefusal(forwarded)) return answer(forwarded, "forward");
+      // 6b. A control-plane list, for a key limited to some models: only the models it may use.
+      const filtered = await filterControlPlaneAnswer(call, forwarded);
+      if (isRefusal(filtered)) return answer(filtered, "filter-answer");
       // 7. Relay the answer byte for byte while the meter and the tap steps watch it; 8. record once it ended.
-      return await relayAndMeter(call, forwarded, tap, finish);
+      return await relayAndMeter(call, filtered, tap, finish, dialect);
     } catch (error) {
       if (error instanceof BodyRefused) return answer(error.refusal, "read-body");
       // A step that throws (storage gone mid-admission, a body the client never finished sending) still ends the

@@ -19,6 +19,16 @@ export function createForward(options: { timeoutMs: number; fetchOptions: Reques
 
   return async function forward(call: BedrockCall, signed: SignedCall): Promise<Forwarded | Refusal> {
     const { request } = call;
+    // Gone already (a closed connection, a reset stream): nothing goes upstream. Checked here because an abort
+    // that already happened fires no event for the listener below.
+    if (request.signal.aborted) return refuse.clientClosed("The client closed the request before it was sent to Bedrock.");
+    // A model call always carries a body. An empty one is what an HTTP/2 stream reset before its first DATA frame
+    // looks like on Bun and Deno (the body ends cleanly, the abort signal fires up to ~20 ms later): a rapid-reset
+    // flood must not reach Bedrock, which would refuse an empty body anyway.
+    const operation = call.route.operation;
+    if (operation !== null && operation.usage !== "none" && call.body !== null && call.body.byteLength === 0) {
+      return refuse.validation(`${operation.operationId} needs a request body; it was empty.`);
+    }
     const abort = new AbortController();
     const onClientAbort = () => abort.abort();
     request.signal.addEventListener("abort", onClientAbort, { once: true });

@@ -1,3 +1,6 @@
+import { BEDROCK_PREFIX } from "@bedrock-gateway/protocol";
+import { pathStartOf } from "../bedrock/raw-path.ts";
+
 /**
  * A Bedrock call the gateway answers itself (bad path, bad key, over a budget or a limit, upstream unreachable),
  * as a value: steps return one, and `renderRefusal` alone turns it into the AWS-shaped error.
@@ -30,6 +33,8 @@ export const refuse = {
   /** SDKs retry this one: the client may simply have been slow. */
   requestTimeout: refusal(408, "RequestTimeoutException"),
   internal: refusal(500, "InternalServerException"),
+  /** Nobody reads it (the client is gone); it names the outcome in logs and metrics, as nginx's 499 does. */
+  clientClosed: refusal(499, "RequestCanceledException"),
   throttling: (message: string, retryAfterSeconds: number): Refusal => ({
     status: 429,
     type: "ThrottlingException",
@@ -39,11 +44,35 @@ export const refuse = {
 };
 
 /**
- * AWS-shaped errors: SDKs pick the exception class from `x-amzn-errortype`, and read `message` from the body.
- * Anything else (LiteLLM's `{"error":{...}}`) surfaces as an untyped "Unknown" error.
+ * Which error shape a client reads: `aws` for the native Bedrock APIs (the AWS SDKs), `openai` for Bedrock
+ * Runtime's OpenAI-compatible paths (the OpenAI SDKs show `error.message` and show nothing of an AWS body).
  */
-export function renderRefusal(refusal: Refusal): Response {
+export type Dialect = "aws" | "openai";
+
+const OPENAI_PATHS = BEDROCK_PREFIX + "/openai/";
+
+/** The dialect of a /bedrock request, from its path alone: known before (and whether or not) it is routed. */
+export function dialectOf(requestUrl: string): Dialect {
+  return requestUrl.startsWith(OPENAI_PATHS, pathStartOf(requestUrl)) ? "openai" : "aws";
+}
+
+/**
+ * AWS-shaped errors: SDKs pick the exception class from `x-amzn-errortype`, and read `message` from the body.
+ * Anything else (LiteLLM's `{"error":{...}}`) surfaces as an untyped "Unknown" error. On the OpenAI-compatible
+ * paths the body is OpenAI's `{"error": {"message", "type", "code"}}` instead, `code` naming the AWS exception.
+ */
+export function renderRefusal(refusal: Refusal, dialect: Dialect = "aws"): Response {
   const headers = new Headers({ "content-type": "application/json", "x-amzn-errortype": refusal.type, "x-amzn-requestid": crypto.randomUUID() });
   if (refusal.retryAfterSeconds !== undefined) headers.set("retry-after", String(refusal.retryAfterSeconds));
-  return new Response(JSON.stringify({ message: refusal.message }), { status: refusal.status, headers });
+  const body = dialect === "openai" ? { error: { message: refusal.message, type: openAiErrorType(refusal.status), code: refusal.type } } : { message: refusal.message };
+  return new Response(JSON.stringify(body), { status: refusal.status, headers });
+}
+
+/** OpenAI's error `type` for a status, as its API names them. */
+function openAiErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  return status < 500 ? "invalid_request_error" : "api_error";
 }

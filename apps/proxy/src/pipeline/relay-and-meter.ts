@@ -6,7 +6,7 @@ import type { Forwarded } from "./forward.ts";
 import { downstreamHeaders } from "../bedrock/headers.ts";
 import type { CallStep } from "./step.ts";
 import { type BodyTap, relayBody, type RelayOutcome } from "../bedrock/relay.ts";
-import { refuse, renderRefusal } from "./refusal.ts";
+import { type Dialect, refuse, renderRefusal } from "./refusal.ts";
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 /** The region that served the answer (after failover, not necessarily the one asked for). */
@@ -35,7 +35,7 @@ const afterResponse = (task: () => void): void =>
 export type Finish = (outcome: Omit<CallOutcome, "endedAt" | "usage">, usage: CallOutcome["usage"]) => void;
 
 /** Relays Bedrock's answer to the client while the usage meter and the tap steps watch it pass; `finish` once it ended. */
-export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps: CallStep[], finish: Finish): Promise<Response> | Response {
+export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps: CallStep[], finish: Finish, dialect: Dialect = "aws"): Promise<Response> | Response {
   const { upstream, abort, release } = forwarded;
   const result: UpstreamResult = { status: upstream.status, headers: upstream.headers, firstByteAt: Date.now() };
   const meter = createUsageMeter(call.route.operation?.usage ?? "none", { modelId: call.modelId, status: upstream.status, headers: upstream.headers, requestBody: call.body });
@@ -67,10 +67,11 @@ export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps:
   }
   const eventStream = (upstream.headers.get("content-type") ?? "").startsWith(EVENT_STREAM);
   const length = Number(upstream.headers.get("content-length") ?? "-1");
-  if (!eventStream && length >= 0 && length <= WHOLE_BODY_MAX_BYTES) return respondWhole(upstream, headers, taps, end);
+  if (!eventStream && length >= 0 && length <= WHOLE_BODY_MAX_BYTES) return respondWhole(upstream, headers, taps, end, dialect);
 
   const body = relayBody(upstream.body, {
     eventStream,
+    serverSentEvents: (upstream.headers.get("content-type") ?? "").startsWith("text/event-stream"),
     abortUpstream: () => abort.abort(),
     tap: {
       chunk: (bytes) => {
@@ -82,13 +83,13 @@ export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps:
   return new Response(body, { status: upstream.status, headers });
 }
 
-async function respondWhole(upstream: Response, headers: Headers, taps: BodyTap[], end: (relay: RelayOutcome) => void): Promise<Response> {
+async function respondWhole(upstream: Response, headers: Headers, taps: BodyTap[], end: (relay: RelayOutcome) => void, dialect: Dialect): Promise<Response> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = new Uint8Array(await upstream.arrayBuffer());
   } catch (error) {
     end({ kind: "upstream-error", error });
-    return renderRefusal(refuse.badGateway(`The Bedrock answer broke off: ${errorMessage(error)}`));
+    return renderRefusal(refuse.badGateway(`The Bedrock answer broke off: ${errorMessage(error)}`), dialect);
   }
   for (const t of taps) t.chunk?.(bytes);
   end({ kind: "complete" });

@@ -4,7 +4,8 @@ import { refuse, type Refusal } from "./refusal.ts";
 import { parseRawTarget } from "../bedrock/raw-path.ts";
 import { requestId } from "../bedrock/request-id.ts";
 import { isRegion } from "@bedrock-gateway/protocol";
-import type { RouteTable } from "../bedrock/route-table.ts";
+import type { ResolvedRoute, RouteTable } from "../bedrock/route-table.ts";
+import { controlPlaneRefusal, controlPlaneSegments } from "../bedrock/control-plane.ts";
 
 export interface RouteOptions {
   defaultRegion: string;
@@ -26,6 +27,10 @@ export function createRoute(options: RouteOptions) {
     if (!parsed.ok) return refuse.validation(`Invalid Bedrock path: ${parsed.reason}.`);
     const target = parsed.target;
     const resolved = routes.resolve(request.method, target.segments);
+    // The control plane is served read-only: writes (and reads outside the slice) are refused before anything else.
+    if (resolved ? resolved.service === "bedrock" && !resolved.operation : controlPlaneSegments.has(target.segments[0])) {
+      return controlPlaneRefusal(request.method, target.path);
+    }
     if (!resolved) return refuse.unknownOperation(`Unknown Bedrock route: /${target.segments[0]}. See /openapi.json for the operations the gateway serves.`);
 
     const regionHeader = request.headers.get(BEDROCK_REGION_HEADER);
@@ -40,7 +45,7 @@ export function createRoute(options: RouteOptions) {
       target,
       route: resolved,
       region: regionHeader ?? options.defaultRegion,
-      modelId: resolved.labels.modelId !== undefined ? safeDecode(resolved.labels.modelId) : modelIdFromPath(target.segments),
+      modelId: modelIdOf(resolved, target.segments),
       endUser: endUserOf(request.headers),
       body: null,
     };
@@ -53,6 +58,16 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+/**
+ * The model a call names in its path: the `{modelId}` label, or the label the spec names in `x-bedrock-model`
+ * (GetFoundationModel's `modelIdentifier`). Routes whose model is in the body learn it after authentication.
+ */
+function modelIdOf(resolved: ResolvedRoute, segments: string[]): string | null {
+  const label = resolved.operation?.modelFrom ?? "modelId";
+  const raw = resolved.labels[label];
+  return raw !== undefined ? safeDecode(raw) : modelIdFromPath(segments);
 }
 
 /** Model routes the spec does not list yet still name their model in the second segment. */

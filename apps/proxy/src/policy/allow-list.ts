@@ -1,7 +1,7 @@
 import type { BedrockCall } from "../pipeline/context.ts";
 import { refuse } from "../pipeline/refusal.ts";
 import type { CallStep } from "../pipeline/step.ts";
-import { checkModelId } from "./model-id.ts";
+import { checkModelId, checkModelName, type ModelIdCheck } from "./model-id.ts";
 
 /**
  * Route groups a key's `allowed_routes` may name, by the first path segment after `/bedrock`.
@@ -24,21 +24,16 @@ export const routeGroupsBySegment: Record<string, string> = {
   flows: "flows",
   "optimize-prompt": "prompts",
   tags: "tags",
+  openai: "openai",
 };
 
-export const serviceGroups = { "bedrock-runtime": "runtime", "bedrock-agent-runtime": "agent-runtime" } as const;
+export const serviceGroups = { "bedrock-runtime": "runtime", "bedrock-agent-runtime": "agent-runtime", bedrock: "control-plane" } as const;
 
 /** Every group name `allowed_routes` understands (operation ids come on top). */
 export const routeGroups = new Set([...Object.values(serviceGroups), ...Object.values(routeGroupsBySegment)]);
 
 /** Refuses (403 AccessDeniedException, before Bedrock) calls outside the key's `models` and `allowed_routes`. */
 export function allowListStep(): CallStep {
-  const compiled = new WeakMap<string[], RegExp[]>();
-  const patternsOf = (models: string[]) => {
-    let patterns = compiled.get(models);
-    if (!patterns) compiled.set(models, (patterns = models.map(modelPattern)));
-    return patterns;
-  };
   return {
     name: "allow-list",
     admit(call) {
@@ -46,7 +41,7 @@ export function allowListStep(): CallStep {
       const { models, allowedRoutes } = call.principal.key;
       const routeProblem = allowedRoutes.length ? routeRefusal(call, allowedRoutes) : null;
       if (routeProblem) return refuse.accessDenied(routeProblem);
-      const modelProblem = models.length ? modelRefusal(call, patternsOf(models), allowedRoutes) : null;
+      const modelProblem = models.length ? modelRefusal(call, models, allowedRoutes) : null;
       return modelProblem ? refuse.accessDenied(modelProblem) : undefined;
     },
   };
@@ -67,22 +62,45 @@ function routeRefusal(call: BedrockCall, allowed: string[]): string | null {
  * group; the service-wide groups (`runtime`, `agent-runtime`) are too broad to count as one. Paths that match no
  * known operation are refused: what their segments mean to Bedrock is not known here.
  */
-function modelRefusal(call: BedrockCall, patterns: RegExp[], allowed: string[]): string | null {
+function modelRefusal(call: BedrockCall, models: string[], allowed: string[]): string | null {
   const operation = call.route.operation;
   if (operation === null) {
     return `This gateway key is limited to some models, and ${call.request.method} /${call.target.segments[0]}/... matches no operation the gateway knows, so its model cannot be checked.`;
   }
-  const rawModel = call.route.labels.modelId;
-  if (rawModel === undefined) {
+  const checked = namedModel(call);
+  if (checked === null) {
+    // Control-plane reads that name no model (the lists, a batch job) are filtered in their answer instead (filter-answer.ts).
+    if (operation.service === "bedrock") return null;
     const group = routeGroupsBySegment[operation.segments[0]!];
     if (allowed.includes(operation.operationId) || (group !== undefined && allowed.includes(group))) return null;
     return `This gateway key is limited to some models, and ${operation.operationId} does not name its model in the path, where the gateway checks it; grant it explicitly in allowed_routes (${operation.operationId} or ${group ?? "its operation id"}) or use a key without a models list.`;
   }
-  const checked = checkModelId(rawModel);
   if (!checked.ok) return `This gateway key may not use this model id (${checked.reason}).`;
-  const candidates = modelCandidates(checked.id);
-  if (candidates.some((id) => patterns.some((p) => p.test(id)))) return null;
+  if (modelsAllow(models, checked.id)) return null;
   return `This gateway key may not use model ${checked.id.slice(0, 200)}.`;
+}
+
+/**
+ * The model an operation names where the gateway can check it: its `{modelId}` path label (or the label the spec
+ * names, as GetFoundationModel's `modelIdentifier`), or for the OpenAI-compatible routes the body's `model`,
+ * read before admission. Null: the operation names none there.
+ */
+function namedModel(call: BedrockCall): ModelIdCheck | null {
+  const from = call.route.operation?.modelFrom;
+  if (from === "body") return call.modelId === null ? null : checkModelName(call.modelId);
+  const rawModel = call.route.labels[from ?? "modelId"];
+  return rawModel === undefined ? null : checkModelId(rawModel);
+}
+
+/** A key's compiled `models` patterns, kept as long as the key's row is (the key cache replaces it on change). */
+const compiled = new WeakMap<string[], RegExp[]>();
+
+/** Whether a key's (non-empty) `models` list allows a model id or ARN; also what filters control-plane answers. */
+export function modelsAllow(models: string[], modelId: string): boolean {
+  let patterns = compiled.get(models);
+  if (!patterns) compiled.set(models, (patterns = models.map(modelPattern)));
+  const candidates = modelCandidates(modelId);
+  return candidates.some((id) => patterns.some((p) => p.test(id)));
 }
 
 /**

@@ -15,6 +15,11 @@ export function checkModelId(rawLabel: string): ModelIdCheck {
   } catch {
     return { ok: false, reason: "malformed percent-encoding" };
   }
+  return checkModelName(id);
+}
+
+/** The same checks for a model named as is (the OpenAI-compatible routes' JSON `model`), not in a path label. */
+export function checkModelName(id: string): ModelIdCheck {
   if (id === "") return { ok: false, reason: "empty" };
   if (id.length > 2048) return { ok: false, reason: "longer than 2048 characters" };
   if (/[\u0000-\u001f\u007f\\%\s]/.test(id)) return { ok: false, reason: "control characters, spaces, backslashes or a second level of percent-encoding" };

@@ -56,7 +56,8 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null, op
   };
 
   const lookupFor = (call: BedrockCall): { how: string; lookup: () => Promise<Resolution> } | null => {
-    if (!resolver) return null;
+    // A control-plane read naming a profile runs no model: nothing to price, nothing to look up.
+    if (!resolver || call.route.service === "bedrock") return null;
     const model = call.modelId;
     if (model && resolveModelId(model, table.applicationInferenceProfiles).kind === "application-inference-profile" && !table.lookup(model, call.region).found) {
       return { how: "application inference profile", lookup: () => resolver.inferenceProfile(model) };
@@ -84,7 +85,8 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null, op
       const usage = outcome.usage;
       if (!usage) {
         if (outcome.status < 200 || outcome.status > 299) return { spend: 0, note: null };
-        if (operation !== null && unbilledOperations.has(operation)) return { spend: 0, note: null };
+        // The control plane's reads (the slice the gateway serves) are not billed either.
+        if ((operation !== null && unbilledOperations.has(operation)) || call.route.service === "bedrock") return { spend: 0, note: null };
         return { spend: null, note: `Bedrock exposes no usage for ${operation ?? "this operation"}: cost unknown` };
       }
       const model = usage.modelId ?? call.modelId;

@@ -1,17 +1,26 @@
 /**
  * The only runtime-specific code of the server: Bun and Deno each start an HTTP server their own way.
- * Everything behind `fetch` is web-standard.
+ * Everything behind `fetch` is web-standard. Both serve HTTP/1.1 and HTTP/2 on the same port: cleartext h2c
+ * with prior knowledge (what the AWS SDKs' default handler opens for an `http://` endpoint), or ALPN under TLS.
  */
+import { limitRequestBodies } from "./body-limit.ts";
+import { closeAfterRefusal } from "./bun-close-after-refusal.ts";
+import { guardRequestTarget, internalErrorResponse } from "./request-target.ts";
+import type { TlsFiles } from "./tls-files.ts";
+
 export interface ServeOptions {
   port: number;
   hostname: string;
   maxRequestBodyBytes: number;
   fetch: (request: Request) => Response | Promise<Response>;
+  /** Serve HTTPS instead of cleartext. */
+  tls?: TlsFiles | null;
 }
 
 export interface RunningServer {
   port: number;
   hostname: string;
+  protocol: "http" | "https";
   /** Stops accepting connections; resolves when in-flight requests are done. */
   stop(): Promise<void>;
   runtime: "bun" | "deno";
@@ -21,27 +30,42 @@ declare const Bun: any;
 declare const Deno: any;
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.maxRequestBodyBytes));
+  const protocol = options.tls ? "https" : "http";
   if (typeof Bun !== "undefined") {
     const server = Bun.serve({
       port: options.port,
       hostname: options.hostname,
-      // A backstop only: the gateway answers oversized bodies itself, AWS-shaped, below this.
-      maxRequestBodySize: options.maxRequestBodyBytes + 1024 * 1024,
+      // None of Bun's own (its 413 is bare): limitRequestBodies answers every oversized body AWS-shaped.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
       // Long generations and slow streams must not be cut by the default 10 s idle timeout.
       idleTimeout: 0,
-      fetch: options.fetch,
+      // Bun's own HTTP/2 server (1.4+): the HTTP/1.1 path stays Bun.serve's, unchanged.
+      http2: true,
+      tls: options.tls ?? undefined,
+      // Never the development error page (working directory, paths, source lines) for a thrown error.
+      development: false,
+      error: internalErrorResponse,
+      fetch: closeAfterRefusal(fetch),
     });
-    return { port: server.port, hostname: options.hostname, runtime: "bun", stop: () => server.stop(false) };
+    return { port: server.port, hostname: options.hostname, protocol, runtime: "bun", stop: () => server.stop(false) };
   }
   if (typeof Deno !== "undefined") {
     let listening: (port: number) => void;
     const ready = new Promise<number>((resolve) => (listening = resolve));
     const server = Deno.serve(
-      { port: options.port, hostname: options.hostname, onListen: ({ port }: { port: number }) => listening(port) },
-      options.fetch,
+      {
+        port: options.port,
+        hostname: options.hostname,
+        // With cert and key Deno offers h2 and http/1.1 by ALPN; without, it accepts h2c with prior knowledge.
+        ...(options.tls ?? {}),
+        onListen: ({ port }: { port: number }) => listening(port),
+        onError: internalErrorResponse,
+      },
+      fetch,
     );
     const port = await ready;
-    return { port, hostname: options.hostname, runtime: "deno", stop: () => server.shutdown() };
+    return { port, hostname: options.hostname, protocol, runtime: "deno", stop: () => server.shutdown() };
   }
   throw new Error("The gateway runs on Bun (`bun run apps/proxy`) or Deno (`deno run -A apps/proxy/src/index.ts`).");
 }

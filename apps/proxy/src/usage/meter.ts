@@ -16,6 +16,8 @@ import { anthropicOneHourCacheWrites } from "./invoke/anthropic.ts";
 import { at, parseJson } from "./json.ts";
 import { rerankUsage } from "./rerank.ts";
 import { inlineAgentModel, requestJson, retrieveAndGenerateModel } from "./request-body.ts";
+import { openAiStreamUsageReader, openAiUsage } from "./openai.ts";
+import { createParser } from "eventsource-parser";
 import { retrieveAndGenerateUsage } from "./retrieve-and-generate.ts";
 import type { StreamUsageReader } from "./stream-reader.ts";
 import { type Usage, zeroTokens } from "./types.ts";
@@ -94,6 +96,11 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
       return eventStreamMeter(invokeStreamUsageReader(init.modelId));
     case "invoke-agent":
       return withModelFromBody(eventStreamMeter(agentUsageReader()), init.requestBody, inlineAgentModel);
+    case "openai-chat":
+    case "openai-responses":
+      // The same operation answers JSON, or server-sent events when the request set `stream`.
+      if ((init.headers.get("content-type") ?? "").startsWith("text/event-stream")) return serverSentEventMeter();
+      return jsonBodyMeter(init, (body) => openAiUsage(body, "openai-usage"), "the answer had no usage");
     default: {
       const unknownKind: never = kind;
       return fixedMeter({ ...zeroTokens(), source: "unreadable", note: `no usage reader for ${String(unknownKind)}`, complete: false });
@@ -240,6 +247,45 @@ function eventStreamMeter(reader: StreamUsageReader): UsageMeter {
       if (!failure && relayOutcome.kind === "complete" && decoder.pendingBytes > 0) failure = `${decoder.pendingBytes} bytes of an incomplete frame at the end`;
     },
     result: compute,
+  };
+}
+
+/**
+ * Server-sent events (OpenAI-compatible streams): parsed as they pass, holding only the event being received
+ * (bounded: a single event over 1 MiB is a stream the meter gives up on, not one it buffers).
+ */
+function serverSentEventMeter(): UsageMeter {
+  const reader = openAiStreamUsageReader();
+  const text = new TextDecoder();
+  let failure: string | null = null;
+  let outcome: RelayOutcome | null = null;
+  const parser = createParser({
+    maxBufferSize: 1024 * 1024,
+    onEvent: (message) => reader.event(message.data),
+    onError: (error) => {
+      failure ??= errorMessage(error);
+    },
+  });
+
+  return {
+    chunk(bytes) {
+      if (failure || outcome) return;
+      try {
+        parser.feed(text.decode(bytes, { stream: true }));
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+    },
+    end(relayOutcome) {
+      outcome ??= relayOutcome;
+    },
+    result() {
+      const usage = reader.result();
+      if (failure) return { ...usage, complete: false, note: join(usage.note, `event stream unreadable (${failure})`) };
+      // The final usage stays final even if the connection broke just after it.
+      if (reader.hasUsage() || outcome?.kind === "complete") return usage;
+      return { ...usage, complete: false, note: join(usage.note, cutDescription(outcome)) };
+    },
   };
 }
 

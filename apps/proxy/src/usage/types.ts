@@ -8,6 +8,8 @@ export type UsageSource =
   | "stream-body"
   | "guardrail-usage"
   | "agent-trace"
+  | "openai-usage"
+  | "openai-stream-usage"
   | "request-body"
   | "free"
   | "not-exposed"

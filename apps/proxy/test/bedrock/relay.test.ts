@@ -119,4 +119,21 @@ describe("relayBody", () => {
       expect(offered.filter((n) => n === 65536).length).toBeGreaterThan(2);
     });
   });
+
+  it("server-sent events: bytes unchanged however split; a failure mid-event ends with a whole OpenAI error event", async () => {
+    const utf8 = (t: string) => new TextEncoder().encode(t);
+    const events = utf8('data: {"a":1}\n\ndata: {"b":2}\r\n\r\nevent: x\ndata: {"c":3}\n\n');
+    const oneByte = [...events].map((b) => new Uint8Array([b]));
+    expect(await drain(relayBody(source(oneByte), { eventStream: false, serverSentEvents: true, abortUpstream: () => {} }))).toEqual(events);
+    // A last event without its blank line still reaches the client as sent.
+    const unterminated = utf8('data: {"a":1}\n\ndata: {"tail":true}');
+    expect(await drain(relayBody(source([unterminated]), { eventStream: false, serverSentEvents: true, abortUpstream: () => {} }))).toEqual(unterminated);
+
+    let outcome: RelayOutcome | null = null;
+    const cut = await drain(relayBody(source([utf8('data: {"a":1}\n\ndata: {"half')], true), { eventStream: false, serverSentEvents: true, abortUpstream: () => {}, tap: { end: (o) => (outcome = o) } }));
+    const text = new TextDecoder().decode(cut);
+    expect(text.startsWith('data: {"a":1}\n\ndata: {"error":')).toBe(true);
+    expect(JSON.parse(text.split("\n\n")[1]!.slice(6)).error).toMatchObject({ type: "api_error", message: expect.stringContaining("connection reset") });
+    expect(outcome).toMatchObject({ kind: "upstream-error" });
+  });
 });

@@ -53,6 +53,7 @@ describe("readConfig", () => {
     expect(readConfig({ AWS_REGION_NAME: "eu-west-1" }).region).toBe("eu-west-1");
     expect(readConfig({ AWS_REGION: "us-west-2", AWS_REGION_NAME: "eu-west-1" }).region).toBe("us-west-2");
     expect(readConfig({ AWS_ENDPOINT_URL: "http://a/", AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://b" }).endpoints).toEqual({ runtime: "http://b", agentRuntime: "http://a", bedrock: "http://a", bedrockAgent: "http://a" });
+    expect(readConfig({ AWS_ENDPOINT_URL: "http://a/", AWS_ENDPOINT_URL_BEDROCK: "http://c" }).endpoints.bedrock).toBe("http://c");
     expect(readConfig({ AWS_ENDPOINT_URL_BEDROCK: "http://c", AWS_ENDPOINT_URL_BEDROCK_AGENT: "http://d" }).endpoints).toMatchObject({ runtime: null, bedrock: "http://c", bedrockAgent: "http://d" });
   });
   it("refuses bad values at start", () => {

@@ -65,7 +65,7 @@ describe(`refused requests never reach Bedrock (${proxyRuntime})`, () => {
   });
 
   it("unknown first segment: 404 UnknownOperationException, not a guess", async () => {
-    const res = await fetch(stack.bedrockUrl + "/foundation-models", { headers: { authorization: `Bearer ${MASTER}` } });
+    const res = await fetch(stack.bedrockUrl + "/not-a-bedrock-api", { headers: { authorization: `Bearer ${MASTER}` } });
     expect(res.status).toBe(404);
     expect(res.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
     expect(stack.emulator.requests).toHaveLength(0);

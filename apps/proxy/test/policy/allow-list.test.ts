@@ -101,7 +101,9 @@ describe("allow-list step", () => {
 describe("a model-limited key and operations whose model the gateway cannot check", () => {
   const NOVA = "amazon.nova-lite-v1:0";
   const limited = { models: [NOVA] };
-  const modelless = bedrockRoutes.filter((r) => !r.segments.includes("{modelId}"));
+  // Besides `{modelId}`, a route may name its model in another label or the body (modelFrom), or be a control-plane
+  // read whose answer is filtered by model instead (test/policy/control-plane-answers.test.ts).
+  const modelless = bedrockRoutes.filter((r) => !r.segments.includes("{modelId}") && r.modelFrom === undefined && r.service !== "bedrock");
   const concrete = (path: string) => path.replace(/\{[^}]+\}/g, "X1");
 
   it("covers the operations found open: InvokeAgent, Retrieve, ApplyGuardrail, InvokeFlow, GenerateQuery, ...", () => {
@@ -121,6 +123,19 @@ describe("a model-limited key and operations whose model the gateway cannot chec
     expect(await refusal(method, path, { ...limited, allowedRoutes: [operationId] })).toBeNull();
     const group = routeGroupsBySegment[path.split("/")[1]!]!;
     expect(await refusal(method, path, { ...limited, allowedRoutes: [group] })).toBeNull();
+  });
+
+  it("checks the model where the spec says the route names it: another label, or the OpenAI body's model", async () => {
+    expect(await refusal("GET", `/foundation-models/${NOVA}`, limited)).toBeNull();
+    expect(await refusal("GET", "/foundation-models/anthropic.claude-3-haiku-20240307-v1:0", limited)).toContain("may not use model anthropic.claude-3-haiku");
+    expect(await refusal("GET", "/inference-profiles/us.amazon.nova-lite-v1:0", { models: ["us.amazon.*"] })).toBeNull();
+    // The control plane's lists name no model: they pass, and their answer is filtered (filter-answer.ts).
+    expect(await refusal("GET", "/foundation-models", limited)).toBeNull();
+
+    const chat = (model: string | null) => ({ ...call("POST", "/openai/v1/chat/completions", limited), modelId: model });
+    expect(await step.admit!(chat(NOVA))).toBeUndefined();
+    expect((await step.admit!(chat("openai.gpt-oss-20b-1:0")))?.message).toContain("may not use model openai.gpt-oss-20b-1:0");
+    expect((await step.admit!(chat("amazon.nova-lite-v1%3A0")))?.message).toContain("second level of percent-encoding");
   });
 
   it("does not take the service-wide groups as a grant", async () => {

@@ -38,7 +38,7 @@ export async function startGateway(env: Record<string, string>, runtime: ProxyRu
       for (const line of chunk.toString().split("\n")) {
         if (!line) continue;
         output.push(line);
-        const match = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
+        const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(line);
         if (match) {
           clearTimeout(timer);
           resolve(Number(match[1]));
@@ -53,7 +53,7 @@ export async function startGateway(env: Record<string, string>, runtime: ProxyRu
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${env.TLS_CERT_FILE ? "https" : "http"}://127.0.0.1:${port}`,
     port,
     output,
     child,

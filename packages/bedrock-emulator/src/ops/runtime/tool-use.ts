@@ -39,7 +39,8 @@ function answersToolResult(messages: unknown): boolean {
   return isObject(last) && Array.isArray(last.content) && last.content.some((block) => isObject(block) && "toolResult" in block);
 }
 
-function sampleInput(schema: unknown): Json {
+/** A tool input that satisfies the JSON schema's required properties with sample values (the OpenAI routes use it too). */
+export function sampleInput(schema: unknown): Json {
   if (!isObject(schema) || !isObject(schema.properties)) return {};
   const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === "string") : Object.keys(schema.properties);
   const out: Json = {};

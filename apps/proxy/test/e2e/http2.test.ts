@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import http2 from "node:http2";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expectedUsage, startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
+import { realNode } from "../../../../packages/client/test/real-node.ts";
+import { emulatorEnv } from "../support/fixture.ts";
+import { proxyRuntime, startGateway, type GatewayProcess } from "../support/gateway-process.ts";
+
+const MASTER = "sk-master-http2";
+const SECRET_KEY = "test-only-gateway-secret-key-0123456789abcdef";
+const NOVA = "amazon.nova-lite-v1:0";
+const fixture = path.resolve(import.meta.dirname, "../fixtures/h2-default-clients.mjs");
+const hello = [{ role: "user", content: [{ text: "hello over HTTP/2" }] }];
+
+let emulator: RunningEmulator;
+let cleartext: GatewayProcess;
+let tls: GatewayProcess;
+let certFile: string;
+type Pair = { key: string; accessKeyId: string; secretAccessKey: string };
+let pair: Pair;
+/** Issued by the TLS gateway (each test gateway has its own in-memory store). */
+let tlsPair: Pair;
+
+async function issuePair(gateway: GatewayProcess): Promise<Pair> {
+  const res = await fetch(gateway.url + "/key/generate", {
+    method: "POST",
+    headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
+    body: JSON.stringify({ aws_credentials: true, key_alias: "http2" }),
+    // Bun's fetch: trust the test's self-signed certificate for this call only.
+    tls: { ca: readFileSync(certFile, "utf8") },
+  } as RequestInit);
+  const body = await res.json();
+  return { key: body.key, accessKeyId: body.aws_access_key_id, secretAccessKey: body.aws_secret_access_key };
+}
+
+/** A self-signed certificate for 127.0.0.1, as an operator would make one for a test deployment. */
+function selfSignedCertificate(): { cert: string; key: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "gateway-tls-"));
+  const cert = path.join(dir, "cert.pem");
+  const key = path.join(dir, "key.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+  return { cert, key };
+}
+
+/** Runs the default-client fixture under Node with exactly this environment (plus PATH and an empty HOME). */
+async function defaultClients(env: Record<string, string>, mode: "runtime" | "agents"): Promise<any> {
+  const home = mkdtempSync(path.join(tmpdir(), "aws-home-h2-"));
+  // Asynchronously: the emulator lives in this process and must keep answering while Node runs.
+  const run = await promisify(execFile)(realNode(), [fixture, mode], {
+    env: { PATH: process.env.PATH!, HOME: home, AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return JSON.parse(run.stdout.trim().split("\n").pop()!);
+}
+
+async function hostile(args: string[]): Promise<any> {
+  const run = await promisify(execFile)(realNode(), [path.resolve(import.meta.dirname, "../fixtures/h2-hostile.mjs"), ...args], { encoding: "utf8", timeout: 60_000 });
+  return JSON.parse(run.stdout.trim().split("\n").pop()!);
+}
+
+function h2Session(url: string): Promise<http2.ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url);
+    session.once("remoteSettings", () => resolve(session));
+    session.once("error", reject);
+  });
+}
+
+/** One request on an open session: status, headers and body text, or the stream's reset code. */
+function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: string) {
+  return new Promise<{ status: number; headers: http2.IncomingHttpHeaders; text: string } | { rstCode: number }>((resolve) => {
+    const stream = session.request(headers);
+    let status = 0;
+    let responseHeaders: http2.IncomingHttpHeaders = {};
+    let text = "";
+    stream.on("response", (h) => {
+      status = Number(h[":status"]);
+      responseHeaders = h;
+    });
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => (text += chunk));
+    stream.on("error", () => {});
+    stream.on("close", () => resolve(status ? { status, headers: responseHeaders, text } : { rstCode: stream.rstCode ?? -1 }));
+    stream.end(body);
+  });
+}
+
+/** The serving process's resident memory: on Bun the gateway restarts itself once under a supervisor, so follow it. */
+function gatewayRssMb(gateway: GatewayProcess): number {
+  let pid = gateway.child.pid!;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+  if (proxyRuntime === "bun" && children) pid = Number(children.split(" ")[0]);
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  const env = { ...emulatorEnv(emulator), MASTER_KEY: MASTER, GATEWAY_SECRET_KEY: SECRET_KEY };
+  const files = selfSignedCertificate();
+  certFile = files.cert;
+  [cleartext, tls] = await Promise.all([startGateway({ ...env, MAX_REQUEST_BODY_MB: "1", DATABASE_URL: `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), "gateway-h2-")), "gateway.sqlite")}` }), startGateway({ ...env, TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key })]);
+  [pair, tlsPair] = await Promise.all([issuePair(cleartext), issuePair(tls)]);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([cleartext?.stop(), tls?.stop()]);
+  await emulator?.close();
+});
+beforeEach(() => emulator.reset());
+
+describe(`HTTP/2 next to HTTP/1.1 on the gateway's port (${proxyRuntime})`, () => {
+  it("the SDKs' default handler (h2c, prior knowledge) with a Bedrock API key from the environment; LangChain with only the endpoint set", async () => {
+    const out = await defaultClients({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: cleartext.url + "/bedrock", AWS_BEARER_TOKEN_BEDROCK: pair.key }, "runtime");
+    expect(out.handlerProtocol).toBe("h2");
+    expect(out.converse.inputTokens).toBe(expectedUsage({ messages: hello }, "Converse").inputTokens);
+    expect(out.streamText).toBe(expectedUsage({ messages: hello }, "ConverseStream").replyText);
+    expect(out.langchain.text.length).toBeGreaterThan(0);
+    expect(out.langchain.inputTokens).toBeGreaterThan(0);
+    expect(emulator.requests.map((r) => r.operation)).toEqual(["Converse", "ConverseStream", "Converse"]);
+    for (const r of emulator.requests) expect(r.verified).toBe(true);
+  });
+
+  it("gateway-issued AWS credentials signed over `:authority` (Converse, ConverseStream, Retrieve, InvokeAgent, LangChain)", async () => {
+    const out = await defaultClients(
+      {
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: cleartext.url + "/bedrock",
+        AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: cleartext.url + "/bedrock",
+        AWS_ACCESS_KEY_ID: pair.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: pair.secretAccessKey,
+      },
+      "agents",
+    );
+    expect([out.handlerProtocol, out.agentHandlerProtocol]).toEqual(["h2", "h2"]);
+    expect(out.converse.inputTokens).toBe(expectedUsage({ messages: hello }, "Converse").inputTokens);
+    expect(out.streamText).toBe(expectedUsage({ messages: hello }, "ConverseStream").replyText);
+    expect(out.retrieved).toBeGreaterThan(0);
+    expect(out.agentCompletion).toBeGreaterThan(0);
+    expect(out.langchain.inputTokens).toBeGreaterThan(0);
+    expect(emulator.requests.map((r) => r.operation)).toEqual(["Converse", "ConverseStream", "Retrieve", "InvokeAgent", "Converse"]);
+    for (const r of emulator.requests) {
+      expect(r.verified).toBe(true);
+      expect(r.headers.authorization).not.toContain(pair.accessKeyId);
+    }
+  });
+
+  it("a wrong secret over `:authority` is refused with AWS's message, before Bedrock", async () => {
+    const wrong = pair.secretAccessKey.replace(/^./, (c) => (c === "A" ? "B" : "A"));
+    const error = await defaultClients({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: cleartext.url + "/bedrock", AWS_ACCESS_KEY_ID: pair.accessKeyId, AWS_SECRET_ACCESS_KEY: wrong }, "runtime").catch((e) => e);
+    expect(String(error.stderr)).toMatch(/InvalidSignatureException|signature we calculated does not match/);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it("TLS (TLS_CERT_FILE, TLS_KEY_FILE): the same clients over h2 by ALPN, trusting the certificate by NODE_EXTRA_CA_CERTS", async () => {
+    expect(tls.url).toMatch(/^https:/);
+    const out = await defaultClients(
+      {
+        NODE_EXTRA_CA_CERTS: certFile,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: tls.url + "/bedrock",
+        AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: tls.url + "/bedrock",
+        AWS_ACCESS_KEY_ID: tlsPair.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: tlsPair.secretAccessKey,
+      },
+      "agents",
+    );
+    expect(out.handlerProtocol).toBe("h2");
+    expect(out.converse.inputTokens).toBeGreaterThan(0);
+    expect(out.retrieved).toBeGreaterThan(0);
+    expect(out.agentCompletion).toBeGreaterThan(0);
+    expect(emulator.requests).toHaveLength(5);
+    // HTTP/1.1 clients get HTTP/1.1 on the same TLS port (ALPN http/1.1 or none).
+    const curl = execFileSync("curl", ["-s", "--http1.1", "--cacert", certFile, "-o", "/dev/null", "-w", "%{http_version} %{http_code}", tls.url + "/health/liveliness"], { encoding: "utf8" });
+    expect(curl).toBe("1.1 200");
+    const h2 = execFileSync("curl", ["-s", "--http2", "--cacert", certFile, "-o", "/dev/null", "-w", "%{http_version} %{http_code}", tls.url + "/health/liveliness"], { encoding: "utf8" });
+    expect(h2).toBe("2 200");
+  });
+
+  it("HTTP/1.1 keeps working on the cleartext port", async () => {
+    const out = execFileSync("curl", ["-s", "--http1.1", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", cleartext.url + "/health/liveliness"], { encoding: "utf8" });
+    expect(out).toBe("1.1 200");
+  });
+
+  it("a client's stream reset (RST_STREAM) mid-answer aborts the upstream call", async () => {
+    const session = await h2Session(cleartext.url);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": `/bedrock/model/${encodeURIComponent(NOVA)}/converse-stream`, authorization: `Bearer ${pair.key}`, "content-type": "application/json" });
+      stream.on("error", () => {});
+      stream.end(JSON.stringify({ messages: hello, additionalModelRequestFields: { emulator: { events: 50, eventDelayMs: 100 } } }));
+      await new Promise((resolve) => stream.once("data", resolve));
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      await expect.poll(() => emulator.streams.cancelled, { timeout: 5_000 }).toBe(1);
+      expect(emulator.streams.completed).toBe(0);
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe(`hostile input on HTTP/2 (${proxyRuntime})`, () => {
+  it("per-connection limits are announced (concurrent streams, header list size); an oversized header block is refused on its stream and the connection keeps serving", async () => {
+    const out = await hostile(["headers", cleartext.url]);
+    expect(out.settings.maxConcurrentStreams).toBeGreaterThan(0);
+    expect(out.settings.maxConcurrentStreams).toBeLessThanOrEqual(256);
+    expect(out.settings.maxHeaderListSize).toBeLessThanOrEqual(64 * 1024);
+    expect(out.big.status === 431 || out.big.rstCode > 0).toBe(true);
+    expect(out.next).toEqual({ status: 200 });
+  });
+
+  const flood = (key: string) => hostile(["flood", cleartext.url, key, `/bedrock/model/${encodeURIComponent(NOVA)}/converse`]);
+
+  it("a rapid-reset flood with a valid key: nothing reaches Bedrock, the gateway keeps answering", async () => {
+    const out = await flood(pair.key);
+    expect(out.sent).toBeGreaterThanOrEqual(500);
+    // When the runtime ends a flooding connection, it says why: GOAWAY ENHANCE_YOUR_CALM (11).
+    for (const code of out.goaways) expect(code).toBe(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(emulator.requests).toHaveLength(0);
+    expect((await fetch(cleartext.url + "/health/liveliness")).status).toBe(200);
+  }, 60_000);
+
+  it("rapid-reset floods do not grow memory", async () => {
+    // A refused key, so that no call is stored or metered: what is measured is the listener's own cost per reset
+    // stream. (Admitted calls grow Deno's heap the same over HTTP/1.1: ~50 MB over the first 24,000 calls, measured.)
+    await flood("sk-not-a-key");
+    const warm = gatewayRssMb(cleartext);
+    let sent = 0;
+    for (let i = 0; i < 2; i++) sent += (await flood("sk-not-a-key")).sent;
+    const growth = gatewayRssMb(cleartext) - warm;
+    console.log(`rapid reset (${proxyRuntime}): ${sent} streams reset after warm-up; RSS ${warm.toFixed(0)} MB, then ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`);
+    expect(sent).toBeGreaterThanOrEqual(1_000);
+    expect(growth).toBeLessThan(20);
+    expect(emulator.requests).toHaveLength(0);
+  }, 90_000);
+
+  it("a body over MAX_REQUEST_BODY_MB on a stream, with content-length or without: the AWS-shaped 413", async () => {
+    for (const how of ["declared", "undeclared"]) {
+      const out = await hostile(["upload", cleartext.url, pair.key, `/bedrock/model/${encodeURIComponent(NOVA)}/converse`, String(1024 * 1024 + 1), how]);
+      expect([how, out.status]).toEqual([how, 413]);
+      expect(JSON.parse(out.text).message).toMatch(/MAX_REQUEST_BODY_MB/);
+    }
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it("an unauthenticated stream gets the usual AWS-shaped refusal", async () => {
+    const session = await h2Session(cleartext.url);
+    try {
+      const res = await h2Request(session, { ":method": "POST", ":path": `/bedrock/model/${encodeURIComponent(NOVA)}/converse`, authorization: "Bearer sk-wrong", "content-type": "application/json" }, "{}");
+      expect("status" in res && res.status).toBe(401);
+      expect("status" in res && res.headers["x-amzn-errortype"]).toBe("UnrecognizedClientException");
+      expect(emulator.requests).toHaveLength(0);
+    } finally {
+      session.close();
+    }
+  });
+});
