@@ -4782,7 +4782,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4816,7 +4820,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
                 /**
                  * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
@@ -4850,7 +4858,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
             };
             path?: never;
@@ -4874,7 +4886,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
             };
             path: {
@@ -4901,7 +4917,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
             };
             path?: never;
@@ -4925,7 +4945,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
             };
             path: {
@@ -4952,7 +4976,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
             };
             path?: never;
@@ -4976,7 +5004,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. */
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
                 "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
             };
             path: {
