@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -25,12 +25,15 @@ export interface GatewayProcess {
 export async function startGateway(env: Record<string, string>, runtime: ProxyRuntime = proxyRuntime): Promise<GatewayProcess> {
   const bin = path.join(repoRoot, "node_modules/.bin", runtime);
   const args = runtime === "bun" ? [entry] : ["run", "-A", entry];
+  // A spend journal of its own unless the test names one (to read it after a crash), removed when the process ends.
+  const journalDir = env.SPEND_JOURNAL_DIR ? undefined : mkdtempSync(path.join(os.tmpdir(), "gw-journal-"));
   const child = spawn(bin, args, {
     cwd: repoRoot,
-    // An in-memory database unless the test names one, and a spend journal of its own, so runs leave no ./data/ behind.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", DATABASE_URL: "sqlite::memory:", SPEND_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), "gw-journal-")), ...env },
+    // An in-memory database unless the test names one, so runs leave no ./data/ behind.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", AWS_EC2_METADATA_DISABLED: "true", DATABASE_URL: "sqlite::memory:", ...(journalDir ? { SPEND_JOURNAL_DIR: journalDir } : {}), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (journalDir) child.once("exit", () => rmSync(journalDir, { recursive: true, force: true }));
   const output: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("gateway did not start:\n" + output.join("\n"))), 15_000);
