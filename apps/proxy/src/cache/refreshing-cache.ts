@@ -89,7 +89,9 @@ export function createRefreshingCache<V>(options: RefreshingCacheOptions<V>): Re
     },
     expireAll() {
       for (const [key, entry] of entries) {
-        if (entry.expiresAt === Infinity || !entry.last) entries.delete(key);
+        if (!entry.last) entries.delete(key);
+        // A read in flight may return what the store held before the change: it is let go, its fallback kept.
+        else if (entry.expiresAt === Infinity) entries.set(key, { value: entry.value, expiresAt: 0, last: entry.last });
         else entry.expiresAt = 0;
       }
     },

@@ -1,5 +1,6 @@
 import { log } from "../log.ts";
 import type { Sql } from "../store/postgres.ts";
+import { invalidatedToken, invalidationMessage } from "./invalidation-message.ts";
 
 /**
  * Tells every gateway instance that a key changed, so cached lookups are dropped at once.
@@ -39,7 +40,10 @@ export async function postgresInvalidation(sql: Sql): Promise<KeyInvalidation> {
     for (const listener of listeners) listener(token);
   };
   let connects = 0;
-  const subscription = await sql.listen(INVALIDATION_CHANNEL, (payload) => emit(payload), () => {
+  const subscription = await sql.listen(INVALIDATION_CHANNEL, (payload) => {
+    const token = invalidatedToken(payload);
+    if (token !== undefined) emit(token);
+  }, () => {
     if (connects++ === 0) return;
     log.warn("key invalidation channel reconnected; flushing the key cache");
     emit(null);
@@ -47,7 +51,7 @@ export async function postgresInvalidation(sql: Sql): Promise<KeyInvalidation> {
   return {
     async publish(token) {
       emit(token);
-      await sql.notify(INVALIDATION_CHANNEL, token);
+      await sql.notify(INVALIDATION_CHANNEL, invalidationMessage(token));
     },
     subscribe(listener) {
       listeners.push(listener);

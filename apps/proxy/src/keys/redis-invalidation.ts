@@ -1,6 +1,7 @@
 import { log, warnAtMostEvery } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
+import { invalidatedToken, invalidationMessage } from "./invalidation-message.ts";
 import { errorMessage } from "../error-message.ts";
 
 /**
@@ -18,8 +19,9 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
   };
 
   let subscribedOnce = false;
-  subscriber.client.on("message", (from: string, token: string) => {
-    if (from === channel) emit(token);
+  subscriber.client.on("message", (from: string, message: string) => {
+    const token = from === channel ? invalidatedToken(message) : undefined;
+    if (token !== undefined) emit(token);
   });
   // ioredis re-subscribes by itself after a reconnect; "ready" fires just before.
   subscriber.onChange((healthy) => {
@@ -47,7 +49,7 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
     async publish(token) {
       emit(token);
       try {
-        await publisher.client.publish(channel, token);
+        await publisher.client.publish(channel, invalidationMessage(token));
       } catch (error) {
         warn("cannot announce a key change over redis: other instances see it when their cache expires", { error: errorMessage(error) });
       }
