@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import {
@@ -20,6 +18,7 @@ import {
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY } from "@bedrock-gateway/bedrock-emulator";
 import { startStack, type Stack } from "../support/fixture.ts";
+import { removeScratchDirs, scratchDir } from "../support/scratch-dir.ts";
 
 // The read-only slice of the Bedrock control plane, through the gateway, with unmodified clients:
 // @aws-sdk/client-bedrock with the gateway key as a Bedrock API key, and boto3's `bedrock` client.
@@ -145,7 +144,7 @@ describe("the Bedrock control plane, read-only, through the gateway", () => {
   it.skipIf(!hasBoto3)("boto3's bedrock client with the gateway key as its Bedrock API key", async () => {
     const env = {
       PATH: process.env.PATH ?? "",
-      HOME: mkdtempSync(path.join(tmpdir(), "aws-home-")),
+      HOME: scratchDir("aws-home-"),
       AWS_BEARER_TOKEN_BEDROCK: limited.key,
       AWS_DEFAULT_REGION: "us-east-1",
       GATEWAY_BEDROCK_URL: stack.bedrockUrl,
@@ -160,3 +159,5 @@ describe("the Bedrock control plane, read-only, through the gateway", () => {
     expect(out.write.message).toContain("read-only");
   });
 });
+
+afterAll(removeScratchDirs);

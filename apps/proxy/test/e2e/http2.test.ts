@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http2 from "node:http2";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expectedUsage, startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
 import { realNode } from "../../../../packages/client/test/real-node.ts";
 import { emulatorEnv } from "../support/fixture.ts";
 import { proxyRuntime, startGateway, type GatewayProcess } from "../support/gateway-process.ts";
+import { removeScratchDirs, scratchDir } from "../support/scratch-dir.ts";
 
 const MASTER = "sk-master-http2";
 const SECRET_KEY = "test-only-gateway-secret-key-0123456789abcdef";
@@ -39,7 +39,7 @@ async function issuePair(gateway: GatewayProcess): Promise<Pair> {
 
 /** A self-signed certificate for 127.0.0.1, as an operator would make one for a test deployment. */
 function selfSignedCertificate(): { cert: string; key: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "gateway-tls-"));
+  const dir = scratchDir("gateway-tls-");
   const cert = path.join(dir, "cert.pem");
   const key = path.join(dir, "key.pem");
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
@@ -48,7 +48,7 @@ function selfSignedCertificate(): { cert: string; key: string } {
 
 /** Runs the default-client fixture under Node with exactly this environment (plus PATH and an empty HOME). */
 async function defaultClients(env: Record<string, string>, mode: "runtime" | "agents"): Promise<any> {
-  const home = mkdtempSync(path.join(tmpdir(), "aws-home-h2-"));
+  const home = scratchDir("aws-home-h2-");
   // Asynchronously: the emulator lives in this process and must keep answering while Node runs.
   const run = await promisify(execFile)(realNode(), [fixture, mode], {
     env: { PATH: process.env.PATH!, HOME: home, AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", ...env },
@@ -104,7 +104,7 @@ beforeAll(async () => {
   const env = { ...emulatorEnv(emulator), MASTER_KEY: MASTER, GATEWAY_SECRET_KEY: SECRET_KEY };
   const files = selfSignedCertificate();
   certFile = files.cert;
-  [cleartext, tls] = await Promise.all([startGateway({ ...env, MAX_REQUEST_BODY_MB: "1", DATABASE_URL: `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), "gateway-h2-")), "gateway.sqlite")}` }), startGateway({ ...env, TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key })]);
+  [cleartext, tls] = await Promise.all([startGateway({ ...env, MAX_REQUEST_BODY_MB: "1", DATABASE_URL: `sqlite:${path.join(scratchDir("gateway-h2-"), "gateway.sqlite")}` }), startGateway({ ...env, TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key })]);
   [pair, tlsPair] = await Promise.all([issuePair(cleartext), issuePair(tls)]);
 }, 60_000);
 afterAll(async () => {
@@ -257,3 +257,5 @@ describe(`hostile input on HTTP/2 (${proxyRuntime})`, () => {
     }
   });
 });
+
+afterAll(removeScratchDirs);
