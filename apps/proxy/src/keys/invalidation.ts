@@ -1,6 +1,6 @@
 import { log } from "../log.ts";
 import type { Sql } from "../store/postgres.ts";
-import { invalidatedToken, invalidationMessage } from "./invalidation-message.ts";
+import { invalidationMessages } from "./invalidation-message.ts";
 
 /**
  * Tells every gateway instance that a key changed, so cached lookups are dropped at once.
@@ -36,12 +36,13 @@ export const INVALIDATION_CHANNEL = "gateway_key_invalidate";
  */
 export async function postgresInvalidation(sql: Sql): Promise<KeyInvalidation> {
   const listeners: ((token: string | null) => void)[] = [];
+  const messages = invalidationMessages();
   const emit = (token: string | null) => {
     for (const listener of listeners) listener(token);
   };
   let connects = 0;
   const subscription = await sql.listen(INVALIDATION_CHANNEL, (payload) => {
-    const token = invalidatedToken(payload);
+    const token = messages.decode(payload);
     if (token !== undefined) emit(token);
   }, () => {
     if (connects++ === 0) return;
@@ -51,7 +52,7 @@ export async function postgresInvalidation(sql: Sql): Promise<KeyInvalidation> {
   return {
     async publish(token) {
       emit(token);
-      await sql.notify(INVALIDATION_CHANNEL, invalidationMessage(token));
+      await sql.notify(INVALIDATION_CHANNEL, messages.encode(token));
     },
     subscribe(listener) {
       listeners.push(listener);

@@ -1,7 +1,7 @@
 import { log, warnAtMostEvery } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import type { KeyInvalidation } from "./invalidation.ts";
-import { invalidatedToken, invalidationMessage } from "./invalidation-message.ts";
+import { invalidationMessages } from "./invalidation-message.ts";
 import { errorMessage } from "../error-message.ts";
 
 /**
@@ -14,13 +14,14 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
   const { publisher, subscriber } = options;
   const channel = `${options.prefix ?? "gw:"}key-invalidate`;
   const listeners: ((token: string | null) => void)[] = [];
+  const messages = invalidationMessages();
   const emit = (token: string | null) => {
     for (const listener of listeners) listener(token);
   };
 
   let subscribedOnce = false;
   subscriber.client.on("message", (from: string, message: string) => {
-    const token = from === channel ? invalidatedToken(message) : undefined;
+    const token = from === channel ? messages.decode(message) : undefined;
     if (token !== undefined) emit(token);
   });
   // ioredis re-subscribes by itself after a reconnect; "ready" fires just before.
@@ -49,7 +50,7 @@ export async function redisInvalidation(options: { publisher: RedisConnection; s
     async publish(token) {
       emit(token);
       try {
-        await publisher.client.publish(channel, invalidationMessage(token));
+        await publisher.client.publish(channel, messages.encode(token));
       } catch (error) {
         warn("cannot announce a key change over redis: other instances see it when their cache expires", { error: errorMessage(error) });
       }

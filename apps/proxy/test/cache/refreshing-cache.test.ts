@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRefreshingCache, StoreUnavailableError } from "../../src/cache/refreshing-cache.ts";
-import { invalidatedToken, invalidationMessage } from "../../src/keys/invalidation-message.ts";
+import { invalidationMessages } from "../../src/keys/invalidation-message.ts";
 
 /** A store whose next answers the test decides: a value, or a failure. */
 function store() {
@@ -50,11 +50,13 @@ describe("refreshing cache: stale-if-error", () => {
 });
 
 describe("invalidation messages", () => {
-  it("name the token for other instances, and are nothing to the instance that sent them", () => {
-    const message = invalidationMessage("abc123");
+  it("name the token for other senders, and are nothing to the sender itself", () => {
+    const a = invalidationMessages();
+    const b = invalidationMessages();
+    const message = a.encode("abc123");
     expect(message.endsWith(":abc123")).toBe(true);
-    expect(invalidatedToken(message)).toBeUndefined();
-    expect(invalidatedToken("another-instance:abc123")).toBe("abc123");
-    expect(invalidatedToken("abc123")).toBe("abc123");
+    expect(a.decode(message)).toBeUndefined();
+    expect(b.decode(message)).toBe("abc123");
+    expect(b.decode("abc123")).toBe("abc123");
   });
 });
