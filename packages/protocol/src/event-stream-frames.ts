@@ -22,10 +22,14 @@ export class FrameTooLargeError extends EventStreamFormatError {
  * The frames of a body as they arrive, each in its own array, whatever the chunking (a frame split over many
  * chunks, many frames in one). Only the frame being received is held, allocated once at its announced length.
  * Throws EventStreamFormatError when the body ends inside a frame or announces an impossible length, and
- * FrameTooLargeError past `maxFrameBytes`. Stopping early cancels the body.
+ * FrameTooLargeError past `maxFrameBytes`. Stopping early cancels the body, and so does `stop`, even while a read
+ * is waiting for bytes that may never come (the generator then ends).
  */
-export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameBytes = MAX_FRAME_BYTES): AsyncGenerator<Uint8Array> {
+export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameBytes = MAX_FRAME_BYTES, stop?: AbortSignal): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  if (stop?.aborted) cancel();
+  stop?.addEventListener("abort", cancel, { once: true });
   const prelude = new Uint8Array(4);
   let preludeFilled = 0;
   let frame: Uint8Array | null = null;
@@ -36,6 +40,7 @@ export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameByte
       const next = await reader.read();
       if (next.done) {
         finished = true;
+        if (stop?.aborted) return;
         if (frame !== null || preludeFilled > 0) throw new EventStreamFormatError(`the event stream ended inside a frame (${frame ? filled : preludeFilled} bytes of it received)`);
         return;
       }
@@ -68,6 +73,7 @@ export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameByte
       }
     }
   } finally {
+    stop?.removeEventListener("abort", cancel);
     if (!finished) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }

@@ -38,3 +38,28 @@ export function exceptionFrame(exceptionType: string, message: string): Uint8Arr
     body: fromUtf8(JSON.stringify({ message })),
   });
 }
+
+/**
+ * An error told inside an event stream that its union does not model (a broken event signature, an input event over
+ * the limit): `:message-type: error`, which the SDKs raise as an Error named after `:error-code`.
+ */
+export function errorFrame(errorCode: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ":message-type": { type: "string", value: "error" },
+      ":error-code": { type: "string", value: errorCode },
+      ":error-message": { type: "string", value: message },
+    },
+    body: new Uint8Array(0),
+  });
+}
+
+/** Ends a relayed event stream with this error (errorFrame) instead of the generic upstream-failure exception. */
+export class StreamFailure extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
