@@ -1,5 +1,6 @@
 import type { StreamFrame } from "./eventstream-decoder.ts";
-import { at, count, decodeBase64, parseJson } from "./json.ts";
+import { chunkJson } from "./invoke-stream.ts";
+import { at, count } from "./json.ts";
 import type { StreamUsageReader } from "./stream-reader.ts";
 import { type Usage, zeroTokens } from "./types.ts";
 
@@ -29,14 +30,12 @@ function countsOf(details: unknown): SpeechCounts | null {
 export function speechStreamUsageReader(): StreamUsageReader {
   const summed: SpeechCounts = { inputSpeech: 0, inputText: 0, outputSpeech: 0, outputText: 0 };
   let usageEvents = 0;
-  let chunks = 0;
+  let outputEvents = 0;
   return {
     frame(frame: StreamFrame) {
-      if (frame.kind !== "event" || frame.eventType !== "chunk") return;
-      const bytes = at(parseJson(frame.payload), "bytes");
-      if (typeof bytes !== "string") return;
-      chunks++;
-      const usage = at(parseJson(decodeBase64(bytes)), "event", "usageEvent");
+      const output = chunkJson(frame);
+      if (output !== undefined) outputEvents++;
+      const usage = at(output, "event", "usageEvent");
       if (usage === undefined) return;
       usageEvents++;
       const delta = countsOf(at(usage, "details", "delta"));
@@ -47,7 +46,7 @@ export function speechStreamUsageReader(): StreamUsageReader {
       }
     },
     result(): Usage {
-      if (usageEvents === 0) return { ...zeroTokens(), source: "usage-events", note: `no usageEvent in ${chunks} output events: tokens unknown`, complete: false };
+      if (usageEvents === 0) return { ...zeroTokens(), source: "usage-events", note: `no usageEvent in ${outputEvents} output events: tokens unknown`, complete: false };
       const { inputSpeech, inputText, outputSpeech, outputText } = summed;
       return {
         ...zeroTokens(),

@@ -115,7 +115,7 @@ async function rawExchange(headers: Record<string, string>, before: Uint8Array[]
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0 });
-  gateway = await startGateway({ ...emulatorEnv(emulator), MASTER_KEY: MASTER, GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef", MAX_REQUEST_BODY_MB: "1" });
+  gateway = await startGateway({ ...emulatorEnv(emulator), MASTER_KEY: MASTER, GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef", MAX_REQUEST_BODY_MB: "1", BODY_READ_TIMEOUT_MS: "1000" });
 }, 60_000);
 afterAll(async () => {
   await gateway?.stop();
@@ -250,6 +250,42 @@ describe.skipIf(proxyRuntime !== "bun")("InvokeModelWithBidirectionalStream, rel
     const out = await rawExchange(headers, [big]);
     expect(out.status).toBe(413);
     expect(JSON.parse(out.text).message).toMatch(/larger than the gateway's limit of 1048576 bytes \(MAX_REQUEST_BODY_MB\)/);
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
+describe.skipIf(proxyRuntime !== "bun")("hostile or idle bidirectional streams (bun)", () => {
+  it("a stream reset before its first event, and a flood of them, reach nothing upstream", async () => {
+    const key = await newKey();
+    const client = http2.connect(gateway.url);
+    try {
+      for (let i = 0; i < 50; i++) {
+        const stream = client.request({ ":method": "POST", ":path": BIDI_PATH, ...(await signedHeaders(key)).headers });
+        stream.on("error", () => {});
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+      // One more that is answered: the connection and the gateway keep serving.
+      const stream = client.request({ ":method": "POST", ":path": BIDI_PATH, authorization: "Bearer sk-not-a-key" });
+      stream.end();
+      expect(await new Promise((resolve) => stream.once("response", (h) => resolve(h[":status"])))).toBe(401);
+    } finally {
+      client.close();
+    }
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it("a session whose first event does not come within BODY_READ_TIMEOUT_MS gets a 408 RequestTimeoutException, nothing sent upstream", async () => {
+    const key = await newKey();
+    const client = http2.connect(gateway.url);
+    try {
+      const stream = client.request({ ":method": "POST", ":path": BIDI_PATH, ...(await signedHeaders(key)).headers });
+      stream.on("error", () => {});
+      const answer = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once("response", resolve));
+      expect([answer[":status"], answer["x-amzn-errortype"]]).toEqual([408, "RequestTimeoutException"]);
+      stream.close();
+    } finally {
+      client.close();
+    }
     expect(emulator.requests).toHaveLength(0);
   });
 });
