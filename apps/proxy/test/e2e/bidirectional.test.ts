@@ -198,6 +198,16 @@ describe.skipIf(proxyRuntime !== "bun")("InvokeModelWithBidirectionalStream, rel
     expect(emulator.requests).toHaveLength(0);
   });
 
+  it("Bedrock's own refusal (a throttled model) is relayed as Bedrock sent it, AWS-shaped", async () => {
+    const key = await newKey();
+    const out = await session(sigv4(key), "session", "amazon.nova-sonic-throttle-v1:0");
+    expect(out.error).toMatchObject({ name: "ThrottlingException", status: 429 });
+    expect(emulator.requests).toHaveLength(1);
+    expect(emulator.requests[0]!.verified).toBe(true);
+    await expect.poll(() => spendRows(key), { timeout: 5_000 }).toHaveLength(1);
+    expect((await spendRows(key))[0]).toMatchObject({ status: 429, spend: 0 });
+  });
+
   it("budgets: a key over its max_budget after a session is refused the next one", async () => {
     const key = await newKey({ max_budget: 0.0001 });
     expect((await session(sigv4(key))).error).toBeUndefined();
