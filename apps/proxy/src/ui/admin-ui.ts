@@ -1,6 +1,7 @@
 import { secretMatcher } from "../auth/timing-safe.ts";
 import { AdminError, adminErrorResponse } from "../admin/errors.ts";
-import { readJsonObject, requiredString } from "../admin/validate.ts";
+import { readJsonObject } from "../admin/request-body.ts";
+import { checkBody } from "../admin/spec-validation.ts";
 import { isSameOriginWrite, isSecureRequest } from "./request-origin.ts";
 import type { UiSessionStore } from "../store/ui-sessions/types.ts";
 import { csrfMatches, createSessionStore, type UiSession } from "./sessions.ts";
@@ -55,13 +56,16 @@ export function withAdminUi(next: { fetch(request: Request): Response | Promise<
   const signIn = async (request: Request): Promise<Response> => {
     if (!isSameOriginWrite(request)) return refuse(403, "Sign-in must come from this gateway's own page (Origin check).");
     if (!options.masterKey) return refuse(403, "The admin page needs a master key: set MASTER_KEY and restart the gateway.");
-    let key: string;
+    let body: Record<string, unknown>;
     try {
-      key = requiredString(await readJsonObject(request), "master_key");
+      body = await readJsonObject(request);
     } catch (error) {
       if (error instanceof AdminError) return refuse(error.status, error.message);
       throw error;
     }
+    const checked = checkBody("UiSignInRequest", body);
+    if ("message" in checked) return refuse(400, checked.message);
+    const key = checked.value.master_key;
     // No lockout after failures: the bearer API takes the same key without one, and a lockout would let anyone
     // keep the operator out. The key's entropy is the defence (compared in constant time).
     if (!isMaster(key)) return refuse(401, "That is not the master key.");
