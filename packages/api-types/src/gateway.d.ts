@@ -1651,12 +1651,27 @@ export interface components {
         Metadata: {
             [key: string]: unknown;
         };
-        /** @description A LiteLLM field that has no effect here; accepted (any value) and ignored, so LiteLLM scripts keep working. */
-        Ignored: unknown;
+        /**
+         * @description LiteLLM fields that have no effect here, accepted with any value and ignored on every admin write (keys,
+         *     users, teams, end users), so LiteLLM scripts keep working.
+         */
+        LiteLLMFields: {
+            tags?: unknown;
+            send_invite_email?: unknown;
+            key_type?: unknown;
+            soft_budget?: unknown;
+            aliases?: unknown;
+            config?: unknown;
+            user_email?: unknown;
+            user_alias?: unknown;
+            user_role?: unknown;
+            team_alias?: unknown;
+            alias?: unknown;
+        };
         /**
          * @description Settings shared by generate, update and regenerate. Unknown fields are refused with 400 (a misspelt limit
-         *     must not mint an unlimited key), except LiteLLM fields without effect here, which are accepted and ignored:
-         *     `tags`, `send_invite_email`, `key_type`, `soft_budget`, `aliases`, `config`.
+         *     must not mint an unlimited key), except the LiteLLM fields without effect here (LiteLLMFields), which are
+         *     accepted and ignored.
          */
         KeyFields: {
             /** @description Human-readable unique name. */
@@ -1703,21 +1718,15 @@ export interface components {
              *     replaces the pair, false removes it, absent replaces it if the key has one. Refused by /key/update.
              */
             aws_credentials?: boolean;
-            tags?: components["schemas"]["Ignored"];
-            send_invite_email?: components["schemas"]["Ignored"];
-            key_type?: components["schemas"]["Ignored"];
-            soft_budget?: components["schemas"]["Ignored"];
-            aliases?: components["schemas"]["Ignored"];
-            config?: components["schemas"]["Ignored"];
         };
-        GenerateKeyRequest: components["schemas"]["KeyFields"];
+        GenerateKeyRequest: components["schemas"]["KeyFields"] & components["schemas"]["LiteLLMFields"];
         KeyRef: {
             /** @description The `sk-...` key or its `token` hash. */
             key: string;
         };
         BlockKeyRequest: components["schemas"]["KeyRef"];
-        UpdateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"];
-        RegenerateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"];
+        UpdateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"] & components["schemas"]["LiteLLMFields"];
+        RegenerateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"] & components["schemas"]["LiteLLMFields"];
         KeyResponse: {
             /**
              * @description The secret `sk-...`; shown only here.
@@ -1933,8 +1942,8 @@ export interface components {
          * @description Budget settings of a user, team or end user. Fields left out are unchanged; `null` clears. `max_budget` is
          *     checked before every call (403 AccessDeniedException once spent); `budget_duration` (`30s`, `15m`, `24h`,
          *     `30d`) starts a new window with spend 0 every period. `rpm_limit` / `tpm_limit` are read by rate limits.
-         *     Unknown fields are refused with 400, except LiteLLM fields without effect here (`user_email`, `user_alias`,
-         *     `user_role`, `team_alias`, `alias`, `send_invite_email`, `tags`), which are accepted and ignored.
+         *     Unknown fields are refused with 400, except the LiteLLM fields without effect here (LiteLLMFields), which are
+         *     accepted and ignored.
          */
         BudgetFields: {
             max_budget?: number | null;
@@ -1942,24 +1951,17 @@ export interface components {
             rpm_limit?: components["schemas"]["Limit"];
             tpm_limit?: components["schemas"]["Limit"];
             metadata?: components["schemas"]["Metadata"];
-            user_email?: components["schemas"]["Ignored"];
-            user_alias?: components["schemas"]["Ignored"];
-            user_role?: components["schemas"]["Ignored"];
-            team_alias?: components["schemas"]["Ignored"];
-            alias?: components["schemas"]["Ignored"];
-            send_invite_email?: components["schemas"]["Ignored"];
-            tags?: components["schemas"]["Ignored"];
         };
         EntityId: string;
-        UserRequest: components["schemas"]["BudgetFields"] & {
+        UserRequest: components["schemas"]["BudgetFields"] & components["schemas"]["LiteLLMFields"] & {
             user_id: components["schemas"]["EntityId"];
         };
-        TeamRequest: components["schemas"]["BudgetFields"] & {
+        TeamRequest: components["schemas"]["BudgetFields"] & components["schemas"]["LiteLLMFields"] & {
             team_id: components["schemas"]["EntityId"];
             /** @description Data residency for every key of the team, intersected with each key's own `allowed_regions`. Empty or null means any region. */
             allowed_regions?: components["schemas"]["AwsRegion"][] | null;
         };
-        EndUserRequest: components["schemas"]["BudgetFields"] & {
+        EndUserRequest: components["schemas"]["BudgetFields"] & components["schemas"]["LiteLLMFields"] & {
             end_user_id?: components["schemas"]["EntityId"];
             user_id?: components["schemas"]["EntityId"];
         } & (unknown | unknown);
