@@ -1,7 +1,6 @@
 import { Elysia } from "elysia";
 import type { operations } from "@bedrock-gateway/api-types";
-import type { KeyCache } from "../keys/key-cache.ts";
-import { createAdminAuth } from "./auth.ts";
+import type { AdminCaller } from "./auth.ts";
 import { AdminError, BadRequest } from "./errors.ts";
 import { readJsonObject } from "./request-body.ts";
 import { operationAccess } from "./spec-validation.ts";
@@ -14,20 +13,22 @@ export type Answer<Op extends keyof operations> = operations[Op]["responses"] ex
 const UNREAD = Symbol("body not read yet");
 
 /**
- * The admin API's Elysia instance. Every route added to it goes through one hook that authenticates the caller
- * (master key, or a virtual key where the spec marks the operation `x-gateway-access: self`) and refuses a query
- * the stores could not keep; only then is the body read (at most 64 KiB) and are the body and query validated
- * against the route's schemas from the spec. An unauthenticated request costs no body read and no validation.
- * Refusals are thrown as AdminError; the app's error handler renders them as `{"message", "type"}`.
+ * The admin API's Elysia instance, under `prefix`. Every route added to it goes through one hook that
+ * authenticates the caller with `authenticate` (a bearer master or virtual key at the root, the admin page's
+ * session under /ui/api), admits a virtual key only where the spec marks the operation `x-gateway-access: self`,
+ * and refuses a query the stores could not keep; only then is the body read (at most 64 KiB) and are the body and
+ * query validated against the route's schemas from the spec. An unauthenticated request costs no body read and no
+ * validation. Refusals are thrown as AdminError; the app's error handler renders them as `{"message", "type"}`.
  */
-export function createAdminApp(options: { masterKey: string | null; cache: KeyCache }) {
-  const authenticate = createAdminAuth(options.masterKey, options.cache);
-  return new Elysia()
+export function createAdminApp(options: { authenticate: (request: Request) => Promise<AdminCaller>; prefix?: string }) {
+  const { authenticate, prefix = "" } = options;
+  return new Elysia({ prefix })
     .onParse(() => UNREAD)
     .derive(async ({ request, route }) => {
       const caller = await authenticate(request);
-      if (caller.kind !== "master" && operationAccess(request.method, route) !== "self") {
-        throw new AdminError(403, `Only the master key may call ${request.method} ${route}.`);
+      const operation = route.slice(prefix.length);
+      if (caller.kind !== "master" && operationAccess(request.method, operation) !== "self") {
+        throw new AdminError(403, `Only the master key may call ${request.method} ${operation}.`);
       }
       const badQuery = unstorableQuery(request.url);
       if (badQuery) throw new BadRequest(`Refused: ${badQuery}.`);

@@ -12,7 +12,7 @@ import { isUnderPrefix } from "../bedrock/raw-path.ts";
 import { BodyRefused } from "../pipeline/read-body.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";
-import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
+import { healthRoutes, type ReadinessChecks } from "../admin/health.ts";
 import { AdminError } from "../admin/errors.ts";
 import type { AdminApp } from "../admin/admin-app.ts";
 import type { MetricsRoutes } from "../admin/metrics.ts";
@@ -33,10 +33,10 @@ export interface GatewayParts {
   onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
   /** Circuit breakers and metrics of cross-region failover. */
   failover?: BedrockPipelineOptions["failover"];
-  /** Readiness of what the gateway depends on besides AWS credentials: storage, and redis or the spend queue when used. */
-  readiness: { storage: ReadinessCheck } & Record<string, ReadinessCheck>;
-  /** The admin API (compose/admin.ts) and GET /metrics, mounted beside the passthrough. */
-  admin?: AdminApp;
+  /** Readiness of what the gateway depends on: AWS credentials, storage, and redis or the spend queue when used. */
+  readiness: ReadinessChecks;
+  /** The admin API (compose/admin.ts: bearer, and the admin page's under /ui/api) and GET /metrics, beside the passthrough. */
+  admin?: AdminApp[];
   metrics?: MetricsRoutes;
 }
 
@@ -80,9 +80,9 @@ export function createApp(parts: GatewayParts): GatewayApp {
       const failure = unexpectedFailure(error, request);
       return jsonError(failure.status, failure.message);
     })
-    .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }))
+    .use(healthRoutes(parts.readiness))
     .use(docsRoutes());
-  if (parts.admin) routes.use(parts.admin);
+  for (const admin of parts.admin ?? []) routes.use(admin);
   if (parts.metrics) routes.use(parts.metrics);
 
   return { fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)) };
