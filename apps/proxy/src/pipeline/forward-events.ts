@@ -96,7 +96,13 @@ export function createForwardEvents(options: ForwardEventsOptions) {
     }
 
     // 2. Upstream: the request as the gateway signed it, then every event re-signed with the gateway's chain.
-    const exchange = openDuplex(signed.href, signed.headers, request.method);
+    let exchange: DuplexExchange;
+    try {
+      exchange = openDuplex(signed.href, signed.headers, request.method);
+    } catch (error) {
+      input.abort();
+      return refuse.badGateway(`Bedrock is unreachable: ${errorMessage(error)}`);
+    }
     const resign = eventSigner(call.region, seed);
     const abort = new AbortController();
     abort.signal.addEventListener("abort", () => exchange.cancel(), { once: true });
