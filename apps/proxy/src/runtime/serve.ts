@@ -2,9 +2,11 @@
  * The only runtime-specific code of the server: Bun and Deno each start an HTTP server their own way.
  * Everything behind `fetch` is web-standard. Both serve HTTP/1.1 and HTTP/2 on the same port: cleartext h2c
  * with prior knowledge (what the AWS SDKs' default handler opens for an `http://` endpoint), or ALPN under TLS.
+ * On Deno a front relays both to Deno.serve, mending its HTTP/2 on the way (deno-serve.ts).
  */
 import { limitRequestBodies } from "./body-limit.ts";
 import { closeAfterRefusal } from "./bun-close-after-refusal.ts";
+import { serveOnDeno } from "./deno-serve.ts";
 import { guardRequestTarget, internalErrorResponse } from "./request-target.ts";
 import type { TlsFiles } from "./tls-files.ts";
 
@@ -27,7 +29,7 @@ export interface RunningServer {
 }
 
 declare const Bun: any;
-declare const Deno: any;
+declare const Deno: unknown;
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.maxRequestBodyBytes));
@@ -51,21 +53,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     return { port: server.port, hostname: options.hostname, protocol, runtime: "bun", stop: () => server.stop(false) };
   }
   if (typeof Deno !== "undefined") {
-    let listening: (port: number) => void;
-    const ready = new Promise<number>((resolve) => (listening = resolve));
-    const server = Deno.serve(
-      {
-        port: options.port,
-        hostname: options.hostname,
-        // With cert and key Deno offers h2 and http/1.1 by ALPN; without, it accepts h2c with prior knowledge.
-        ...(options.tls ?? {}),
-        onListen: ({ port }: { port: number }) => listening(port),
-        onError: internalErrorResponse,
-      },
-      fetch,
-    );
-    const port = await ready;
-    return { port, hostname: options.hostname, protocol, runtime: "deno", stop: () => server.shutdown() };
+    const server = await serveOnDeno(options, fetch);
+    return { port: server.port, hostname: options.hostname, protocol, runtime: "deno", stop: server.stop };
   }
   throw new Error("The gateway runs on Bun (`bun run apps/proxy`) or Deno (`deno run -A apps/proxy/src/index.ts`).");
 }

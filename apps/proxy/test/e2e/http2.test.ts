@@ -47,7 +47,7 @@ function selfSignedCertificate(): { cert: string; key: string } {
 }
 
 /** Runs the default-client fixture under Node with exactly this environment (plus PATH and an empty HOME). */
-async function defaultClients(env: Record<string, string>, mode: "runtime" | "agents"): Promise<any> {
+async function defaultClients(env: Record<string, string>, mode: "runtime" | "agents" | "slow-stream"): Promise<any> {
   const home = scratchDir("aws-home-h2-");
   // Asynchronously: the emulator lives in this process and must keep answering while Node runs.
   const run = await promisify(execFile)(realNode(), [fixture, mode], {
@@ -145,6 +145,23 @@ describe(`HTTP/2 next to HTTP/1.1 on the gateway's port (${proxyRuntime})`, () =
     for (const r of emulator.requests) {
       expect(r.verified).toBe(true);
       expect(r.headers.authorization).not.toContain(pair.accessKeyId);
+    }
+  });
+
+  // The SDK closes an event stream's HTTP/2 session (GOAWAY) as soon as the response headers arrive. Deno.serve
+  // 2.9.6 then reset the stream ~4 ms later: the SDK returned an empty stream and no error (hyperium/h2#885).
+  it("an event stream that takes a while (6 events 100 ms apart) arrives whole through the SDK's default handler, h2c and TLS", async () => {
+    for (const [url, pair_, extra] of [
+      [cleartext.url, pair, {}],
+      [tls.url, tlsPair, { NODE_EXTRA_CA_CERTS: certFile }],
+    ] as const) {
+      emulator.reset();
+      const out = await defaultClients({ ...extra, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url + "/bedrock", AWS_ACCESS_KEY_ID: pair_.accessKeyId, AWS_SECRET_ACCESS_KEY: pair_.secretAccessKey }, "slow-stream");
+      expect(out.handlerProtocol).toBe("h2");
+      const body = { messages: hello, additionalModelRequestFields: out.pace };
+      expect([url, out.streamText]).toEqual([url, expectedUsage(body, "ConverseStream").replyText]);
+      expect(out.events).toBeGreaterThanOrEqual(6 + 3); // the deltas, messageStart, messageStop, metadata
+      expect(emulator.streams.completed).toBe(1);
     }
   });
 

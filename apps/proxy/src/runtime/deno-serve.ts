@@ -1,0 +1,47 @@
+/**
+ * Serving on Deno: Deno.serve answers everything (HTTP/1.1 and HTTP/2, with its limits and flood defences), on a
+ * loopback port behind the public one. In front, protocol-front.ts tells HTTP/2 from HTTP/1.1 (and ends TLS), and
+ * loopback-relay.ts carries each connection through, removing the client's GOAWAY from HTTP/2 connections
+ * (h2-goaway-filter.ts): Deno 2.9.6 resets open streams when it receives one, which cut every event stream the AWS
+ * SDK for JavaScript opens. Deno's `node:http2` server does not have that bug, but it aborts the process under
+ * ordinary concurrent load (2.9.6: "free(): invalid pointer", nghttp2 assertions; two connections of ten streams).
+ */
+import { withoutClientGoaway } from "./h2-goaway-filter.ts";
+import { relayTo } from "./loopback-relay.ts";
+import { listenFront } from "./protocol-front.ts";
+import { internalErrorResponse, withTarget } from "./request-target.ts";
+import type { TlsFiles } from "./tls-files.ts";
+
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+declare const Deno: any;
+
+export interface DenoServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function serveOnDeno(options: { port: number; hostname: string; tls?: TlsFiles | null }, fetch: Fetch): Promise<DenoServer> {
+  const inner = await listenLoopback(options.tls ? behindTls(fetch) : fetch);
+  const front = await listenFront(options, (socket, protocol) => relayTo(inner.port, socket, protocol === "h2" ? withoutClientGoaway() : undefined));
+  return {
+    port: front.port,
+    stop: async () => {
+      front.close();
+      await inner.shutdown();
+    },
+  };
+}
+
+/** Deno.serve on a loopback port of its own (HTTP/1.1, and h2c with prior knowledge), reached only through the front. */
+async function listenLoopback(fetch: Fetch): Promise<{ port: number; shutdown(): Promise<void> }> {
+  let listening: (port: number) => void;
+  const ready = new Promise<number>((resolve) => (listening = resolve));
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => listening(port), onError: internalErrorResponse }, fetch);
+  return { port: await ready, shutdown: () => server.shutdown() };
+}
+
+/** TLS ends at the front, so the loopback server sees `http:`; the core reads the scheme the client used. */
+function behindTls(fetch: Fetch): Fetch {
+  return (request) => fetch(withTarget(request, "https" + request.url.slice(4)));
+}
