@@ -138,7 +138,8 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
   const received: Record<string, string> = {};
   const authority = req.authority ?? req.headers.get("host");
   for (const name of auth.signedHeaders) {
-    const value = name === AUTHORITY ? authority : req.headers.get(name);
+    // Over HTTP/2 `:authority` stands for Host (RFC 9113 §8.3.1): a signed `host` without a Host header is the authority.
+    const value = name === AUTHORITY ? authority : name === "host" ? (req.headers.get("host") ?? authority) : req.headers.get(name);
     // A header named in SignedHeaders but absent can never match what the client signed.
     if (value === null) throw mismatch(`Signed header '${name}' is missing from the request.`);
     received[name] = value;

@@ -75,6 +75,17 @@ describe("verifySigV4 over HTTP/2: `:authority` in SignedHeaders, as the AWS SDK
   });
 });
 
+describe("verifySigV4 over HTTP/2 with `host` signed: the authority stands for the Host header", () => {
+  it("accepts it from the authority when the request has no Host header (Deno over HTTP/2), refuses another authority", async () => {
+    const parts = await signed();
+    const withoutHost = new Headers(parts.headers);
+    withoutHost.delete("host");
+    await expect(verifySigV4({ ...parts, headers: withoutHost, authority: "gw.local" }, { lookup, nowMs: now })).resolves.toMatchObject({ accessKeyId: creds.accessKeyId });
+    const error = await verifySigV4({ ...parts, headers: withoutHost, authority: "evil.example" }, { lookup, nowMs: now }).catch((e) => e);
+    expect(error.type).toBe("InvalidSignatureException");
+  });
+});
+
 describe("the Authorization header's shape", () => {
   it("refuses two Signature parameters in one header (the first valid, the last garbage, or the reverse)", async () => {
     const req = await signed();

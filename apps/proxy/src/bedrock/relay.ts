@@ -21,6 +21,11 @@ export interface RelayOptions {
   tap?: BodyTap;
   /** Aborts the upstream fetch when the client goes away. */
   abortUpstream: () => void;
+  /**
+   * Whether the client has gone away: an upstream read that fails after that failed because of it (Deno aborts
+   * `request.signal`, which cancels upstream, before it cancels the answer's body; Bun does the reverse).
+   */
+  clientGone?: () => boolean;
 }
 
 /**
@@ -61,6 +66,10 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
           }
         }
       } catch (error) {
+        if (options.clientGone?.()) {
+          end({ kind: "client-cancel" });
+          return controller.error(error);
+        }
         end({ kind: "upstream-error", error });
         if (framer) {
           // A failure the gateway itself raised mid-stream (a refused input event) is told as it is.

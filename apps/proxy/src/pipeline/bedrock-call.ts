@@ -40,8 +40,6 @@ export interface BedrockPipelineOptions {
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
   /** Opens the full-duplex HTTP/2 exchanges of bidirectional streams; default: node:http2 (runtime/upstream-h2.ts). */
   openDuplex?: ForwardEventsOptions["openDuplex"];
-  /** Why bidirectional streams are refused where the gateway runs; default: the runtime's (runtime/runtime.ts). */
-  bidirectionalStreamsUnsupported?: string | null;
 }
 
 /**
@@ -69,8 +67,6 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
   const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion });
 
-  const bidirectionalUnsupported = options.bidirectionalStreamsUnsupported === undefined ? runtime.bidirectionalStreamsUnsupported : options.bidirectionalStreamsUnsupported;
-
   const unadmitted = (refusal: Refusal, startedAt: number, request: Request) => {
     options.onUnadmitted?.(refusal, startedAt);
     return renderRefusal(refusal, dialectOf(request.url));
@@ -81,7 +77,6 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
     // 1. Route: operation, service, region, model, end user, from the path and headers alone.
     const routed = route(request, startedAt);
     if (isRefusal(routed)) return unadmitted(routed, startedAt, request);
-    if (bidirectionalUnsupported && takesEvents(routed)) return unadmitted(refuse.unsupported(bidirectionalUnsupported), startedAt, request);
 
     // 2. Authenticate: the caller's key, or a signature made with gateway-issued AWS credentials.
     let principal;

@@ -73,6 +73,7 @@ export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps:
     eventStream,
     serverSentEvents: (upstream.headers.get("content-type") ?? "").startsWith("text/event-stream"),
     abortUpstream: () => abort.abort(),
+    clientGone: () => call.request.signal.aborted,
     tap: {
       chunk: (bytes) => {
         for (const t of taps) t.chunk?.(bytes);

@@ -18,8 +18,6 @@ export interface Runtime {
   hasher(key?: string | Uint8Array): NativeHasher;
   /** Options every upstream fetch carries. */
   fetchOptions: RequestInit;
-  /** Why this runtime's server cannot carry a bidirectional stream to the AWS SDKs; null where it can. */
-  bidirectionalStreamsUnsupported: string | null;
 }
 
 interface BunGlobal {
@@ -27,16 +25,6 @@ interface BunGlobal {
 }
 
 const bun = (globalThis as { Bun?: BunGlobal }).Bun;
-
-/**
- * Measured on Deno 2.9.6, h2c and TLS alike: when a client closes its HTTP/2 session gracefully (GOAWAY with last
- * stream id 0) while a stream is open, Deno.serve resets that stream (RST_STREAM CANCEL, ~4 ms later) instead of
- * finishing it. The AWS SDK for JavaScript does exactly that for every event stream (an isolated session, closed
- * once the response headers arrive), so a speech session would be cut after its first answer. The bug is the `h2`
- * crate's (hyperium/h2#885, fixed in h2 0.4.14); Deno's `node:http2` server does not have it.
- */
-const DENO_GOAWAY =
-  "InvokeModelWithBidirectionalStream is not served by this gateway on Deno: Deno's HTTP/2 server resets an open stream when the client closes its session gracefully (GOAWAY), which the AWS SDKs do as soon as an event stream's response starts, so the session would be cut after its first answer. Run the gateway on Bun for speech-to-speech models.";
 
 const nodeCryptoHasher = (key?: string | Uint8Array): NativeHasher => (key === undefined ? createHash("sha256") : createHmac("sha256", key));
 
@@ -47,11 +35,9 @@ export const runtime: Runtime = bun
       hasher: (key) => (key === undefined ? new bun.CryptoHasher("sha256") : new bun.CryptoHasher("sha256", key)),
       // Bun decodes gzip but keeps content-encoding; relaying bytes untouched needs it off.
       fetchOptions: { decompress: false } as RequestInit,
-      bidirectionalStreamsUnsupported: null,
     }
   : {
       name: "Deno" in globalThis ? "deno" : "node",
       hasher: nodeCryptoHasher,
       fetchOptions: {},
-      bidirectionalStreamsUnsupported: "Deno" in globalThis ? DENO_GOAWAY : null,
     };
