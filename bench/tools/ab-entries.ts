@@ -7,6 +7,8 @@
  *   bun bench/tools/ab-entries.ts before=apps/proxy/src/index.ts after=../wt/apps/proxy/src/index.ts [--rate=1000] [--rounds=6] [--seconds=3]
  *   ... --throughput       closed-loop throughput instead (wrk), rounds interleaved: req/s and gateway CPU µs per request
  *
+ *   ... --runtime=deno     the builds on Deno instead of Bun
+ *
  * A worktree must sit inside this repository's directory (so its imports resolve to this node_modules).
  */
 import path from "node:path";
@@ -32,6 +34,7 @@ if (entries.length === 0) throw new Error("usage: bun bench/tools/ab-entries.ts 
 const rate = Number(flags.get("rate") ?? 1000);
 const rounds = Number(flags.get("rounds") ?? 6);
 const seconds = Number(flags.get("seconds") ?? 3);
+const runtime = flags.get("runtime") === "deno" ? "deno" : "bun";
 const config: BenchConfig = {
   ...structuredClone(FULL),
   converse: { rates: [rate], durationS: seconds * rounds, warmupS: 3, rounds },
@@ -50,7 +53,7 @@ async function main() {
   const targets: Target[] = [directTarget(emulator)];
   for (const entry of entries) {
     process.env.BENCH_PROXY_ENTRY = entry.file;
-    targets.push({ ...(await startProxy("bun", emulator)), name: entry.name as TargetName });
+    targets.push({ ...(await startProxy(runtime, emulator)), name: entry.name as TargetName });
   }
   if (flags.has("throughput")) await compareThroughput(targets, ctx);
   else await compareLatency(targets, ctx);

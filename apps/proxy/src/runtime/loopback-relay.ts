@@ -8,7 +8,9 @@ import net from "node:net";
 import type { Duplex, Transform } from "node:stream";
 
 export function relayTo(port: number, socket: Duplex, clientBytes?: Transform): void {
-  const inner = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true, noDelay: true } as net.NetConnectOpts);
+  const inner = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  // Both ways, small writes go out at once: HTTP/2 writes each frame apart, and Nagle held them back ~40 ms.
+  inner.setNoDelay(true);
   if (socket instanceof net.Socket) socket.setNoDelay(true);
   if (clientBytes) socket.pipe(clientBytes).pipe(inner);
   else socket.pipe(inner);
