@@ -23,7 +23,12 @@ export interface DenoServer {
 
 export async function serveOnDeno(options: { port: number; hostname: string; tls?: TlsFiles | null }, fetch: Fetch): Promise<DenoServer> {
   const inner = await listenLoopback(options.tls ? behindTls(fetch) : fetch);
-  const front = await listenFront(options, (socket, protocol) => relayTo(inner.port, socket, protocol === "h2" ? withoutClientGoaway() : undefined));
+  const front = await listenFront(options, (socket, protocol) => relayTo(inner.port, socket, protocol === "h2" ? withoutClientGoaway() : undefined)).catch(
+    async (error) => {
+      await inner.shutdown();
+      throw nativeListenError(options) ?? error;
+    },
+  );
   return {
     port: front.port,
     stop: async () => {
@@ -31,6 +36,19 @@ export async function serveOnDeno(options: { port: number; hostname: string; tls
       await inner.shutdown();
     },
   };
+}
+
+/**
+ * Why the port cannot be had, as Deno itself says it: its node:net reports EINVAL where the system said
+ * EADDRNOTAVAIL, and startup-errors.ts words each case for the operator.
+ */
+function nativeListenError(options: { port: number; hostname: string }): unknown {
+  try {
+    Deno.listen({ port: options.port, hostname: options.hostname }).close();
+    return null;
+  } catch (error) {
+    return error;
+  }
 }
 
 /** Deno.serve on a loopback port of its own (HTTP/1.1, and h2c with prior knowledge), reached only through the front. */
