@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http2 from "node:http2";
+import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expectedUsage, startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
@@ -56,6 +57,26 @@ async function defaultClients(env: Record<string, string>, mode: "runtime" | "ag
     timeout: 60_000,
   });
   return JSON.parse(run.stdout.trim().split("\n").pop()!);
+}
+
+/** Writes `pieces` 20 ms apart on a raw TCP connection; what the server sent within 500 ms after the last one. */
+function rawExchange(port: number, pieces: string[]): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    const got: Buffer[] = [];
+    socket.on("data", (chunk) => got.push(chunk));
+    socket.on("error", () => {});
+    socket.once("connect", async () => {
+      for (const piece of pieces) {
+        socket.write(Buffer.from(piece, "latin1"));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      setTimeout(() => {
+        socket.destroy();
+        resolve(Buffer.concat(got));
+      }, 500);
+    });
+  });
 }
 
 async function hostile(args: string[]): Promise<any> {
@@ -194,6 +215,17 @@ describe(`HTTP/2 next to HTTP/1.1 on the gateway's port (${proxyRuntime})`, () =
     expect(curl).toBe("1.1 200");
     const h2 = execFileSync("curl", ["-s", "--http2", "--cacert", certFile, "-o", "/dev/null", "-w", "%{http_version} %{http_code}", tls.url + "/health/liveliness"], { encoding: "utf8" });
     expect(h2).toBe("2 200");
+  });
+
+  it("the protocol is told from the first bytes however they are split: the HTTP/2 preface in pieces, HTTP/1.1 methods that start like it", async () => {
+    const h2 = await rawExchange(cleartext.port, ["PRI * HT", "TP/2.0\r\n\r\nS", "M\r\n\r\n", "\x00\x00\x00\x04\x00\x00\x00\x00\x00"]);
+    // The server's first frame is its SETTINGS (type 4).
+    expect(h2.length).toBeGreaterThanOrEqual(9);
+    expect(h2[3]).toBe(4);
+    for (const pieces of [["G", "ET /health/liveliness HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"], ["P", "UT /health/liveliness HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"]]) {
+      const answer = (await rawExchange(cleartext.port, pieces)).toString("latin1");
+      expect([pieces[0], answer.slice(0, 9)]).toEqual([pieces[0], "HTTP/1.1 "]);
+    }
   });
 
   it("HTTP/1.1 keeps working on the cleartext port", async () => {
