@@ -1114,7 +1114,7 @@ export interface paths {
         put?: never;
         /**
          * InvokeModelWithBidirectionalStream
-         * @description Passthrough of `InvokeModelWithBidirectionalStreamCommand` (@aws-sdk/client-bedrock-runtime). HTTP/2 bidirectional event stream (speech-to-speech models). Usage arrives inside model-native chunk payloads and is not extracted (`x-bedrock-usage: none`).
+         * @description Passthrough of `InvokeModelWithBidirectionalStreamCommand` (@aws-sdk/client-bedrock-runtime): speech-to-speech models such as Nova Sonic. HTTP/2 only (h2c with prior knowledge, or h2 by ALPN under TLS), full duplex: input events are relayed to Bedrock as they arrive, each verified against the client's signature chain when the client signs with gateway-issued credentials and re-signed with the gateway's own chain; output events are relayed as Bedrock sends them. Usage is read from Nova Sonic's `usageEvent` output events (speech and text tokens) and recorded when the session ends, a session the client abandons included.
          */
         post: operations["InvokeModelWithBidirectionalStream"];
         delete?: never;
@@ -1811,7 +1811,7 @@ export interface components {
          * @description Where token counts came from; null when the call was not metered (refused, failed, unmetered operation).
          * @enum {string|null}
          */
-        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
+        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "usage-events" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
         SpendLog: {
             /** @description Gateway request id. */
             request_id: string;

@@ -17,6 +17,9 @@ export interface TokenPrices {
   cacheWrite?: number;
   /** Cache writes with a 1-hour TTL. */
   cacheWrite1h?: number;
+  /** Speech tokens in and out (speech-to-speech models: Nova Sonic). */
+  inputAudio?: number;
+  outputAudio?: number;
   /** Rerank: per 1,000 queries (a query of more than 100 documents counts as one per started 100). */
   query?: number;
   /** Video generation (StartAsyncInvoke): per 1,000 seconds of output. */
@@ -179,7 +182,7 @@ function decodeId(id: string): string {
   }
 }
 
-const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "query", "videoSeconds"] as const;
+const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "inputAudio", "outputAudio", "query", "videoSeconds"] as const;
 const GUARDRAIL_KEYS: readonly (keyof GuardrailUnits)[] = [
   "content",
   "contentImage",
