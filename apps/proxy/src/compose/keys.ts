@@ -1,6 +1,6 @@
 import { createGatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { allowListStep } from "../policy/allow-list.ts";
-import type { PostgresStore } from "../store/postgres.ts";
+import type { PostgresStore } from "../store/postgres/open.ts";
 import type { Store } from "../store/types.ts";
 import { createAccessKeyCache } from "../keys/access-key-cache.ts";
 import { localInvalidation, postgresInvalidation, type KeyInvalidation } from "../keys/invalidation.ts";
