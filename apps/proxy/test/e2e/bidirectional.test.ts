@@ -267,14 +267,24 @@ describe(`InvokeModelWithBidirectionalStream, relayed both ways over HTTP/2 (${p
 describe(`hostile or idle bidirectional streams (${proxyRuntime})`, () => {
   it("a stream reset before its first event, and a flood of them, reach nothing upstream", async () => {
     const key = await newKey();
-    const client = http2.connect(gateway.url);
+    const flooded = http2.connect(gateway.url);
+    const goaways: number[] = [];
+    flooded.on("goaway", (code) => goaways.push(code));
+    flooded.on("error", () => {});
     try {
-      for (let i = 0; i < 50; i++) {
-        const stream = client.request({ ":method": "POST", ":path": BIDI_PATH, ...(await signedHeaders(key)).headers });
+      for (let i = 0; i < 50 && !flooded.closed && !flooded.destroyed; i++) {
+        const stream = flooded.request({ ":method": "POST", ":path": BIDI_PATH, ...(await signedHeaders(key)).headers });
         stream.on("error", () => {});
         stream.close(http2.constants.NGHTTP2_CANCEL);
       }
-      // One more that is answered: the connection and the gateway keep serving.
+    } finally {
+      flooded.close();
+    }
+    // Deno.serve may end such a connection (hyper: 20 streams reset before it accepted them), saying why.
+    for (const code of goaways) expect(code).toBe(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    // One more that is answered: the gateway keeps serving.
+    const client = http2.connect(gateway.url);
+    try {
       const stream = client.request({ ":method": "POST", ":path": BIDI_PATH, authorization: "Bearer sk-not-a-key" });
       stream.end();
       expect(await new Promise((resolve) => stream.once("response", (h) => resolve(h[":status"])))).toBe(401);
