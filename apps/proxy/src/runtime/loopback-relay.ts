@@ -9,7 +9,8 @@ import type { Duplex, Transform } from "node:stream";
 
 export function relayTo(port: number, socket: Duplex, clientBytes?: Transform): void {
   const inner = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
-  // Both ways, small writes go out at once: HTTP/2 writes each frame apart, and Nagle held them back ~40 ms.
+  // Both ways, small writes go out at once: HTTP/2 writes each frame apart, and Nagle would hold one back until the
+  // previous was acknowledged.
   inner.setNoDelay(true);
   if (socket instanceof net.Socket) socket.setNoDelay(true);
   if (clientBytes) socket.pipe(clientBytes).pipe(inner);
