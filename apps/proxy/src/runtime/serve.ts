@@ -3,15 +3,18 @@
  * Everything behind `fetch` is web-standard. Both serve HTTP/1.1 and HTTP/2 on the same port: cleartext h2c
  * with prior knowledge (what the AWS SDKs' default handler opens for an `http://` endpoint), or ALPN under TLS.
  */
+import type { BodyLimits } from "../pipeline/read-body.ts";
 import { limitRequestBodies } from "./body-limit.ts";
-import { closeAfterRefusal } from "./bun-close-after-refusal.ts";
+import { closeAfterRefusal as bunCloseAfterRefusal } from "./bun-close-after-refusal.ts";
+import { closeAfterRefusal as denoCloseAfterRefusal } from "./deno-close-after-refusal.ts";
 import { guardRequestTarget, internalErrorResponse } from "./request-target.ts";
 import type { TlsFiles } from "./tls-files.ts";
 
 export interface ServeOptions {
   port: number;
   hostname: string;
-  maxRequestBodyBytes: number;
+  /** MAX_REQUEST_BODY_MB, BODY_READ_TIMEOUT_MS and the rate floor, for the bodies the core does not read itself. */
+  bodyLimits: BodyLimits;
   fetch: (request: Request) => Response | Promise<Response>;
   /** Serve HTTPS instead of cleartext. */
   tls?: TlsFiles | null;
@@ -30,7 +33,7 @@ declare const Bun: any;
 declare const Deno: any;
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.maxRequestBodyBytes));
+  const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.bodyLimits));
   const protocol = options.tls ? "https" : "http";
   if (typeof Bun !== "undefined") {
     const server = Bun.serve({
@@ -46,7 +49,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       // Never the development error page (working directory, paths, source lines) for a thrown error.
       development: false,
       error: internalErrorResponse,
-      fetch: closeAfterRefusal(fetch),
+      fetch: bunCloseAfterRefusal(fetch),
     });
     return { port: server.port, hostname: options.hostname, protocol, runtime: "bun", stop: () => server.stop(false) };
   }
@@ -62,7 +65,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         onListen: ({ port }: { port: number }) => listening(port),
         onError: internalErrorResponse,
       },
-      fetch,
+      denoCloseAfterRefusal(fetch),
     );
     const port = await ready;
     return { port, hostname: options.hostname, protocol, runtime: "deno", stop: () => server.shutdown() };
