@@ -10,7 +10,7 @@
  * PostgreSQL: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); a throwaway database is
  * created and dropped.
  */
-/// <reference path="../../apps/proxy/src/store/node-sqlite.d.ts" />
+/// <reference path="../../apps/proxy/src/store/sqlite/node-sqlite.d.ts" />
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -10,7 +10,7 @@
  *
  * A tool for profiling the hot path (see bench/README.md), not a benchmark of the gateway against anything.
  */
-/// <reference path="../../apps/proxy/src/store/node-sqlite.d.ts" />
+/// <reference path="../../apps/proxy/src/store/sqlite/node-sqlite.d.ts" />
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

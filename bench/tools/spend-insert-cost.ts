@@ -8,15 +8,15 @@
  *
  * A tool for a storage decision (see bench/README.md), not part of the benchmark.
  */
-/// <reference path="../../apps/proxy/src/store/node-sqlite.d.ts" />
+/// <reference path="../../apps/proxy/src/store/sqlite/node-sqlite.d.ts" />
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { requestId } from "../../apps/proxy/src/bedrock/request-id.ts";
-import { openSqliteStore } from "../../apps/proxy/src/store/sqlite.ts";
-import { spendLogInserter } from "../../apps/proxy/src/store/spend-sqlite-insert.ts";
-import { CONNECTION_PRAGMAS } from "../../apps/proxy/src/store/sqlite-transaction.ts";
+import { openSqliteStore } from "../../apps/proxy/src/store/sqlite/open.ts";
+import { CONNECTION_PRAGMAS, sqliteDatabase } from "../../apps/proxy/src/store/sqlite/connection.ts";
+import { insertSpendBatch } from "../../apps/proxy/src/store/spend-insert.ts";
 import type { SpendLogRow } from "../../apps/proxy/src/store/spend-types.ts";
 
 const prefill = Number(process.argv[2] ?? 200_000);
@@ -37,23 +37,23 @@ function row(id: string, at: number): SpendLogRow {
   };
 }
 
-function measure(label: string, nextId: (now: number) => string) {
+async function measure(label: string, nextId: (now: number) => string) {
   const dir = mkdtempSync(path.join(tmpdir(), "spend-insert-cost-"));
   const file = path.join(dir, "gateway.sqlite");
-  const store = openSqliteStore(file);
-  void store.close();
+  await (await openSqliteStore(file)).close();
   const db = new DatabaseSync(file);
   db.exec(CONNECTION_PRAGMAS);
-  const insert = spendLogInserter(db);
+  const connection = sqliteDatabase(db);
+  const insert = (rows: SpendLogRow[]) => insertSpendBatch(connection, rows);
   // One row per millisecond of simulated history, as at 1,000 req/s.
   let clock = Date.now() - prefill - BATCH * BATCHES;
-  for (let n = 0; n < prefill; n += BATCH) insert(Array.from({ length: Math.min(BATCH, prefill - n) }, () => row(nextId(clock), clock++)));
+  for (let n = 0; n < prefill; n += BATCH) await insert(Array.from({ length: Math.min(BATCH, prefill - n) }, () => row(nextId(clock), clock++)));
   db.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 0");
 
   const batches = Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, () => row(nextId(clock), clock++)));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const batch of batches) insert(batch);
+  for (const batch of batches) await insert(batch);
   const wallUs = (performance.now() - t0) * 1000;
   const cpu = process.cpuUsage(cpu0);
   const frames = Math.max(0, statSync(`${file}-wal`).size - 32) / (PAGE + 24);
@@ -67,4 +67,4 @@ function measure(label: string, nextId: (now: number) => string) {
 }
 
 console.log(`spend_logs with ${prefill} rows, then ${BATCHES} batches of ${BATCH} rows:`);
-for (const [label, nextId] of Object.entries(ids)) measure(label, nextId);
+for (const [label, nextId] of Object.entries(ids)) await measure(label, nextId);

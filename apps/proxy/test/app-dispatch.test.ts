@@ -17,6 +17,7 @@ function appThrowing(error: Error) {
     config: readConfig({ AWS_ENDPOINT_URL: "http://127.0.0.1:9" }),
     credentials: async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY }),
     steps: { admit: [throwing] },
+    readiness: { credentials: async () => "ok", storage: async () => "ok" },
   });
 }
 

@@ -26,6 +26,7 @@ const usageKinds = [
   "openai-responses",
   "rerank",
   "async-invoke",
+  "bidirectional-stream",
   "none",
 ];
 
@@ -39,6 +40,7 @@ interface Route {
   usage: string;
   modelFrom?: string;
   dialect?: string;
+  input?: string;
 }
 
 function fail(message: string): never {
@@ -64,6 +66,8 @@ for (const [fullPath, item] of Object.entries<Record<string, any>>(spec.paths ??
     if (modelFrom !== undefined && modelFrom !== "body" && !path.includes(`{${modelFrom}}`)) fail(`${where}: x-bedrock-model must be body or a path label`);
     const dialect = op["x-bedrock-dialect"];
     if (dialect !== undefined && dialect !== "openai") fail(`${where}: bad x-bedrock-dialect ${dialect}`);
+    const input = op["x-bedrock-input"];
+    if (input !== undefined && input !== "events") fail(`${where}: bad x-bedrock-input ${input}`);
     routes.push({
       operationId: op.operationId,
       method: method.toUpperCase(),
@@ -77,6 +81,7 @@ for (const [fullPath, item] of Object.entries<Record<string, any>>(spec.paths ??
       // Optional, and left out when absent so the table's other lines stay as they were.
       ...(modelFrom !== undefined ? { modelFrom } : {}),
       ...(dialect !== undefined ? { dialect } : {}),
+      ...(input !== undefined ? { input } : {}),
     });
   }
 }
@@ -108,6 +113,8 @@ export interface BedrockRoute {
   modelFrom?: string;
   /** \`openai\`: the gateway's own errors on this route are OpenAI-shaped (\`{"error": {...}}\`) instead of AWS-shaped. */
   dialect?: "openai";
+  /** \`events\`: the request body is a live stream of signed events (InvokeModelWithBidirectionalStream), relayed event by event, never read whole. */
+  input?: "events";
 }
 
 const routes: BedrockRoute[] = [

@@ -15,6 +15,7 @@ export type UsageKind =
   | "openai-responses"
   | "rerank"
   | "async-invoke"
+  | "bidirectional-stream"
   | "none";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -36,6 +37,8 @@ export interface BedrockRoute {
   modelFrom?: string;
   /** `openai`: the gateway's own errors on this route are OpenAI-shaped (`{"error": {...}}`) instead of AWS-shaped. */
   dialect?: "openai";
+  /** `events`: the request body is a live stream of signed events (InvokeModelWithBidirectionalStream), relayed event by event, never read whole. */
+  input?: "events";
 }
 
 const routes: BedrockRoute[] = [
@@ -65,7 +68,7 @@ const routes: BedrockRoute[] = [
   {"operationId":"ConverseStream","method":"POST","path":"/model/{modelId}/converse-stream","segments":["model","{modelId}","converse-stream"],"service":"bedrock-runtime","streaming":true,"usage":"converse-stream"},
   {"operationId":"CountTokens","method":"POST","path":"/model/{modelId}/count-tokens","segments":["model","{modelId}","count-tokens"],"service":"bedrock-runtime","streaming":false,"usage":"count-tokens"},
   {"operationId":"InvokeModel","method":"POST","path":"/model/{modelId}/invoke","segments":["model","{modelId}","invoke"],"service":"bedrock-runtime","streaming":false,"usage":"invoke"},
-  {"operationId":"InvokeModelWithBidirectionalStream","method":"POST","path":"/model/{modelId}/invoke-with-bidirectional-stream","segments":["model","{modelId}","invoke-with-bidirectional-stream"],"service":"bedrock-runtime","streaming":true,"usage":"none"},
+  {"operationId":"InvokeModelWithBidirectionalStream","method":"POST","path":"/model/{modelId}/invoke-with-bidirectional-stream","segments":["model","{modelId}","invoke-with-bidirectional-stream"],"service":"bedrock-runtime","streaming":true,"usage":"bidirectional-stream","input":"events"},
   {"operationId":"InvokeModelWithResponseStream","method":"POST","path":"/model/{modelId}/invoke-with-response-stream","segments":["model","{modelId}","invoke-with-response-stream"],"service":"bedrock-runtime","streaming":true,"usage":"invoke-stream"},
   {"operationId":"OptimizePrompt","method":"POST","path":"/optimize-prompt","segments":["optimize-prompt"],"service":"bedrock-agent-runtime","streaming":true,"usage":"none"},
   {"operationId":"Rerank","method":"POST","path":"/rerank","segments":["rerank"],"service":"bedrock-agent-runtime","streaming":false,"usage":"rerank"},

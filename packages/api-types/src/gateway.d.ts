@@ -1114,7 +1114,7 @@ export interface paths {
         put?: never;
         /**
          * InvokeModelWithBidirectionalStream
-         * @description Passthrough of `InvokeModelWithBidirectionalStreamCommand` (@aws-sdk/client-bedrock-runtime). HTTP/2 bidirectional event stream (speech-to-speech models). Usage arrives inside model-native chunk payloads and is not extracted (`x-bedrock-usage: none`).
+         * @description Passthrough of `InvokeModelWithBidirectionalStreamCommand` (@aws-sdk/client-bedrock-runtime): speech-to-speech models such as Nova Sonic. HTTP/2 only (h2c with prior knowledge, or h2 by ALPN under TLS), full duplex: input events are relayed to Bedrock as they arrive, each verified against the client's signature chain when the client signs with gateway-issued credentials and re-signed with the gateway's own chain; output events are relayed as Bedrock sends them. Usage is read from Nova Sonic's `usageEvent` output events (speech and text tokens) and recorded when the session ends, a session the client abandons included.
          */
         post: operations["InvokeModelWithBidirectionalStream"];
         delete?: never;
@@ -1555,10 +1555,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * @default model
-         * @enum {string}
-         */
+        /** @enum {string} */
         SpendGroupBy: "key" | "user" | "team" | "end_user" | "model";
         SpendFigures: {
             /** @description USD; calls without a known cost count as 0 here and in `unpriced_requests`. */
@@ -1624,6 +1621,9 @@ export interface components {
             /** @enum {string} */
             storage: "sqlite" | "postgres";
         };
+        UiSignInRequest: {
+            master_key: string;
+        };
         UiSession: {
             csrf_token: string;
             expires_at: string;
@@ -1638,56 +1638,80 @@ export interface components {
             message: string;
         };
         /**
-         * @description Seconds, minutes, hours or days, e.g. `30s`, `15m`, `24h`, `30d`.
+         * @description a positive whole number followed by s, m, h or d (seconds, minutes, hours, days), e.g. `30s`, `15m`, `24h`, `30d`; at most 100 years
          * @example 30d
          */
-        Duration: string;
+        Duration: string | null;
+        /** @description an AWS region name such as `eu-west-1` */
+        AwsRegion: string;
+        /** @description A name or id; null clears it. */
+        Name: string | null;
+        Limit: number | null;
+        /** @description Free-form JSON, kept with the entity; at most 16 KiB as JSON. */
+        Metadata: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description LiteLLM fields that have no effect here, accepted with any value and ignored on every admin write (keys,
+         *     users, teams, end users), so LiteLLM scripts keep working.
+         */
+        LiteLLMFields: {
+            tags?: unknown;
+            send_invite_email?: unknown;
+            key_type?: unknown;
+            soft_budget?: unknown;
+            aliases?: unknown;
+            config?: unknown;
+            user_email?: unknown;
+            user_alias?: unknown;
+            user_role?: unknown;
+            team_alias?: unknown;
+            alias?: unknown;
+        };
         /**
          * @description Settings shared by generate, update and regenerate. Unknown fields are refused with 400 (a misspelt limit
-         *     must not mint an unlimited key), except LiteLLM fields without effect here, which are accepted and ignored:
-         *     `tags`, `send_invite_email`, `key_type`, `soft_budget`, `aliases`, `config`.
+         *     must not mint an unlimited key), except the LiteLLM fields without effect here (LiteLLMFields), which are
+         *     accepted and ignored.
          */
         KeyFields: {
             /** @description Human-readable unique name. */
-            key_alias?: string | null;
-            /** @description Allowed model ids / inference profile ids / ARNs. Empty or absent means all models. */
-            models?: string[];
+            key_alias?: components["schemas"]["Name"];
+            /** @description Allowed model ids / inference profile ids / ARNs. Empty, null or absent means all models. */
+            models?: string[] | null;
             /**
              * @description Route groups or Bedrock operation ids (`Converse`, `InvokeAgent`, ...). Groups: `runtime` and
              *     `agent-runtime` (whole services), `inference` (`/model/...`), `async-invoke`, `guardrails`,
              *     `knowledgebases` (retrieve, retrieveAndGenerate, generateQuery, agenticRetrieve), `rerank`, `agents`
              *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`, `openai` (the OpenAI-compatible
-             *     `/openai/v1/...` paths, also part of `runtime`), `control-plane` (the read-only control-plane slice). Empty or
-             *     absent means all Bedrock routes.
+             *     `/openai/v1/...` paths, also part of `runtime`), `control-plane` (the read-only control-plane slice). Empty,
+             *     null or absent means all Bedrock routes.
              */
-            allowed_routes?: string[];
+            allowed_routes?: string[] | null;
             /**
              * @description Data residency: the AWS regions this key's calls may be served from. Bounds both the client's
              *     `x-bedrock-region` (another region is refused with 403 AccessDeniedException) and cross-region failover
              *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). Intersected with
-             *     the team's `allowed_regions`. Empty or absent means any region.
+             *     the team's `allowed_regions`. Empty, null or absent means any region.
              */
-            allowed_regions?: string[];
+            allowed_regions?: components["schemas"]["AwsRegion"][] | null;
             /** @description USD; null means unlimited. */
             max_budget?: number | null;
             /** @description Spend resets to 0 every period; null means never. */
-            budget_duration?: components["schemas"]["Duration"] | null;
-            /** @description Requests per minute. */
-            rpm_limit?: number | null;
-            /** @description Tokens (input + output) per minute. */
-            tpm_limit?: number | null;
+            budget_duration?: components["schemas"]["Duration"];
+            /** @description Requests per minute; null means unlimited. */
+            rpm_limit?: components["schemas"]["Limit"];
+            /** @description Tokens (input + output) per minute; null means unlimited. */
+            tpm_limit?: components["schemas"]["Limit"];
             /** @description Lifetime from now; null means never expires. Ignored when `expires` is given. */
-            duration?: components["schemas"]["Duration"] | null;
+            duration?: components["schemas"]["Duration"];
             /**
              * Format: date-time
-             * @description Absolute expiry.
+             * @description Absolute expiry (with a time zone).
              */
             expires?: string | null;
-            user_id?: string | null;
-            team_id?: string | null;
-            metadata?: {
-                [key: string]: unknown;
-            };
+            user_id?: components["schemas"]["Name"];
+            team_id?: components["schemas"]["Name"];
+            metadata?: components["schemas"]["Metadata"];
             /**
              * @description Issue an AWS-style access key pair (`BGWA...` id, 40-character secret) that unmodified SigV4 clients
              *     use against `/bedrock`. Needs GATEWAY_SECRET_KEY on the gateway (else 400). On regenerate: true adds or
@@ -1695,13 +1719,14 @@ export interface components {
              */
             aws_credentials?: boolean;
         };
-        GenerateKeyRequest: components["schemas"]["KeyFields"];
+        GenerateKeyRequest: components["schemas"]["KeyFields"] & components["schemas"]["LiteLLMFields"];
         KeyRef: {
             /** @description The `sk-...` key or its `token` hash. */
             key: string;
         };
-        UpdateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"];
-        RegenerateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"];
+        BlockKeyRequest: components["schemas"]["KeyRef"];
+        UpdateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"] & components["schemas"]["LiteLLMFields"];
+        RegenerateKeyRequest: components["schemas"]["KeyRef"] & components["schemas"]["KeyFields"] & components["schemas"]["LiteLLMFields"];
         KeyResponse: {
             /**
              * @description The secret `sk-...`; shown only here.
@@ -1786,7 +1811,7 @@ export interface components {
          * @description Where token counts came from; null when the call was not metered (refused, failed, unmetered operation).
          * @enum {string|null}
          */
-        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
+        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "usage-events" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
         SpendLog: {
             /** @description Gateway request id. */
             request_id: string;
@@ -1917,28 +1942,29 @@ export interface components {
          * @description Budget settings of a user, team or end user. Fields left out are unchanged; `null` clears. `max_budget` is
          *     checked before every call (403 AccessDeniedException once spent); `budget_duration` (`30s`, `15m`, `24h`,
          *     `30d`) starts a new window with spend 0 every period. `rpm_limit` / `tpm_limit` are read by rate limits.
+         *     Unknown fields are refused with 400, except the LiteLLM fields without effect here (LiteLLMFields), which are
+         *     accepted and ignored.
          */
         BudgetFields: {
             max_budget?: number | null;
-            budget_duration?: string | null;
-            rpm_limit?: number | null;
-            tpm_limit?: number | null;
-            metadata?: {
-                [key: string]: unknown;
-            };
+            budget_duration?: components["schemas"]["Duration"];
+            rpm_limit?: components["schemas"]["Limit"];
+            tpm_limit?: components["schemas"]["Limit"];
+            metadata?: components["schemas"]["Metadata"];
         };
-        UserRequest: components["schemas"]["BudgetFields"] & {
-            user_id: string;
+        EntityId: string;
+        UserRequest: components["schemas"]["BudgetFields"] & components["schemas"]["LiteLLMFields"] & {
+            user_id: components["schemas"]["EntityId"];
         };
-        TeamRequest: components["schemas"]["BudgetFields"] & {
-            team_id: string;
-            /** @description Data residency for every key of the team, intersected with each key's own `allowed_regions`. Empty means any region. */
-            allowed_regions?: string[];
+        TeamRequest: components["schemas"]["BudgetFields"] & components["schemas"]["LiteLLMFields"] & {
+            team_id: components["schemas"]["EntityId"];
+            /** @description Data residency for every key of the team, intersected with each key's own `allowed_regions`. Empty or null means any region. */
+            allowed_regions?: components["schemas"]["AwsRegion"][] | null;
         };
-        EndUserRequest: components["schemas"]["BudgetFields"] & {
-            end_user_id?: string;
-            user_id?: string;
-        };
+        EndUserRequest: components["schemas"]["BudgetFields"] & components["schemas"]["LiteLLMFields"] & {
+            end_user_id?: components["schemas"]["EntityId"];
+            user_id?: components["schemas"]["EntityId"];
+        } & (unknown | unknown);
         Liveliness: {
             /** @constant */
             status: "ok";
@@ -2062,7 +2088,7 @@ export interface components {
          *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
          *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
          */
-        BedrockRegion: string;
+        BedrockRegion: components["schemas"]["AwsRegion"];
         /**
          * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
          *     accepted too). Not forwarded to AWS.
@@ -2253,7 +2279,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["KeyRef"];
+                "application/json": components["schemas"]["BlockKeyRequest"];
             };
         };
         responses: {
@@ -2281,7 +2307,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["KeyRef"];
+                "application/json": components["schemas"]["BlockKeyRequest"];
             };
         };
         responses: {
@@ -2912,9 +2938,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    master_key: string;
-                };
+                "application/json": components["schemas"]["UiSignInRequest"];
             };
         };
         responses: {

@@ -6,7 +6,7 @@ import { sdkCommandNames, sdkOperations, type SdkService } from "../scripts/sdk-
 const services: SdkService[] = ["bedrock-runtime", "bedrock-agent-runtime"];
 const usageKinds = new Set([
   "converse", "converse-stream", "invoke", "invoke-stream", "count-tokens",
-  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "openai-chat", "openai-responses", "none",
+  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "openai-chat", "openai-responses", "bidirectional-stream", "none",
 ]);
 // The OpenAI-compatible paths are served by bedrock-runtime but are no AWS SDK command.
 const sdkRoutes = bedrockRoutes.filter((r) => r.dialect !== "openai");

@@ -1,4 +1,5 @@
-import type { StreamStats } from "./options.ts";
+import type { EventChainVerifier } from "@bedrock-gateway/sigv4";
+import type { RecordedRequest, StreamStats } from "./options.ts";
 /** What an operation handler gets: the verified request, decoded params, control and resolved pacing. */
 import type { EmulatorControl } from "./control.ts";
 import type { EmulatorOptions, ServiceName } from "./options.ts";
@@ -24,6 +25,10 @@ export interface OpContext {
   /** Client-abort signal when the runtime's request.signal is trustworthy. */
   signal: AbortSignal | undefined;
   streams: StreamStats;
+  /** A signed event stream's input (InvokeModelWithBidirectionalStream): the body, never read whole, and its chain. */
+  events?: { body: ReadableStream<Uint8Array>; chain: EventChainVerifier };
+  /** The request's record, when recording: a session adds what it saw. */
+  record: RecordedRequest | null;
 }
 
 export type OpHandler = (ctx: OpContext) => Response | Promise<Response>;

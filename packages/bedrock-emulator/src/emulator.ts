@@ -17,7 +17,8 @@ import {
 import { controlPlaneResponse, matchControlPlane } from "./ops/control/control-plane.ts";
 import { matchRoute, serviceFor } from "./route.ts";
 import { requestProblem } from "./validate-request.ts";
-import { parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
+import { eventChainVerifier, parseQuery, scopeOf, SigV4Error, verifySigV4 } from "@bedrock-gateway/sigv4";
+import { BIDIRECTIONAL_STREAM } from "./route.ts";
 
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
@@ -64,7 +65,9 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   const service = serviceFor(rawPath);
   const route = matchRoute(method, rawPath);
   const controlPlane = route ? null : matchControlPlane(method, rawPath, opts, parseQuery(rawQuery));
-  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : EMPTY;
+  // A signed event stream's body is never read whole: its events are checked and answered as they arrive.
+  const eventInput = route?.operation === BIDIRECTIONAL_STREAM;
+  const body = request.body && !eventInput ? new Uint8Array(await request.arrayBuffer()) : EMPTY;
 
   // Recorded before verification so tests can count requests that reached us but were rejected.
   let record: RecordedRequest | null = null;
@@ -92,11 +95,12 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   };
 
   let region: string;
+  let signature: string;
+  const accessKeyId = opts.accessKeyId ?? EMULATOR_ACCESS_KEY_ID;
+  const secret = { secretAccessKey: opts.secretAccessKey ?? EMULATOR_SECRET_ACCESS_KEY, sessionToken: opts.sessionToken };
   try {
-    const accessKeyId = opts.accessKeyId ?? EMULATOR_ACCESS_KEY_ID;
-    const secret = { secretAccessKey: opts.secretAccessKey ?? EMULATOR_SECRET_ACCESS_KEY, sessionToken: opts.sessionToken };
-    ({ region } = await verifySigV4(
-      { method, rawPath, rawQuery, headers: request.headers, body },
+    ({ region, signature } = await verifySigV4(
+      { method, rawPath, rawQuery, headers: request.headers, body: eventInput ? "events" : body },
       { lookup: (id) => (id === accessKeyId ? secret : null), regions: opts.regions, nowMs: (opts.now ?? Date.now)() },
     ));
   } catch (err) {
@@ -155,6 +159,13 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
     baseHeaders,
     signal,
     streams: emulator.streams,
+    record,
+    ...(eventInput && {
+      events: {
+        body: request.body ?? new ReadableStream({ start: (c) => c.close() }),
+        chain: eventChainVerifier({ accessKeyId, secretAccessKey: secret.secretAccessKey, region, seedSignature: signature, nowMs: opts.now }),
+      },
+    }),
   };
 
   const firstByteDelay = control.firstByteDelayMs ?? opts.firstByteDelayMs ?? 0;

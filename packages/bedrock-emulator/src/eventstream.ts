@@ -62,6 +62,14 @@ export function encodeException(exceptionType: string, message: string): Uint8Ar
   return codec.encode({ headers, body: fromUtf8(JSON.stringify({ message })) });
 }
 
+/**
+ * An error the event stream's union does not model (a broken event signature): `:message-type: error`, which the
+ * SDKs raise as an Error named after `:error-code`.
+ */
+export function encodeError(errorCode: string, message: string): Uint8Array {
+  return codec.encode({ headers: { ":message-type": str("error"), ":error-code": str(errorCode), ":error-message": str(message) }, body: new Uint8Array(0) });
+}
+
 export function eventStreamBody(plan: StreamPlan): ReadableStream<Uint8Array> {
   const encoding = plan.encoding ?? eventStreamEncoding;
   const iterator = plan.events[Symbol.iterator]();

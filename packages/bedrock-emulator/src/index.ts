@@ -12,6 +12,7 @@ export {
   type StreamStats,
   type RunningEmulator,
   type ServiceName,
+  type SpeechUsage,
 } from "./options.ts";
 export { createEmulator } from "./emulator.ts";
 export { startEmulator, type StartOptions } from "./serve.ts";
@@ -20,3 +21,4 @@ export type { EmulatorControl } from "./control.ts";
 export { FAULTS_PATH, type FaultRule, type FaultState, type FaultError } from "./faults.ts";
 export { guardrailUnits } from "./ops/runtime/guardrail.ts";
 export { DEFAULT_CONTROL_PLANE, type ControlPlaneFixtures, type EmulatorAgent } from "./ops/control/fixtures.ts";
+export { INPUT_AUDIO_BYTES_PER_SPEECH_TOKEN, OUTPUT_AUDIO_BYTES_PER_SPEECH_TOKEN, SPEECH_TOKENS_PER_REPLY_WORD } from "./ops/runtime/bidirectional-stream.ts";

@@ -38,6 +38,14 @@ export interface RecordedRequest {
   signingRegion: string | null;
   verified: boolean;
   error?: string;
+  /** InvokeModelWithBidirectionalStream: input events opened (signature checked), and the session's usage so far. */
+  session?: { inputEvents: number; usage: SpeechUsage };
+}
+
+/** Nova Sonic's token counts: speech and text, in and out (a `usageEvent`'s `details.total`). */
+export interface SpeechUsage {
+  input: { speechTokens: number; textTokens: number };
+  output: { speechTokens: number; textTokens: number };
 }
 
 /** How the emulator's event streams ended: lets tests see that a client abort reached upstream. */

@@ -20,6 +20,7 @@ import * as asyncInvoke from "./ops/runtime/async-invoke.ts";
 import * as converse from "./ops/runtime/converse.ts";
 import * as converseStream from "./ops/runtime/converse-stream.ts";
 import * as countTokens from "./ops/runtime/count-tokens.ts";
+import { bidirectionalStream } from "./ops/runtime/bidirectional-stream.ts";
 import * as guardrail from "./ops/runtime/guardrail.ts";
 import * as invokeModel from "./ops/runtime/invoke-model.ts";
 import * as invokeModelStream from "./ops/runtime/invoke-model-stream.ts";
@@ -28,6 +29,9 @@ import * as openaiResponses from "./ops/openai/responses.ts";
 
 type RouteDef = [method: string, pattern: string, operation: string, handler: OpHandler];
 
+/** The one operation whose request body is a live stream of signed events, read as it arrives. */
+export const BIDIRECTIONAL_STREAM = "InvokeModelWithBidirectionalStream";
+
 const ROUTES: RouteDef[] = [
   // bedrock-runtime
   ["POST", "/model/{modelId+}/converse", "Converse", converse.converse],
@@ -35,6 +39,7 @@ const ROUTES: RouteDef[] = [
   ["POST", "/model/{modelId+}/invoke", "InvokeModel", invokeModel.invokeModel],
   ["POST", "/model/{modelId+}/invoke-with-response-stream", "InvokeModelWithResponseStream", invokeModelStream.invokeModelStream],
   ["POST", "/model/{modelId+}/count-tokens", "CountTokens", countTokens.countTokens],
+  ["POST", "/model/{modelId+}/invoke-with-bidirectional-stream", BIDIRECTIONAL_STREAM, bidirectionalStream],
   ["POST", "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply", "ApplyGuardrail", guardrail.applyGuardrail],
   ["POST", "/guardrail-checks/invoke", "InvokeGuardrailChecks", guardrail.invokeGuardrailChecks],
   ["POST", "/async-invoke", "StartAsyncInvoke", asyncInvoke.startAsyncInvoke],

@@ -1,4 +1,4 @@
-/** Binds the fetch handler to a socket with the host runtime's own server (Bun.serve or Deno.serve). */
+/** Binds the fetch handler to a socket with the host runtime's own server (Bun.serve or Deno.serve), HTTP/1.1 and h2c. */
 import { createEmulator } from "./emulator.ts";
 import type { EmulatorOptions, RunningEmulator } from "./options.ts";
 
@@ -21,8 +21,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const handler = (req: Request) => emulator.fetch(req);
 
   if (bun) {
-    // idleTimeout 0: slow benchmark streams must not be cut by Bun's 10 s default.
-    const server = bun.serve({ port, hostname, fetch: handler, idleTimeout: 0 });
+    // idleTimeout 0: slow benchmark streams must not be cut by Bun's 10 s default. http2: cleartext h2c with prior
+    // knowledge next to HTTP/1.1, as AWS serves both (InvokeModelWithBidirectionalStream needs HTTP/2).
+    const server = bun.serve({ port, hostname, fetch: handler, idleTimeout: 0, http2: true } as Parameters<typeof bun.serve>[0]);
     const actualPort = server.port!;
     return Object.assign(emulator, {
       url: `http://${hostname}:${actualPort}`,

@@ -1,6 +1,6 @@
 import { BedrockAgentRuntimeClient, type BedrockAgentRuntimeClientConfig } from "@aws-sdk/client-bedrock-agent-runtime";
 import type { GatewayCredentials } from "./auth-scheme.ts";
-import { addGatewayMiddleware, proxiedClientConfig, type ProxiedClientOptions } from "./client-config.ts";
+import { proxiedClient, type ProxiedClientOptions } from "./client-config.ts";
 
 export type ProxiedBedrockAgentClientOptions = ProxiedClientOptions<BedrockAgentRuntimeClientConfig>;
 
@@ -9,8 +9,5 @@ export function createProxiedBedrockAgentClient(
   credentials: GatewayCredentials,
   options: ProxiedBedrockAgentClientOptions = {},
 ): BedrockAgentRuntimeClient {
-  const config = proxiedClientConfig<BedrockAgentRuntimeClientConfig>(credentials, options, "createProxiedBedrockAgentClient");
-  const client = new BedrockAgentRuntimeClient(config as BedrockAgentRuntimeClientConfig);
-  addGatewayMiddleware(client.middlewareStack, config.endpoint, options.bedrockRegion);
-  return client;
+  return proxiedClient(BedrockAgentRuntimeClient, credentials, options, "createProxiedBedrockAgentClient");
 }

@@ -25,7 +25,7 @@ export type ProxiedClientOptions<Config> = Omit<
   GatewayClientOptions;
 
 /** Builds the config shared by both Bedrock clients; `caller` names the factory in argument errors. */
-export function proxiedClientConfig<Config extends object>(
+function proxiedClientConfig<Config extends object>(
   credentials: GatewayCredentials,
   options: ProxiedClientOptions<Config>,
   caller: string,
@@ -46,8 +46,19 @@ export function proxiedClientConfig<Config extends object>(
   };
 }
 
-/** The middleware both Bedrock clients get once constructed. */
-export function addGatewayMiddleware(stack: StackLike, endpoint: string, bedrockRegion: string | undefined): void {
-  addBedrockRegionHeader(stack, bedrockRegion);
-  addGatewayErrorHints(stack, endpoint);
+/**
+ * A real SDK client of `Client`'s class (either Bedrock client) that talks to the gateway: the proxied config, then the
+ * gateway's middleware. `caller` names the factory in argument errors.
+ */
+export function proxiedClient<Config extends object, Client extends { middlewareStack: StackLike }>(
+  ClientClass: new (config: Config) => Client,
+  credentials: GatewayCredentials,
+  options: ProxiedClientOptions<Config>,
+  caller: string,
+): Client {
+  const config = proxiedClientConfig<Config>(credentials, options, caller);
+  const client = new ClientClass(config as unknown as Config);
+  addBedrockRegionHeader(client.middlewareStack, options.bedrockRegion);
+  addGatewayErrorHints(client.middlewareStack, config.endpoint);
+  return client;
 }

@@ -1,6 +1,6 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import type { GatewayCredentials } from "./auth-scheme.ts";
-import { addGatewayMiddleware, proxiedClientConfig, type ProxiedClientOptions } from "./client-config.ts";
+import { proxiedClient, type ProxiedClientOptions } from "./client-config.ts";
 
 export type ProxiedBedrockClientOptions = ProxiedClientOptions<BedrockRuntimeClientConfig>;
 
@@ -9,8 +9,5 @@ export function createProxiedBedrockClient(
   credentials: GatewayCredentials,
   options: ProxiedBedrockClientOptions = {},
 ): BedrockRuntimeClient {
-  const config = proxiedClientConfig<BedrockRuntimeClientConfig>(credentials, options, "createProxiedBedrockClient");
-  const client = new BedrockRuntimeClient(config as BedrockRuntimeClientConfig);
-  addGatewayMiddleware(client.middlewareStack, config.endpoint, options.bedrockRegion);
-  return client;
+  return proxiedClient(BedrockRuntimeClient, credentials, options, "createProxiedBedrockClient");
 }

@@ -3,3 +3,4 @@ export { verifySigV4, checkSigV4Headers, scopeOf, type CheckedHeaders, type Sign
 export { SigV4Error } from "./errors.ts";
 export { parseQuery } from "./query.ts";
 export { formatAmzDate, parseAmzDate } from "./amz-date.ts";
+export { STREAMING_EVENTS_PAYLOAD, eventChainSigner, eventChainVerifier, type EventChainSigner, type EventChainSignerOptions, type EventChainVerifier, type EventChainVerifierOptions } from "./event-chain.ts";

@@ -9,6 +9,8 @@ import { parseAuthorization, type ParsedAuthorization } from "./authorization.ts
 import { CanonicalSigner } from "./canonical-signer.ts";
 import { invalidSignature, incompleteSignature, SigV4Error, unrecognizedClient } from "./errors.ts";
 import { parseQuery } from "./query.ts";
+import { timingSafeEqualHex } from "./timing-safe.ts";
+import { STREAMING_EVENTS_PAYLOAD } from "./event-chain.ts";
 
 export interface SigningSecret {
   secretAccessKey: string;
@@ -31,7 +33,12 @@ export interface SignedRequestParts {
   rawPath: string;
   rawQuery: string;
   headers: Headers;
-  body: Uint8Array;
+  /**
+   * The body, or `"events"` for a request whose body is a stream of events signed one by one
+   * (InvokeModelWithBidirectionalStream): its payload hash is then `STREAMING-AWS4-HMAC-SHA256-EVENTS`, which the
+   * client must also send in `x-amz-content-sha256`, and each event is verified on its own (event-chain.ts).
+   */
+  body: Uint8Array | "events";
   /**
    * The request's authority: HTTP/2's `:authority` pseudo-header (never part of `headers`), or the Host header.
    * Defaults to the Host header. Over HTTP/2 the AWS SDKs sign `:authority` instead of `host`.
@@ -42,6 +49,8 @@ export interface SignedRequestParts {
 export interface Verified {
   accessKeyId: string;
   region: string;
+  /** The request's signature: the first link of a signed event stream's chain. */
+  signature: string;
 }
 
 const AUTHORITY = ":authority";
@@ -116,10 +125,14 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
     if (token !== secret.sessionToken || !signed.has("x-amz-security-token")) throw unrecognizedClient();
   }
 
-  const payloadHash = await sha256Hex(req.body);
   const declaredHash = req.headers.get("x-amz-content-sha256");
-  if (declaredHash !== null && declaredHash !== payloadHash) {
-    throw invalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
+  const payloadHash = req.body === "events" ? STREAMING_EVENTS_PAYLOAD : await sha256Hex(req.body);
+  if (req.body === "events" ? declaredHash !== payloadHash : declaredHash !== null && declaredHash !== payloadHash) {
+    throw invalidSignature(
+      req.body === "events"
+        ? `An event stream request must carry 'x-amz-content-sha256: ${STREAMING_EVENTS_PAYLOAD}'.`
+        : "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   }
 
   const received: Record<string, string> = {};
@@ -147,7 +160,7 @@ export async function verifySigV4(req: SignedRequestParts, options: VerifyOption
   if (!timingSafeEqualHex(result.signature, auth.signature)) {
     throw mismatch(`\n\nThe Canonical String for this request should have been\n'${result.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${result.stringToSign}'\n`);
   }
-  return { accessKeyId: auth.accessKeyId, region: auth.region };
+  return { accessKeyId: auth.accessKeyId, region: auth.region, signature: auth.signature };
 }
 
 function checkSkew(signedAtMs: number, longDate: string, nowMs: number): void {
@@ -173,11 +186,4 @@ async function sha256Hex(body: Uint8Array): Promise<string> {
   let hex = "";
   for (let i = 0; i < digest.length; i++) hex += digest[i]!.toString(16).padStart(2, "0");
   return hex;
-}
-
-function timingSafeEqualHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

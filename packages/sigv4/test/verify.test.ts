@@ -21,7 +21,7 @@ const lookup = (id: string) => (id === creds.accessKeyId ? { secretAccessKey: cr
 
 describe("verifySigV4 with a credential lookup", () => {
   it("accepts a request signed by an official signer, over the /bedrock-prefixed raw path", async () => {
-    await expect(verifySigV4(await signed(), { lookup, nowMs: now })).resolves.toEqual({ accessKeyId: creds.accessKeyId, region: "eu-west-1" });
+    await expect(verifySigV4(await signed(), { lookup, nowMs: now })).resolves.toEqual({ accessKeyId: creds.accessKeyId, region: "eu-west-1", signature: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it.each([

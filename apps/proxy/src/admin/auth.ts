@@ -28,7 +28,3 @@ export function createAdminAuth(masterKey: string | null, cache: KeyCache) {
     return { kind: "virtual", row };
   };
 }
-
-export function requireMaster(caller: AdminCaller, what: string): void {
-  if (caller.kind !== "master") throw new AdminError(403, `Only the master key may call ${what}.`);
-}

@@ -8,6 +8,13 @@ export class AdminError extends Error {
   }
 }
 
+/** A request the admin API refuses with 400; `message` says exactly what is wrong. */
+export class BadRequest extends AdminError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
 const types = { 400: "invalid_request_error", 401: "auth_error", 403: "auth_error", 404: "not_found_error" } as const;
 
 export function adminErrorResponse(status: keyof typeof types, message: string): Response {

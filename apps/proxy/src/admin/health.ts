@@ -8,26 +8,33 @@ import { errorMessage } from "../error-message.ts";
  */
 export type ReadinessCheck = () => Promise<string | void>;
 
-export function healthRoutes(checks: Record<string, ReadinessCheck>) {
+/** The spec's Readiness names credentials and storage; other dependencies (redis, spend_queue) come on top. */
+export type ReadinessChecks = { credentials: ReadinessCheck; storage: ReadinessCheck } & Record<string, ReadinessCheck>;
+
+/** Liveness and readiness probes: no key needed (load balancers and orchestrators call them). */
+export function healthRoutes(checks: ReadinessChecks) {
   return new Elysia()
     .get("/health/liveliness", () => ({ status: "ok" }) satisfies Liveliness)
     .get("/health/liveness", () => ({ status: "ok" }) satisfies Liveliness)
     .get("/health/readiness", async ({ set }) => {
-      const results: Record<string, Readiness["credentials"]> = {};
-      let ready = true;
-      await Promise.all(
-        Object.entries(checks).map(async ([name, check]) => {
-          try {
-            results[name] = (await check()) || "ok";
-          } catch (error) {
-            ready = false;
-            results[name] = "error: " + errorMessage(error);
-          }
-        }),
-      );
+      const run = async (check: ReadinessCheck): Promise<{ ok: boolean; health: string }> => {
+        try {
+          return { ok: true, health: (await check()) || "ok" };
+        } catch (error) {
+          return { ok: false, health: "error: " + errorMessage(error) };
+        }
+      };
+      const names = Object.keys(checks);
+      const results = await Promise.all(names.map((name) => run(checks[name]!)));
+      const health = Object.fromEntries(names.map((name, i) => [name, results[i]!.health]));
+      const ready = results.every((r) => r.ok);
+      const degraded = results.some((r) => r.health.startsWith("degraded"));
       set.status = ready ? 200 : 503;
-      const degraded = Object.values(results).some((r) => r.startsWith("degraded"));
-      const status: Readiness["status"] = ready ? (degraded ? "degraded" : "ok") : "unavailable";
-      return { status, ...results };
+      return {
+        ...health,
+        status: ready ? (degraded ? "degraded" : "ok") : "unavailable",
+        credentials: health.credentials!,
+        storage: health.storage!,
+      } satisfies Readiness;
     });
 }

@@ -1,103 +1,110 @@
-import { Elysia } from "elysia";
-import type { DeleteKeysResponse, KeyInfo, KeyInfoResponse, KeyListResponse, KeyResponse } from "@bedrock-gateway/api-types";
-import type { KeyCache } from "../keys/key-cache.ts";
+import type { KeyInfo, KeyResponse } from "@bedrock-gateway/api-types";
 import { AwsCredentialsUnavailable, type IssuedKey, type KeyService } from "../keys/key-service.ts";
 import { tokenOf } from "../keys/secret.ts";
 import { displayCost } from "../spend/cost-display.ts";
 import { StoreConflictError, type KeyRow } from "../store/types.ts";
-import { createAdminAuth, type AdminCaller } from "./auth.ts";
-import { createAdminRoute } from "./route.ts";
-import { AdminError, adminErrorResponse } from "./errors.ts";
-import { awsCredentialsFlag, boolParam, intParam, keyList, readJsonObject, parseKeyFields, requiredString } from "./validate.ts";
+import type { AdminApp, Answer } from "./admin-app.ts";
+import { AdminError, BadRequest } from "./errors.ts";
+import { keyPatch } from "./settings-patch.ts";
+import { specBody, specQuery } from "./spec-validation.ts";
 
 export interface KeyRoutesOptions {
-  masterKey: string | null;
   keys: KeyService;
-  cache: KeyCache;
   now?: () => number;
   /** Live spend for /key/info (the spend ledger's running total); default: the stored figure. */
   keySpend?: (row: KeyRow) => Promise<number>;
 }
 
-
 /**
- * LiteLLM-compatible `/key/*`. Bodies are parsed and checked here (not by Elysia's schemas, which drop unknown
- * fields silently and answer with their own error shape), so every refusal is a `{"message","type"}` 400 and
- * nothing is written unless the whole request is valid.
+ * LiteLLM-compatible `/key/*`. Bodies and queries are validated against the spec's schemas before a handler
+ * runs (unknown fields refused, so a misspelt limit cannot mint an unlimited key); nothing is written unless the
+ * whole request is valid.
  */
-export function keyRoutes(options: KeyRoutesOptions) {
+export function keyRoutes(app: AdminApp, options: KeyRoutesOptions) {
   const { keys } = options;
   const now = options.now ?? Date.now;
-  const authenticate = createAdminAuth(options.masterKey, options.cache);
-  const route = createAdminRoute(authenticate, (error) => {
-    if (error instanceof StoreConflictError) return adminErrorResponse(400, `${error.field} is already used by another key.`);
-    if (error instanceof AwsCredentialsUnavailable) return adminErrorResponse(400, error.message);
-    return null;
-  });
   const liveInfo = async (row: KeyRow) => ({ ...keyInfo(row), ...(options.keySpend && { spend: displayCost(await options.keySpend(row)) }) });
   const found = <T>(value: T | null, reference: string): T => {
     if (value === null) throw new AdminError(404, `No key ${display(reference)}.`);
     return value;
   };
-  const setBlocked = (blocked: boolean) => async (request: Request) => {
-    const b = await readJsonObject(request);
-    const reference = requiredString(b, "key");
-    if (Object.keys(b).some((name) => name !== "key")) throw new AdminError(400, "Only the field key is accepted.");
-    return keyInfo(found(await keys.update(tokenOf(reference), { blocked }), reference));
-  };
+  const setBlocked = (blocked: boolean) => async ({ body }: { body: { key: string } }) =>
+    keyInfo(found(await keys.update(tokenOf(body.key), { blocked }), body.key));
 
-  return new Elysia()
-    .post("/key/generate", route("POST /key/generate", async (request) => {
-      const b = await readJsonObject(request);
-      const issued = await keys.issue(parseKeyFields(b, now()), { awsCredentials: awsCredentialsFlag(b) });
-      return issuedKey(issued);
-    }), { parse: "none" })
-    .get("/key/info", route("GET /key/info", async (request, caller) => {
-      const reference = new URL(request.url).searchParams.get("key");
-      const token = reference === null ? null : tokenOf(reference);
-      if (caller.kind === "virtual") {
-        if (token !== null && token !== caller.row.token) throw new AdminError(403, "A virtual key may read only its own info.");
-        return { key: reference ?? caller.row.token, info: await liveInfo(caller.row) } satisfies KeyInfoResponse;
-      }
-      if (token === null) throw new AdminError(400, "key is required: /key/info?key=<sk-... or token>.");
-      return { key: reference!, info: await liveInfo(found(await keys.get(token), reference!)) } satisfies KeyInfoResponse;
-    }, "self"))
-    .post("/key/update", route("POST /key/update", async (request) => {
-      const b = await readJsonObject(request);
-      const reference = requiredString(b, "key");
-      const patch = parseKeyFields(b, now(), ["key"]);
-      // A new secret can only be shown by the call that makes it.
-      if (awsCredentialsFlag(b) !== undefined) throw new AdminError(400, "aws_credentials cannot be changed by /key/update: use /key/regenerate, which returns the new pair.");
-      return keyInfo(found(await keys.update(tokenOf(reference), patch), reference));
-    }), { parse: "none" })
-    .post("/key/regenerate", route("POST /key/regenerate", async (request) => {
-      const b = await readJsonObject(request);
-      const reference = requiredString(b, "key");
-      const patch = parseKeyFields(b, now(), ["key"]);
-      return issuedKey(found(await keys.regenerate(tokenOf(reference), patch, { awsCredentials: awsCredentialsFlag(b) }), reference));
-    }), { parse: "none" })
-    .post("/key/delete", route("POST /key/delete", async (request) => {
-      const references = keyList(await readJsonObject(request));
-      const result = await keys.remove(references.map(tokenOf));
-      if (!result.ok) throw new AdminError(404, `No such keys, nothing deleted: ${result.missing.map(display).join(", ")}.`);
-      return { deleted_keys: references } satisfies DeleteKeysResponse;
-    }), { parse: "none" })
-    .get("/key/list", route("GET /key/list", async (request) => {
-      const q = new URL(request.url).searchParams;
-      const page = intParam(q.get("page"), "page", 1, 1, 1_000_000);
-      const size = intParam(q.get("size"), "size", 10, 1, 100);
-      const full = boolParam(q.get("return_full_object"), "return_full_object");
-      const filter = { userId: q.get("user_id") ?? undefined, teamId: q.get("team_id") ?? undefined, keyAlias: q.get("key_alias") ?? undefined };
-      const { rows, total } = await keys.list({ ...filter, offset: (page - 1) * size, limit: size });
-      return {
-        keys: rows.map((row) => (full ? keyInfo(row) : row.token)),
-        total_count: total,
-        current_page: page,
-        total_pages: Math.ceil(total / size),
-      } satisfies KeyListResponse;
-    }))
-    .post("/key/block", route("POST /key/block", setBlocked(true)), { parse: "none" })
-    .post("/key/unblock", route("POST /key/unblock", setBlocked(false)), { parse: "none" });
+  return app
+    .post(
+      "/key/generate",
+      async ({ body }) => issuedKey(await refusals(keys.issue(keyPatch(body, now()), { awsCredentials: body.aws_credentials }))) satisfies Answer<"generateKey">,
+      { body: specBody("GenerateKeyRequest") },
+    )
+    .get(
+      "/key/info",
+      async ({ query, caller }) => {
+        const reference = query.key;
+        const token = reference === undefined ? null : tokenOf(reference);
+        if (caller.kind === "virtual") {
+          if (token !== null && token !== caller.row.token) throw new AdminError(403, "A virtual key may read only its own info.");
+          return { key: reference ?? caller.row.token, info: await liveInfo(caller.row) } satisfies Answer<"keyInfo">;
+        }
+        if (reference === undefined || token === null) throw new BadRequest("key is required: /key/info?key=<sk-... or token>.");
+        return { key: reference, info: await liveInfo(found(await keys.get(token), reference)) } satisfies Answer<"keyInfo">;
+      },
+      { query: specQuery("keyInfo") },
+    )
+    .post(
+      "/key/update",
+      async ({ body }) => {
+        // A new secret can only be shown by the call that makes it.
+        if (body.aws_credentials !== undefined) throw new BadRequest("aws_credentials cannot be changed by /key/update: use /key/regenerate, which returns the new pair.");
+        return keyInfo(found(await refusals(keys.update(tokenOf(body.key), keyPatch(body, now()))), body.key)) satisfies Answer<"updateKey">;
+      },
+      { body: specBody("UpdateKeyRequest") },
+    )
+    .post(
+      "/key/regenerate",
+      async ({ body }) => {
+        const issued = await refusals(keys.regenerate(tokenOf(body.key), keyPatch(body, now()), { awsCredentials: body.aws_credentials }));
+        return issuedKey(found(issued, body.key)) satisfies Answer<"regenerateKey">;
+      },
+      { body: specBody("RegenerateKeyRequest") },
+    )
+    .post(
+      "/key/delete",
+      async ({ body }) => {
+        const result = await keys.remove(body.keys.map(tokenOf));
+        if (!result.ok) throw new AdminError(404, `No such keys, nothing deleted: ${result.missing.map(display).join(", ")}.`);
+        return { deleted_keys: body.keys } satisfies Answer<"deleteKeys">;
+      },
+      { body: specBody("DeleteKeysRequest") },
+    )
+    .get(
+      "/key/list",
+      async ({ query }) => {
+        const { page, size } = query;
+        const filter = { userId: query.user_id, teamId: query.team_id, keyAlias: query.key_alias };
+        const { rows, total } = await keys.list({ ...filter, offset: (page - 1) * size, limit: size });
+        return {
+          keys: rows.map((row) => (query.return_full_object ? keyInfo(row) : row.token)),
+          total_count: total,
+          current_page: page,
+          total_pages: Math.ceil(total / size),
+        } satisfies Answer<"listKeys">;
+      },
+      { query: specQuery("listKeys", ["page", "size", "return_full_object"]) },
+    )
+    .post("/key/block", async (context) => (await setBlocked(true)(context)) satisfies Answer<"blockKey">, { body: specBody("BlockKeyRequest") })
+    .post("/key/unblock", async (context) => (await setBlocked(false)(context)) satisfies Answer<"unblockKey">, { body: specBody("BlockKeyRequest") });
+}
+
+/** The key service's refusals of a well-formed request (an alias already taken, no GATEWAY_SECRET_KEY) are 400s. */
+async function refusals<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof StoreConflictError) throw new BadRequest(`${error.field} is already used by another key.`);
+    if (error instanceof AwsCredentialsUnavailable) throw new BadRequest(error.message);
+    throw error;
+  }
 }
 
 /** A secret in an error message is shown masked; a token hash as it is. */

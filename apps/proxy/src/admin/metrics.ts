@@ -16,3 +16,5 @@ export function metricsRoutes(options: { registry: Registry; requireAuth: boolea
     return new Response(registry.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
   });
 }
+
+export type MetricsRoutes = ReturnType<typeof metricsRoutes>;

@@ -1,8 +1,9 @@
-import { checkSigV4Headers, scopeOf, SigV4Error, verifySigV4, type SignedRequestParts } from "@bedrock-gateway/sigv4";
+import { checkSigV4Headers, eventChainVerifier, scopeOf, SigV4Error, verifySigV4, type EventChainVerifier, type SignedRequestParts, type Verified } from "@bedrock-gateway/sigv4";
 import { isGatewayAccessKeyId } from "../keys/aws-credentials.ts";
 import type { AccessKeySecret } from "../keys/access-key-cache.ts";
-import type { Refusal } from "../pipeline/refusal.ts";
+import { isRefusal, type Refusal } from "../pipeline/refusal.ts";
 import type { AuthResult } from "./authenticator.ts";
+import type { Principal } from "./principal.ts";
 
 /**
  * Authentication by SigV4 with credentials the gateway issued: the request is verified exactly as AWS verifies
@@ -20,6 +21,11 @@ export interface GatewaySigV4 {
   precheck(headers: Headers): Promise<Refusal | null>;
   /** Verifies the signature over these exact parts, then resolves the key like a bearer key. */
   authenticate(parts: SignedRequestParts): Promise<AuthResult>;
+  /**
+   * A signed event stream (InvokeModelWithBidirectionalStream): the request verified from its headers (its payload
+   * hash is STREAMING-AWS4-HMAC-SHA256-EVENTS), and the verifier of its events' chain, with the same secret.
+   */
+  authenticateEvents(parts: Omit<SignedRequestParts, "body">): Promise<{ principal: Principal; events: EventChainVerifier } | Refusal>;
 }
 
 export interface GatewaySigV4Options {
@@ -55,24 +61,38 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
       return (await secretFor(accessKeyId)) ? null : invalidToken();
     },
     async authenticate(parts) {
-      // verifySigV4 asks for the secret only after the cheap checks (scope, date, skew) pass.
-      const found: { key?: AccessKeySecret } = {};
-      try {
-        await verifySigV4(parts, {
-          nowMs: now(),
-          service: "bedrock",
-          lookup: async (accessKeyId) => {
-            found.key = (await secretFor(accessKeyId)) ?? undefined;
-            return found.key ? { secretAccessKey: found.key.secretAccessKey } : null;
-          },
-        });
-      } catch (error) {
-        if (error instanceof SigV4Error) return sigV4Refusal(error);
-        throw error;
-      }
-      // The key may have been deleted since its secret was cached: then it is as unknown as any other.
-      const result = found.key ? await principalFor(found.key.token) : null;
-      return result ?? invalidToken();
+      const verified = await verify(parts);
+      return isRefusal(verified) ? verified : verified.principal;
+    },
+    async authenticateEvents(parts) {
+      const verified = await verify({ ...parts, body: "events" });
+      if (isRefusal(verified)) return verified;
+      const { principal, request, key } = verified;
+      const events = eventChainVerifier({ accessKeyId: request.accessKeyId, secretAccessKey: key.secretAccessKey, region: request.region, seedSignature: request.signature, nowMs: now });
+      return { principal, events };
     },
   };
+
+  async function verify(parts: SignedRequestParts): Promise<{ principal: Principal; request: Verified; key: AccessKeySecret } | Refusal> {
+    // verifySigV4 asks for the secret only after the cheap checks (scope, date, skew) pass.
+    const found: { key?: AccessKeySecret } = {};
+    let request: Verified;
+    try {
+      request = await verifySigV4(parts, {
+        nowMs: now(),
+        service: "bedrock",
+        lookup: async (accessKeyId) => {
+          found.key = (await secretFor(accessKeyId)) ?? undefined;
+          return found.key ? { secretAccessKey: found.key.secretAccessKey } : null;
+        },
+      });
+    } catch (error) {
+      if (error instanceof SigV4Error) return sigV4Refusal(error);
+      throw error;
+    }
+    // The key may have been deleted since its secret was cached: then it is as unknown as any other.
+    const result = found.key ? await principalFor(found.key.token) : null;
+    if (!result) return invalidToken();
+    return isRefusal(result) ? result : { principal: result, request, key: found.key! };
+  }
 }

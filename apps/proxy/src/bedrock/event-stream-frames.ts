@@ -1,13 +1,10 @@
+import { EventStreamFormatError, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "@bedrock-gateway/protocol";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 
-/** An `application/vnd.amazon.eventstream` body that cannot be split into frames. */
-export class EventStreamFormatError extends Error {}
+export { EventStreamFormatError };
 
 const PRELUDE_BYTES = 12;
-const MIN_FRAME_BYTES = 16;
-/** The event-stream format caps a message at 16 MiB of payload plus 128 KiB of headers. */
-const MAX_FRAME_BYTES = 16 * 1024 * 1024 + 128 * 1024 + MIN_FRAME_BYTES;
 
 /**
  * Walks the complete frames at the start of `data` by their length prefix, handing each to `onFrame` (a view, valid
@@ -40,4 +37,29 @@ export function exceptionFrame(exceptionType: string, message: string): Uint8Arr
     },
     body: fromUtf8(JSON.stringify({ message })),
   });
+}
+
+/**
+ * An error told inside an event stream that its union does not model (a broken event signature, an input event over
+ * the limit): `:message-type: error`, which the SDKs raise as an Error named after `:error-code`.
+ */
+export function errorFrame(errorCode: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ":message-type": { type: "string", value: "error" },
+      ":error-code": { type: "string", value: errorCode },
+      ":error-message": { type: "string", value: message },
+    },
+    body: new Uint8Array(0),
+  });
+}
+
+/** Ends a relayed event stream with this error (errorFrame) instead of the generic upstream-failure exception. */
+export class StreamFailure extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

@@ -1,6 +1,6 @@
 import { concatBytes } from "@bedrock-gateway/protocol";
 import { errorMessage } from "../error-message.ts";
-import { exceptionFrame, walkFrames } from "./event-stream-frames.ts";
+import { errorFrame, exceptionFrame, StreamFailure, walkFrames } from "./event-stream-frames.ts";
 import { EventAligner } from "./server-sent-events.ts";
 
 /**
@@ -63,7 +63,9 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOp
       } catch (error) {
         end({ kind: "upstream-error", error });
         if (framer) {
-          controller.enqueue(framer.failure("The upstream Bedrock stream failed: " + errorMessage(error)));
+          // A failure the gateway itself raised mid-stream (a refused input event) is told as it is.
+          const told = error instanceof StreamFailure && options.eventStream ? errorFrame(error.errorCode, error.message) : framer.failure("The upstream Bedrock stream failed: " + errorMessage(error));
+          controller.enqueue(told);
           controller.close();
         } else {
           controller.error(error);

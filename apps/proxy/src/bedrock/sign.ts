@@ -1,6 +1,6 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { parseQuery } from "@bedrock-gateway/sigv4";
+import { eventChainSigner, type EventChainSigner, parseQuery, STREAMING_EVENTS_PAYLOAD } from "@bedrock-gateway/sigv4";
 import { boundedMemo } from "./bounded-memo.ts";
 import { NativeSha256, sha256Hex } from "./sha256.ts";
 
@@ -12,12 +12,15 @@ export interface UpstreamRequest {
   rawPath: string;
   rawQuery: string;
   headers: Record<string, string>;
-  body: Uint8Array | null;
+  /** The body, or `"events"`: a stream of events signed one by one (signed with STREAMING-AWS4-HMAC-SHA256-EVENTS). */
+  body: Uint8Array | null | "events";
 }
 
 /** Signs for both Bedrock services: they share the SigV4 service name `bedrock`. */
 export interface Signer {
   sign(request: UpstreamRequest, region: string): Promise<Record<string, string>>;
+  /** Signs a request's events, chained from its signature (`seedSignature`), with the same credentials. */
+  eventSigner(region: string, seedSignature: string): EventChainSigner;
 }
 
 export function createSigner(credentials: AwsCredentialIdentityProvider): Signer {
@@ -25,7 +28,8 @@ export function createSigner(credentials: AwsCredentialIdentityProvider): Signer
   const signerFor = boundedMemo((region) => new SignatureV4({ service: "bedrock", region, credentials, sha256: NativeSha256, uriEscapePath: true }));
   return {
     async sign(request, region) {
-      const body = request.body ?? new Uint8Array(0);
+      const events = request.body === "events";
+      const body = events ? undefined : (request.body as Uint8Array | null) ?? new Uint8Array(0);
       const signed = await signerFor(region).sign({
         method: request.method,
         protocol: request.origin.protocol,
@@ -35,10 +39,11 @@ export function createSigner(credentials: AwsCredentialIdentityProvider): Signer
         // Decoded as AWS decodes it (`+` stays a plus); the signer re-encodes.
         query: parseQuery(request.rawQuery),
         // The payload hash is precomputed natively; the signer would otherwise hash the body again in JS.
-        headers: { ...request.headers, host: request.origin.host, "x-amz-content-sha256": sha256Hex(body) },
+        headers: { ...request.headers, host: request.origin.host, "x-amz-content-sha256": body ? sha256Hex(body) : STREAMING_EVENTS_PAYLOAD },
         body,
       });
       return signed.headers;
     },
+    eventSigner: (region, seedSignature) => eventChainSigner({ credentials, region, seedSignature, sha256: NativeSha256 }),
   };
 }

@@ -1,4 +1,4 @@
-import { Elysia, type AnyElysia } from "elysia";
+import { Elysia } from "elysia";
 import { bedrockRoutes } from "@bedrock-gateway/api-types";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { GatewayConfig } from "../config.ts";
@@ -12,7 +12,10 @@ import { isUnderPrefix } from "../bedrock/raw-path.ts";
 import { BodyRefused } from "../pipeline/read-body.ts";
 import { createRouteTable } from "../bedrock/route-table.ts";
 import { createSigner } from "../bedrock/sign.ts";
-import { healthRoutes, type ReadinessCheck } from "../admin/health.ts";
+import { healthRoutes, type ReadinessChecks } from "../admin/health.ts";
+import { AdminError } from "../admin/errors.ts";
+import type { AdminApp } from "../admin/admin-app.ts";
+import type { MetricsRoutes } from "../admin/metrics.ts";
 import { docsRoutes } from "../admin/docs.ts";
 import { adminErrorResponse } from "../admin/errors.ts";
 import { errorMessage } from "../error-message.ts";
@@ -30,9 +33,11 @@ export interface GatewayParts {
   onUnadmitted?: BedrockPipelineOptions["onUnadmitted"];
   /** Circuit breakers and metrics of cross-region failover. */
   failover?: BedrockPipelineOptions["failover"];
-  readiness?: Record<string, ReadinessCheck>;
-  /** Extra route groups (admin API, metrics) mounted beside the passthrough. */
-  extensions?: AnyElysia[];
+  /** Readiness of what the gateway depends on: AWS credentials, storage, and redis or the spend queue when used. */
+  readiness: ReadinessChecks;
+  /** The admin API (compose/admin.ts: bearer, and the admin page's under /ui/api) and GET /metrics, beside the passthrough. */
+  admin?: AdminApp[];
+  metrics?: MetricsRoutes;
 }
 
 export interface GatewayApp {
@@ -41,7 +46,7 @@ export interface GatewayApp {
 }
 
 /**
- * Composes the gateway: health, admin extensions, and the Bedrock pipeline. Bedrock calls, the hot path, go
+ * Composes the gateway: health, docs, the admin API, metrics and the Bedrock pipeline. Bedrock calls, the hot path, go
  * straight to the pipeline (the router only costs them time: measured ~4 µs per call at saturation); every
  * other path goes through Elysia's routes.
  */
@@ -67,15 +72,18 @@ export function createApp(parts: GatewayParts): GatewayApp {
   const routes = new Elysia()
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return jsonError(404, `No route ${request.method} ${new URL(request.url).pathname}.`);
-      if (code === "VALIDATION") return jsonError(400, errorMessage(error));
+      // Admin refusals: from the auth hook, a handler, or the spec's schemas (whose message says what is wrong).
+      if (error instanceof AdminError) return adminErrorResponse(error.status, error.message);
+      if (code === "VALIDATION") return jsonError(400, typeof error.customError === "string" ? error.customError : "The request is not valid.");
       // A chunked body counted past MAX_REQUEST_BODY_MB at the edge (runtime/body-limit.ts) while a route parsed it.
       if (error instanceof BodyRefused) return renderRefusal(error.refusal);
       const failure = unexpectedFailure(error, request);
       return jsonError(failure.status, failure.message);
     })
-    .use(healthRoutes({ credentials: async () => void (await parts.credentials()), ...parts.readiness }))
+    .use(healthRoutes(parts.readiness))
     .use(docsRoutes());
-  for (const extension of parts.extensions ?? []) routes.use(extension);
+  for (const admin of parts.admin ?? []) routes.use(admin);
+  if (parts.metrics) routes.use(parts.metrics);
 
   return { fetch: (request) => (isBedrockPath(request.url) ? bedrock(request) : routes.fetch(request)) };
 }

@@ -16,7 +16,9 @@ import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/types.ts";
 import { errorMessage } from "../error-message.ts";
 import { withTimeout } from "../with-timeout.ts";
-import { aggregateRoutes } from "../admin/aggregates.ts";
+import { composeAdminApi, composeUiAdminApi } from "./admin.ts";
+import type { ReadinessChecks } from "../admin/health.ts";
+import { createSessionStore } from "../ui/sessions.ts";
 import { withAdminUi } from "../ui/admin-ui.ts";
 import { instanceInfo } from "../runtime/instance-info.ts";
 
@@ -42,7 +44,22 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
   const resolver = modelResolver({ client: controlPlaneClient({ credentials, endpoints: config.endpoints }) });
   // With REDIS_URL, budget counters are shared by every instance (Redis, in-process while it is down).
   const spend = setupSpend({ store, config: config.spend, cacheTtlMs: config.cacheTtlMs, masterKey: config.masterKey, ledger: budgetLedgerFor(shared, store), resolver });
-  const keys = await setupVirtualKeys({ store, masterKey: config.masterKey, cacheTtlMs: config.cacheTtlMs, staleIfErrorMs: config.staleIfErrorMs, secretKey: config.secretKey, invalidation: shared.invalidation, keySpend: spend.keySpend });
+  const keys = await setupVirtualKeys({ store, cacheTtlMs: config.cacheTtlMs, staleIfErrorMs: config.staleIfErrorMs, secretKey: config.secretKey, invalidation: shared.invalidation });
+  const readiness: ReadinessChecks = {
+    credentials: async () => void (await credentials()),
+    storage: () => storageReadiness(store),
+    ...shared.readiness,
+    spend_queue: spend.readiness,
+  };
+  const adminParts = {
+    masterKey: config.masterKey,
+    cache: keys.cache,
+    keys: { keys: keys.service, keySpend: spend.keySpend },
+    spend: { store, ledger: spend.ledger, scopes: spend.scopes },
+    aggregates: { store, instance: instanceInfo() },
+  };
+  // The admin page's sessions live in the database, so every instance knows them.
+  const sessions = createSessionStore({ ttlMs: config.uiSessionTtlSeconds * 1000, store });
   const inFlight = inFlightCalls();
   // Said at start, not first discovered by a caller's failed request; the gateway still starts (readiness says so).
   credentials().catch((error) =>
@@ -70,12 +87,13 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     },
     onUnadmitted: spend.steps.metrics.unadmitted,
     failover: { breakers, metrics: failoverMetrics(spend.metrics.registry, breakers), enterRegion: limits.enterRegion },
-    readiness: { storage: () => storageReadiness(store), ...shared.readiness, spend_queue: spend.readiness },
-    extensions: [keys.routes, ...spend.routes(keys.cache), aggregateRoutes({ masterKey: config.masterKey, cache: keys.cache, store, instance: instanceInfo() })],
+    readiness,
+    admin: [composeAdminApi(adminParts), composeUiAdminApi({ ...adminParts, sessions, readiness })],
+    metrics: spend.metricsRoute,
   });
 
   return {
-    app: withAdminUi(app, { masterKey: config.masterKey, store, sessionTtlSeconds: config.uiSessionTtlSeconds }),
+    app: withAdminUi(app, { masterKey: config.masterKey, sessions, sessionTtlSeconds: config.uiSessionTtlSeconds }),
     storage: store.driver,
     inFlight: () => inFlight.count(),
     async drain(graceMs) {

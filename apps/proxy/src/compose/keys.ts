@@ -1,7 +1,6 @@
-import { keyRoutes, type KeyRoutesOptions } from "../admin/keys.ts";
 import { createGatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { allowListStep } from "../policy/allow-list.ts";
-import type { PostgresStore } from "../store/postgres.ts";
+import type { PostgresStore } from "../store/postgres/open.ts";
 import type { Store } from "../store/types.ts";
 import { createAccessKeyCache } from "../keys/access-key-cache.ts";
 import { localInvalidation, postgresInvalidation, type KeyInvalidation } from "../keys/invalidation.ts";
@@ -12,10 +11,10 @@ import { createSecretBox } from "../keys/secret-box.ts";
 
 /**
  * Everything virtual keys add to the gateway: the lookup, SigV4 verification of the AWS-style credentials they
- * may carry, the allow-list check and the `/key/*` API. `secretKey` is GATEWAY_SECRET_KEY (null: no AWS pairs).
+ * may carry, the allow-list check and the key service behind the `/key/*` API. `secretKey` is GATEWAY_SECRET_KEY (null: no AWS pairs).
  */
-export async function setupVirtualKeys(options: { store: Store; masterKey: string | null; cacheTtlMs?: number; staleIfErrorMs?: number; secretKey?: string | null; invalidation?: KeyInvalidation; keySpend?: KeyRoutesOptions["keySpend"] }) {
-  const { store, masterKey } = options;
+export async function setupVirtualKeys(options: { store: Store; cacheTtlMs?: number; staleIfErrorMs?: number; secretKey?: string | null; invalidation?: KeyInvalidation }) {
+  const { store } = options;
   // Redis pub/sub when REDIS_URL is set; otherwise NOTIFY on PostgreSQL, in-process on SQLite.
   const invalidation = options.invalidation ?? (await invalidationFor(store));
   const caching = { ttlMs: options.cacheTtlMs, staleIfErrorMs: options.staleIfErrorMs };
@@ -27,7 +26,7 @@ export async function setupVirtualKeys(options: { store: Store; masterKey: strin
     lookupToken,
     gatewaySigV4: createGatewaySigV4({ secretFor: accessKeys.get, principalFor: lookupToken }),
     allowList: allowListStep(),
-    routes: keyRoutes({ masterKey, keys: createKeyService(store, invalidation, box), cache, keySpend: options.keySpend }),
+    service: createKeyService(store, invalidation, box),
     cache,
     close: () => invalidation.close(),
   };

@@ -1,4 +1,3 @@
-import type { KeyCache } from "../keys/key-cache.ts";
 import { log } from "../log.ts";
 import { createGatewayMetrics } from "../metrics/gateway-metrics.ts";
 import { metricsRoutes } from "../admin/metrics.ts";
@@ -19,7 +18,6 @@ import { budgetStep } from "../spend/budget-step.ts";
 import { modelLookupStep, priceStep } from "../spend/price-step.ts";
 import { spendRowStep } from "../spend/spend-row-step.ts";
 import { metricsStep } from "../metrics/metrics-step.ts";
-import { spendRoutes } from "../admin/spend.ts";
 import { errorMessage } from "../error-message.ts";
 
 export interface SpendSetupOptions {
@@ -36,8 +34,7 @@ export interface SpendSetupOptions {
 
 /**
  * Everything spend adds to the gateway: the ledger, the batched log writer, the budget, price, spend-row, metrics
- * and access-log steps of a call, budget-window resets, and the `/user`, `/team`, `/end_user`, `/spend/logs` and
- * `/metrics` routes. Close order on shutdown: stop the server, then `close()` (settles calls, flushes rows),
+ * and access-log steps of a call, budget-window resets, and the `/metrics` route. Close order on shutdown: stop the server, then `close()` (settles calls, flushes rows),
  * then close the store.
  */
 export function setupSpend(options: SpendSetupOptions) {
@@ -98,10 +95,9 @@ export function setupSpend(options: SpendSetupOptions) {
     /** /key/info's spend: the ledger's running total for the key, unflushed calls included. */
     keySpend: (row: KeyRow) =>
       ledger.spent({ kind: "key", id: row.token, maxBudget: row.maxBudget, budgetDuration: row.budgetDuration, budgetResetAt: row.budgetResetAt }),
-    routes: (cache: KeyCache) => [
-      spendRoutes({ masterKey, cache, store, ledger, scopes }),
-      metricsRoutes({ registry: metrics.registry, requireAuth: config.metricsRequireAuth, masterKey }),
-    ],
+    /** Cached user, team and end-user scopes: the admin API drops an entity's after changing it. */
+    scopes,
+    metricsRoute: metricsRoutes({ registry: metrics.registry, requireAuth: config.metricsRequireAuth, masterKey }),
     /** Readiness: rows waiting for the store; not ready when the queue is nearly full (the store is failing). */
     readiness: async () => {
       const depth = writer.depth();

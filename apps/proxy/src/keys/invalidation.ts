@@ -1,5 +1,5 @@
 import { log } from "../log.ts";
-import type { Sql } from "../store/postgres.ts";
+import type { Sql } from "../store/postgres/connection.ts";
 import { invalidationMessages } from "./invalidation-message.ts";
 
 /**

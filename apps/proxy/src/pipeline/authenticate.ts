@@ -5,7 +5,8 @@ import { pathStartOf } from "../bedrock/raw-path.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { type BodyLimits, readCallBody } from "./read-body.ts";
-import type { Refusal } from "./refusal.ts";
+import { isRefusal, type Refusal } from "./refusal.ts";
+import { takesEvents } from "./forward-events.ts";
 import type { RoutedCall } from "./route.ts";
 
 export interface AuthenticateOptions {
@@ -30,15 +31,22 @@ export function createAuthenticate(options: AuthenticateOptions) {
     // Headers first: a forged or stale signature costs no body read.
     const early = await gatewaySigV4.precheck(request.headers);
     if (early) return early;
-    return gatewaySigV4.authenticate({
+    const signed = {
       method: request.method,
       rawPath: BEDROCK_PREFIX + target.path,
       rawQuery: target.query,
       headers: request.headers,
       // Over HTTP/2 the SDKs sign `:authority`; Deno then has no Host header and keeps it in the URL only.
       authority: request.headers.get("host") ?? authorityOf(request.url),
-      body: (await readCallBody(call, options.body)) ?? new Uint8Array(0),
-    });
+    };
+    if (takesEvents(call)) {
+      // The body is a live stream of events: the request is verified from its headers, each event as it comes.
+      const result = await gatewaySigV4.authenticateEvents(signed);
+      if (isRefusal(result)) return result;
+      call.inputChain = result.events;
+      return result.principal;
+    }
+    return gatewaySigV4.authenticate({ ...signed, body: (await readCallBody(call, options.body)) ?? new Uint8Array(0) });
   };
 }
 

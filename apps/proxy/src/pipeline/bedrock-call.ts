@@ -9,6 +9,8 @@ import { runtime } from "../runtime/runtime.ts";
 import { createAuthenticate } from "./authenticate.ts";
 import type { BedrockCall, CallOutcome } from "./context.ts";
 import { createForward } from "./forward.ts";
+import { createForwardEvents, type ForwardEventsOptions, takesEvents } from "./forward-events.ts";
+import { openDuplex } from "../runtime/upstream-h2.ts";
 import { BodyRefused, bodyLimitsOf, readCallBody } from "./read-body.ts";
 import { nameModelFromBody } from "./model-from-body.ts";
 import { filterControlPlaneAnswer } from "./filter-answer.ts";
@@ -36,11 +38,16 @@ export interface BedrockPipelineOptions {
   failover?: { breakers: Breakers; metrics?: FailoverMetrics; enterRegion?: SendOptions["enterRegion"] };
   /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
+  /** Opens the full-duplex HTTP/2 exchanges of bidirectional streams; default: node:http2 (runtime/upstream-h2.ts). */
+  openDuplex?: ForwardEventsOptions["openDuplex"];
+  /** Why bidirectional streams are refused where the gateway runs; default: the runtime's (runtime/runtime.ts). */
+  bidirectionalStreamsUnsupported?: string | null;
 }
 
 /**
  * `ANY /bedrock/*`, top to bottom: route → authenticate → (model from body) → admit → read body → reserve → sign →
- * forward → (filter a control-plane answer) → relay and meter → record. Every step either adds to the call's context
+ * forward → (filter a control-plane answer) → relay and meter → record. A bidirectional stream (its body a live
+ * stream of signed events) skips the body read and is forwarded over HTTP/2 with its input relayed as it comes. Every step either adds to the call's context
  * or returns a Refusal, which is rendered here, once.
  */
 export function createBedrockPipeline(options: BedrockPipelineOptions): (request: Request) => Promise<Response> {
@@ -50,9 +57,19 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const body = bodyLimitsOf(config);
   const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, body });
   const sign = createSign({ config, signer: options.signer });
-  const forward = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
+  const forwardBody = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
+  const forwardEvents = createForwardEvents({
+    timeoutMs: config.upstreamTimeoutMs,
+    firstEventTimeoutMs: config.bodyReadTimeoutMs,
+    maxEventBytes: config.maxRequestBodyBytes,
+    eventSigner: options.signer.eventSigner,
+    openDuplex: options.openDuplex ?? openDuplex,
+  });
+  const forward: SendOptions["forward"] = (call, signed) => (takesEvents(call) ? forwardEvents(call, signed) : forwardBody(call, signed));
   const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
   const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion });
+
+  const bidirectionalUnsupported = options.bidirectionalStreamsUnsupported === undefined ? runtime.bidirectionalStreamsUnsupported : options.bidirectionalStreamsUnsupported;
 
   const unadmitted = (refusal: Refusal, startedAt: number, request: Request) => {
     options.onUnadmitted?.(refusal, startedAt);
@@ -64,6 +81,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
     // 1. Route: operation, service, region, model, end user, from the path and headers alone.
     const routed = route(request, startedAt);
     if (isRefusal(routed)) return unadmitted(routed, startedAt, request);
+    if (bidirectionalUnsupported && takesEvents(routed)) return unadmitted(refuse.unsupported(bidirectionalUnsupported), startedAt, request);
 
     // 2. Authenticate: the caller's key, or a signature made with gateway-issued AWS credentials.
     let principal;
@@ -107,8 +125,9 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
         const refusal = await step.admit!(call);
         if (refusal) return answer(refusal, step.name);
       }
-      // 4. Read the body, within MAX_REQUEST_BODY_MB, BODY_READ_TIMEOUT_MS and the rate floor (already read if authentication needed it).
-      await readCallBody(call, body);
+      // 4. Read the body, within MAX_REQUEST_BODY_MB, BODY_READ_TIMEOUT_MS and the rate floor (already read if
+      // authentication needed it). An event stream's body is never read whole: forward-events.ts relays it event by event.
+      if (!takesEvents(call)) await readCallBody(call, body);
       // 4b. Reserve what the call may use (budgets, tokens), now that its body tells how much.
       for (const step of reserve) {
         const refusal = await step.reserve!(call);

@@ -1,3 +1,4 @@
+import type { EventChainVerifier } from "@bedrock-gateway/sigv4";
 import type { RawTarget } from "../bedrock/raw-path.ts";
 import type { ResolvedRoute } from "../bedrock/route-table.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -28,6 +29,11 @@ export interface BedrockCall {
   body: Uint8Array<ArrayBuffer> | null;
   /** The one read of the body, shared by whichever step needs it first. */
   bodyRead?: Promise<Uint8Array<ArrayBuffer> | null>;
+  /**
+   * A signed event stream's input (InvokeModelWithBidirectionalStream) from a client signing with gateway-issued
+   * credentials: each input event is checked against this chain before it is relayed.
+   */
+  inputChain?: EventChainVerifier;
 
   /** Region policy step: the regions the key and its team may reach (allowed_regions); absent or null: any. */
   allowedRegions?: readonly string[] | null;

@@ -33,6 +33,8 @@ export const refuse = {
   /** SDKs retry this one: the client may simply have been slow. */
   requestTimeout: refusal(408, "RequestTimeoutException"),
   internal: refusal(500, "InternalServerException"),
+  /** An operation this gateway cannot serve where it runs (not retried by the SDKs: 501 is not transient). */
+  unsupported: refusal(501, "UnsupportedOperationException"),
   /** Nobody reads it (the client is gone); it names the outcome in logs and metrics, as nginx's 499 does. */
   clientClosed: refusal(499, "RequestCanceledException"),
   throttling: (message: string, retryAfterSeconds: number): Refusal => ({

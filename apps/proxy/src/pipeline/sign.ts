@@ -5,6 +5,7 @@ import { upstreamOrigin } from "../bedrock/region.ts";
 import type { Signer } from "../bedrock/sign.ts";
 import { errorMessage } from "../error-message.ts";
 import type { BedrockCall } from "./context.ts";
+import { takesEvents } from "./forward-events.ts";
 import { refuse, type Refusal } from "./refusal.ts";
 
 /** A call ready to go upstream: where, and the headers that carry its signature. */
@@ -25,7 +26,7 @@ export function createSign(options: { config: GatewayConfig; signer: Signer }) {
     const origin = upstreamOrigin(config, call.route.service, call.region);
     try {
       const signed = await signer.sign(
-        { method: request.method, origin: originUrl(origin), rawPath, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: call.body },
+        { method: request.method, origin: originUrl(origin), rawPath, rawQuery: target.query, headers: upstreamHeaders(request.headers), body: takesEvents(call) ? "events" : call.body },
         call.region,
       );
       return { href: origin + rawPath + (target.query ? "?" + target.query : ""), headers: upstreamRequestHeaders(signed) };

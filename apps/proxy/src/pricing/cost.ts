@@ -8,6 +8,8 @@ export interface CostBreakdown {
   cacheRead: number;
   /** 5-minute and 1-hour cache writes together. */
   cacheWrite: number;
+  /** Speech tokens, in and out (Nova Sonic). */
+  speech: number;
   guardrail: number;
   /** Billed units that are not tokens: Rerank queries, seconds of generated video. */
   units: number;
@@ -50,7 +52,7 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
   if (usage.source !== "guardrail-usage") {
     const parts: { modelId: string | null; tokens: TokenCounts }[] = usage.byModel?.length
       ? usage.byModel.map((m) => ({ modelId: m.modelId ?? modelId, tokens: m }))
-      : [{ modelId, tokens: usage }];
+      : [{ modelId, tokens: withoutSpeech(usage) }];
     for (const part of parts) {
       if (part.modelId === null) return { cost: null, pricedModel: null, warning: "no model id to price the tokens by" };
       const found = table.lookup(part.modelId, region);
@@ -58,6 +60,10 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
       addTokenCost(breakdown, part.tokens, found.prices, found.pricedModel, warnings);
       if (found.note) warnings.push(found.note);
       if (!priced.includes(found.pricedModel)) (priced.push(found.pricedModel), sources.push(found.source));
+      if (part === parts[0] && usage.speechTokens) {
+        const missing = addSpeechCost(breakdown, usage.speechTokens, found.prices);
+        if (missing) return { cost: null, pricedModel: found.pricedModel, warning: `no ${missing} price for ${found.pricedModel}` };
+      }
       if (part === parts[0] && usage.units) {
         const missing = addUnitCost(breakdown, usage.units, found.prices);
         if (missing) return { cost: null, pricedModel: found.pricedModel, warning: `no ${missing} price for ${found.pricedModel}` };
@@ -75,7 +81,7 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
   }
 
   if (!usage.complete) warnings.unshift(`partial usage: ${usage.note ?? "incomplete"}`);
-  const total = breakdown.input + breakdown.output + breakdown.cacheRead + breakdown.cacheWrite + breakdown.guardrail + breakdown.units;
+  const total = breakdown.input + breakdown.output + breakdown.cacheRead + breakdown.cacheWrite + breakdown.speech + breakdown.guardrail + breakdown.units;
   return {
     cost: round(total),
     pricedModel: priced.join(",") || null,
@@ -105,6 +111,20 @@ function addTokenCost(into: CostBreakdown, tokens: TokenCounts, prices: TokenPri
   }
 }
 
+/** Speech tokens are counted in the input and output tokens too; the text rates apply to the rest only. */
+function withoutSpeech(usage: Usage): TokenCounts {
+  const speech = usage.speechTokens;
+  return speech ? { ...usage, inputTokens: usage.inputTokens - speech.input, outputTokens: usage.outputTokens - speech.output } : usage;
+}
+
+/** Speech at the audio rates; returns the name of a price the model lacks, if any (the cost is then unknown, never text-priced). */
+function addSpeechCost(into: CostBreakdown, speech: NonNullable<Usage["speechTokens"]>, prices: TokenPrices): string | null {
+  if (speech.input > 0 && prices.inputAudio === undefined) return "speech input";
+  if (speech.output > 0 && prices.outputAudio === undefined) return "speech output";
+  into.speech += (speech.input / 1000) * (prices.inputAudio ?? 0) + (speech.output / 1000) * (prices.outputAudio ?? 0);
+  return null;
+}
+
 /** Adds per-query and per-second prices; returns the name of a price the model lacks, if any. */
 function addUnitCost(into: CostBreakdown, units: BilledUnits, prices: TokenPrices): string | null {
   if (units.queries) {
@@ -127,7 +147,7 @@ function hasUnits(units: GuardrailUnits | undefined): boolean {
 }
 
 function zeroBreakdown(): CostBreakdown {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, guardrail: 0, units: 0 };
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, speech: 0, guardrail: 0, units: 0 };
 }
 
 function round(usd: number): number {

@@ -59,6 +59,10 @@ export function libraryPrices(): LibraryPrices {
     if (cacheRead !== undefined) prices.cacheRead = cacheRead;
     if (cacheWrite !== undefined) prices.cacheWrite = cacheWrite;
     if (cacheWrite1h !== undefined) prices.cacheWrite1h = cacheWrite1h;
+    const inputAudio = perK("input_audio_mtok");
+    const outputAudio = perK("output_audio_mtok");
+    if (inputAudio !== undefined) prices.inputAudio = inputAudio;
+    if (outputAudio !== undefined) prices.outputAudio = outputAudio;
     return { found: true, libraryModel, prices, ...(tiered.length ? { note: `long-context tier prices of ${libraryModel} not applied (${tiered.join(", ")})` } : {}) };
   }, 1024);
   return {

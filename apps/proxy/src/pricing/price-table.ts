@@ -17,6 +17,9 @@ export interface TokenPrices {
   cacheWrite?: number;
   /** Cache writes with a 1-hour TTL. */
   cacheWrite1h?: number;
+  /** Speech tokens in and out (speech-to-speech models: Nova Sonic). */
+  inputAudio?: number;
+  outputAudio?: number;
   /** Rerank: per 1,000 queries (a query of more than 100 documents counts as one per started 100). */
   query?: number;
   /** Video generation (StartAsyncInvoke): per 1,000 seconds of output. */
@@ -179,7 +182,7 @@ function decodeId(id: string): string {
   }
 }
 
-const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "query", "videoSeconds"] as const;
+const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "inputAudio", "outputAudio", "query", "videoSeconds"] as const;
 const GUARDRAIL_KEYS: readonly (keyof GuardrailUnits)[] = [
   "content",
   "contentImage",
@@ -193,77 +196,80 @@ const GUARDRAIL_KEYS: readonly (keyof GuardrailUnits)[] = [
 
 /** Checks a parsed price file entry by entry; the error names the file and the first bad entry. */
 export function validatePriceTableFile(value: unknown, origin: string): PriceTableFile {
-  const fail = (where: string, problem: string): never => {
-    throw new PriceTableError(`${origin}: ${where} ${problem}`);
-  };
-  if (!isPlainObject(value)) return fail("the file", "must be a JSON object");
-  for (const [key, section] of Object.entries(value)) {
-    if (key.startsWith("_")) continue;
+  const check = checkOf(origin);
+  for (const [key, section] of check.entries("the file", value, "a JSON object")) {
     switch (key) {
       case "currency":
-        if (section !== "USD") fail("currency", `must be "USD", got ${show(section)}`);
+        if (section !== "USD") check.fail("currency", `must be "USD", got ${show(section)}`);
         break;
       case "unit":
-        if (section !== "per-1k") fail("unit", `must be "per-1k", got ${show(section)}`);
+        if (section !== "per-1k") check.fail("unit", `must be "per-1k", got ${show(section)}`);
         break;
       case "models":
-        if (!isPlainObject(section)) fail("models", "must be an object keyed by model id");
-        for (const [id, entry] of Object.entries(section as Record<string, unknown>)) {
-          if (id.startsWith("_")) continue;
+        for (const [id, entry] of check.entries("models", section, "an object keyed by model id")) {
           const where = `models[${JSON.stringify(id)}]`;
-          if (!isPlainObject(entry)) fail(where, "must be an object like {\"input\": 0.003, \"output\": 0.015}");
-          const fields = entry as Record<string, unknown>;
-          for (const [field, price] of Object.entries(fields)) {
-            if (field.startsWith("_")) continue;
+          for (const [field, price] of check.entries(where, entry, "an object like {\"input\": 0.003, \"output\": 0.015}")) {
             if (field === "regions") {
-              if (!isPlainObject(price)) fail(`${where}.regions`, "must be an object keyed by region");
-              for (const [region, regional] of Object.entries(price as Record<string, unknown>)) {
-                if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) fail(`${where}.regions`, `has ${show(region)}, which is not an AWS region`);
-                checkPrices(`${where}.regions[${JSON.stringify(region)}]`, regional, fail);
+              for (const [region, regional] of check.entries(`${where}.regions`, price, "an object keyed by region")) {
+                if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) check.fail(`${where}.regions`, `has ${show(region)}, which is not an AWS region`);
+                checkPrices(check, `${where}.regions[${JSON.stringify(region)}]`, regional);
               }
             } else if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) {
-              fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")} or regions)`);
+              check.fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")} or regions)`);
             } else {
-              checkPrice(`${where}.${field}`, price, fail);
+              checkPrice(check, `${where}.${field}`, price);
             }
           }
         }
         break;
       case "guardrail":
-        if (!isPlainObject(section)) fail("guardrail", "must be an object keyed by policy");
-        for (const [policy, price] of Object.entries(section as Record<string, unknown>)) {
-          if (policy.startsWith("_")) continue;
-          if (!(GUARDRAIL_KEYS as readonly string[]).includes(policy)) fail(`guardrail.${policy}`, `is not a guardrail policy (expected ${GUARDRAIL_KEYS.join(", ")})`);
-          checkPrice(`guardrail.${policy}`, price, fail);
+        for (const [policy, price] of check.entries("guardrail", section, "an object keyed by policy")) {
+          if (!(GUARDRAIL_KEYS as readonly string[]).includes(policy)) check.fail(`guardrail.${policy}`, `is not a guardrail policy (expected ${GUARDRAIL_KEYS.join(", ")})`);
+          checkPrice(check, `guardrail.${policy}`, price);
         }
         break;
       case "applicationInferenceProfiles":
-        if (!isPlainObject(section)) fail("applicationInferenceProfiles", "must be an object of ARN → model id");
-        for (const [arn, target] of Object.entries(section as Record<string, unknown>)) {
-          if (arn.startsWith("_")) continue;
+        for (const [arn, target] of check.entries("applicationInferenceProfiles", section, "an object of ARN → model id")) {
           const where = `applicationInferenceProfiles[${JSON.stringify(arn)}]`;
-          if (!arn.startsWith("arn:")) fail(where, "must be keyed by a full ARN");
-          if (typeof target !== "string" || target.trim() === "" || target.startsWith("arn:")) fail(where, `must map to a model id, got ${show(target)}`);
+          if (!arn.startsWith("arn:")) check.fail(where, "must be keyed by a full ARN");
+          if (typeof target !== "string" || target.trim() === "" || target.startsWith("arn:")) check.fail(where, `must map to a model id, got ${show(target)}`);
         }
         break;
       default:
-        fail(key, "is not a price table section (expected models, guardrail, applicationInferenceProfiles, currency, unit)");
+        check.fail(key, "is not a price table section (expected models, guardrail, applicationInferenceProfiles, currency, unit)");
     }
   }
   return value as PriceTableFile;
 }
 
-function checkPrices(where: string, value: unknown, fail: (where: string, problem: string) => never): void {
-  if (!isPlainObject(value)) fail(where, "must be an object of prices");
-  for (const [field, price] of Object.entries(value as Record<string, unknown>)) {
-    if (field.startsWith("_")) continue;
-    if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")})`);
-    checkPrice(`${where}.${field}`, price, fail);
+interface Check {
+  fail(where: string, problem: string): never;
+  /** The entries of an object, keys starting with `_` (comments) left out; anything but an object fails as not `shape`. */
+  entries(where: string, value: unknown, shape: string): [string, unknown][];
+}
+
+function checkOf(origin: string): Check {
+  const fail = (where: string, problem: string): never => {
+    throw new PriceTableError(`${origin}: ${where} ${problem}`);
+  };
+  return {
+    fail,
+    entries(where, value, shape) {
+      if (!isPlainObject(value)) return fail(where, `must be ${shape}`);
+      return Object.entries(value).filter(([key]) => !key.startsWith("_"));
+    },
+  };
+}
+
+function checkPrices(check: Check, where: string, value: unknown): void {
+  for (const [field, price] of check.entries(where, value, "an object of prices")) {
+    if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) check.fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")})`);
+    checkPrice(check, `${where}.${field}`, price);
   }
 }
 
-function checkPrice(where: string, value: unknown, fail: (where: string, problem: string) => never): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(where, `must be a non-negative number (USD per 1K), got ${show(value)}`);
+function checkPrice(check: Check, where: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) check.fail(where, `must be a non-negative number (USD per 1K), got ${show(value)}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { openSqliteStore } from "./sqlite.ts";
+import { openSqliteStore } from "./sqlite/open.ts";
 import type { Store } from "./types.ts";
 import { ConfigError } from "../config.ts";
 import { errorMessage } from "../error-message.ts";
@@ -16,7 +16,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   }
   // Loaded only when used, so the embedded default does not carry the PostgreSQL client in memory.
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const { openPostgresStore } = await import("./postgres.ts");
+    const { openPostgresStore } = await import("./postgres/open.ts");
     return openPostgresStore(databaseUrl).catch((error: unknown) => {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError(

@@ -72,9 +72,20 @@ export interface BudgetEntityRow {
   updatedAt: string;
 }
 
-export type BudgetEntityPatch = Partial<Pick<BudgetEntityRow, "maxBudget" | "budgetDuration" | "budgetResetAt" | "rpmLimit" | "tpmLimit" | "metadata" | "allowedRegions">>;
+/** The settings an admin can change. */
+export const BUDGET_ENTITY_SETTINGS = [
+  "maxBudget",
+  "budgetDuration",
+  "budgetResetAt",
+  "rpmLimit",
+  "tpmLimit",
+  "metadata",
+  "allowedRegions",
+] as const satisfies readonly (keyof BudgetEntityRow)[];
 
-/** Store methods of the spend pipeline, implemented by both drivers. */
+export type BudgetEntityPatch = Partial<Pick<BudgetEntityRow, (typeof BUDGET_ENTITY_SETTINGS)[number]>>;
+
+/** Store methods of the spend pipeline. */
 export interface SpendStore {
   /**
    * In one transaction: inserts the rows (a request id already stored is skipped, so a retried batch counts once)

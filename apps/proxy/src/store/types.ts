@@ -3,11 +3,18 @@ import type { SpendStore } from "./spend-types.ts";
 import type { UiSessionStore } from "./ui-sessions/types.ts";
 
 /**
- * Storage for virtual keys, spend logs and budget entities. Two drivers implement it: SQLite (embedded default)
- * and PostgreSQL. Every method is async so callers never care which one runs.
+ * Storage for virtual keys, spend logs, budget entities and admin sessions, on SQLite (the embedded default) or
+ * PostgreSQL: one set of statements (store/sql-store.ts) over either driver. Every method is async so callers
+ * never care which one runs.
  */
-export interface Store extends SpendStore, AggregateStore, UiSessionStore {
+export interface Store extends KeyStore, SpendStore, AggregateStore, UiSessionStore {
   readonly driver: "sqlite" | "postgres";
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KeyStore {
   /** Inserts a key; throws StoreConflictError when the token, alias or AWS access key id is taken. */
   createKey(row: NewKeyRow): Promise<KeyRow>;
   getKey(token: string): Promise<KeyRow | null>;
@@ -23,9 +30,6 @@ export interface Store extends SpendStore, AggregateStore, UiSessionStore {
   /** All or nothing: when any token is unknown nothing is deleted and the unknown ones are returned. */
   deleteKeys(tokens: string[]): Promise<DeleteKeysResult>;
   listKeys(query: KeyListQuery): Promise<{ rows: KeyRow[]; total: number }>;
-  /** Cheap round trip for readiness checks. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** A stored virtual key. Timestamps are ISO-8601 strings (UTC). */
@@ -57,23 +61,24 @@ export interface KeyRow {
 }
 
 /** The settings an admin can change. */
-export type KeySettings = Pick<
-  KeyRow,
-  | "keyAlias"
-  | "models"
-  | "allowedRoutes"
-  | "allowedRegions"
-  | "maxBudget"
-  | "budgetDuration"
-  | "budgetResetAt"
-  | "rpmLimit"
-  | "tpmLimit"
-  | "expires"
-  | "userId"
-  | "teamId"
-  | "metadata"
-  | "blocked"
->;
+export const KEY_SETTINGS = [
+  "keyAlias",
+  "models",
+  "allowedRoutes",
+  "allowedRegions",
+  "maxBudget",
+  "budgetDuration",
+  "budgetResetAt",
+  "rpmLimit",
+  "tpmLimit",
+  "expires",
+  "userId",
+  "teamId",
+  "metadata",
+  "blocked",
+] as const satisfies readonly (keyof KeyRow)[];
+
+export type KeySettings = Pick<KeyRow, (typeof KEY_SETTINGS)[number]>;
 
 export type KeyPatch = Partial<KeySettings>;
 
@@ -98,31 +103,4 @@ export class StoreConflictError extends Error {
   constructor(readonly field: string) {
     super(`${field} is already in use`);
   }
-}
-
-/** KeyPatch field → column, in one place for both drivers. */
-export const settingColumns: Record<keyof KeySettings, string> = {
-  keyAlias: "key_alias",
-  models: "models",
-  allowedRoutes: "allowed_routes",
-  allowedRegions: "allowed_regions",
-  maxBudget: "max_budget",
-  budgetDuration: "budget_duration",
-  budgetResetAt: "budget_reset_at",
-  rpmLimit: "rpm_limit",
-  tpmLimit: "tpm_limit",
-  expires: "expires",
-  userId: "user_id",
-  teamId: "team_id",
-  metadata: "metadata",
-  blocked: "blocked",
-};
-
-export const jsonColumns = new Set(["models", "allowed_routes", "allowed_regions", "metadata"]);
-
-/** Which API field a unique-constraint message is about. */
-export function conflictField(message: string): string {
-  if (message.includes("key_alias")) return "key_alias";
-  if (message.includes("aws_access_key_id")) return "aws_access_key_id";
-  return "token";
 }

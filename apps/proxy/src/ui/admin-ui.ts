@@ -1,25 +1,24 @@
 import { secretMatcher } from "../auth/timing-safe.ts";
 import { AdminError, adminErrorResponse } from "../admin/errors.ts";
-import { readJsonObject, requiredString } from "../admin/validate.ts";
+import { readJsonObject } from "../admin/request-body.ts";
+import { checkBody } from "../admin/spec-validation.ts";
 import { isSameOriginWrite, isSecureRequest } from "./request-origin.ts";
-import type { UiSessionStore } from "../store/ui-sessions/types.ts";
-import { csrfMatches, createSessionStore, type UiSession } from "./sessions.ts";
+import { SESSION_COOKIE, sessionOf, writeRefusal } from "./session-auth.ts";
+import type { SessionStore, UiSession } from "./sessions.ts";
 import { loadStaticAssets } from "./static.ts";
 
 export const UI_PREFIX = "/ui";
-export const SESSION_COOKIE = "bgw_session";
+/** Where the admin API answers the page's session (compose/admin.ts mounts it there); never /bedrock. */
+export const UI_API_PREFIX = "/ui/api";
 
 export interface AdminUiOptions {
   masterKey: string | null;
   /** How long a sign-in lasts (UI_SESSION_TTL_SECONDS, default 8 hours). */
   sessionTtlSeconds: number;
-  /** Where sessions are kept: the gateway's database. */
-  store: UiSessionStore;
+  /** The sessions, kept in the gateway's database; the admin API's session hook reads the same. */
+  sessions: SessionStore;
   assetDir?: string;
 }
-
-/** Admin API paths the page may reach through its session; never /bedrock (the session is not a gateway key). */
-const apiPrefixes = ["/key/", "/spend/", "/user/", "/team/", "/end_user/", "/customer/", "/health/"];
 
 const securityHeaders = {
   "content-security-policy":
@@ -32,22 +31,15 @@ const securityHeaders = {
 };
 
 /**
- * The admin page at `/ui`: static assets, sign-in with the master key exchanged for an HttpOnly session cookie,
- * and the admin API under `/ui/api/...` for that session. A session request is re-issued to the gateway's own
- * routes with the master key as bearer (the key stays on the server); writes need the session's CSRF token in
- * `x-csrf-token` and a same-origin `Origin`. Everything else goes to `next` untouched: the bearer API is unchanged.
+ * The admin page at `/ui`: static assets, and sign-in with the master key exchanged for an HttpOnly session
+ * cookie. The admin API under `/ui/api/...` is the gateway's own (`next`), whose authentication hook takes that
+ * session there (ui/session-auth.ts: writes need the CSRF token and this origin); its answers get the page's
+ * security headers here. Everything else goes to `next` untouched: the bearer API is unchanged.
  */
 export function withAdminUi(next: { fetch(request: Request): Response | Promise<Response> }, options: AdminUiOptions) {
   const assets = loadStaticAssets(options.assetDir);
-  const sessions = createSessionStore({ ttlMs: options.sessionTtlSeconds * 1000, store: options.store });
+  const { sessions } = options;
   const isMaster = options.masterKey ? secretMatcher(options.masterKey) : () => false;
-
-  const sessionOf = async (request: Request): Promise<{ cookieValue: string; session: UiSession } | null> => {
-    const cookieValue = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
-    // Only a value shaped like one we issue (32 random bytes, base64url) is looked up in the database.
-    const session = cookieValue && /^[\w-]{43}$/.test(cookieValue) ? await sessions.get(cookieValue) : null;
-    return session && cookieValue ? { cookieValue, session } : null;
-  };
 
   const cookie = (request: Request, value: string, maxAge: number) =>
     `${SESSION_COOKIE}=${value}; Path=${UI_PREFIX}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${isSecureRequest(request) ? "; Secure" : ""}`;
@@ -55,13 +47,16 @@ export function withAdminUi(next: { fetch(request: Request): Response | Promise<
   const signIn = async (request: Request): Promise<Response> => {
     if (!isSameOriginWrite(request)) return refuse(403, "Sign-in must come from this gateway's own page (Origin check).");
     if (!options.masterKey) return refuse(403, "The admin page needs a master key: set MASTER_KEY and restart the gateway.");
-    let key: string;
+    let body: Record<string, unknown>;
     try {
-      key = requiredString(await readJsonObject(request), "master_key");
+      body = await readJsonObject(request);
     } catch (error) {
       if (error instanceof AdminError) return refuse(error.status, error.message);
       throw error;
     }
+    const checked = checkBody("UiSignInRequest", body);
+    if ("message" in checked) return refuse(400, checked.message);
+    const key = checked.value.master_key;
     // No lockout after failures: the bearer API takes the same key without one, and a lockout would let anyone
     // keep the operator out. The key's entropy is the defence (compared in constant time).
     if (!isMaster(key)) return refuse(401, "That is not the master key.");
@@ -71,41 +66,20 @@ export function withAdminUi(next: { fetch(request: Request): Response | Promise<
 
   const sessionRoute = async (request: Request): Promise<Response> => {
     if (request.method === "POST") return signIn(request);
-    const current = await sessionOf(request);
+    const current = await sessionOf(sessions, request);
     if (request.method === "GET") return current ? withHeaders(Response.json(sessionJson(current.session))) : refuse(401, "Not signed in.");
     if (request.method === "DELETE") {
       if (!current) return refuse(401, "Not signed in.");
       const refusal = writeRefusal(request, current.session);
-      if (refusal) return refusal;
+      if (refusal) return refuse(403, refusal);
       await sessions.close(current.cookieValue);
       return withHeaders(Response.json({ signed_out: true }, { headers: { "set-cookie": cookie(request, "", 0) } }));
     }
     return refuse(405, `${request.method} is not allowed here.`);
   };
 
-  const api = async (request: Request, apiPath: string): Promise<Response> => {
-    const current = await sessionOf(request);
-    if (!current) return refuse(401, "Not signed in, or the session has ended: sign in again.");
-    if (!apiPrefixes.some((p) => apiPath.startsWith(p))) return refuse(404, `No admin route ${apiPath} for the page.`);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      const refusal = writeRefusal(request, current.session);
-      if (refusal) return refusal;
-    }
-    const url = new URL(request.url);
-    const headers = new Headers({ authorization: `Bearer ${options.masterKey}` });
-    for (const name of ["content-type", "accept", "content-length"]) {
-      const value = request.headers.get(name);
-      if (value !== null) headers.set(name, value);
-    }
-    const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    const inner = new Request(new URL(apiPath + url.search, url.origin), {
-      method: request.method,
-      headers,
-      body: hasBody ? request.body : undefined,
-      // @ts-expect-error: needed by fetch implementations for a stream body; not in every lib's RequestInit.
-      duplex: "half",
-    });
-    const response = await next.fetch(inner);
+  const api = async (request: Request): Promise<Response> => {
+    const response = await next.fetch(request);
     const out = new Response(response.body, response);
     out.headers.set("cache-control", "no-store");
     return withHeaders(out);
@@ -127,7 +101,7 @@ export function withAdminUi(next: { fetch(request: Request): Response | Promise<
       const pathname = uiPathOf(request.url);
       if (pathname === null) return next.fetch(request);
       if (pathname === "/session") return sessionRoute(request);
-      if (pathname.startsWith("/api/")) return api(request, pathname.slice("/api".length));
+      if (pathname.startsWith("/api/")) return api(request);
       if (request.method !== "GET" && request.method !== "HEAD") return refuse(405, `${request.method} is not allowed here.`);
       return page(pathname);
     },
@@ -144,24 +118,8 @@ function uiPathOf(url: string): string | null {
   return url.slice(start + UI_PREFIX.length, end < 0 ? undefined : end);
 }
 
-/** A cookie-authenticated write must carry the session's CSRF token and come from this origin. */
-function writeRefusal(request: Request, session: UiSession): Response | null {
-  if (!isSameOriginWrite(request)) return refuse(403, "Cross-site request refused (Origin check).");
-  if (!csrfMatches(session, request.headers.get("x-csrf-token"))) return refuse(403, "Missing or wrong x-csrf-token.");
-  return null;
-}
-
 function sessionJson(session: UiSession) {
   return { csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() };
-}
-
-function readCookie(header: string | null, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
-  }
-  return null;
 }
 
 function refuse(status: 400 | 401 | 403 | 404 | 405, message: string): Response {

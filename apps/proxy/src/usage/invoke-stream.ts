@@ -20,6 +20,13 @@ export function tokensFromInvocationMetrics(metrics: unknown): TokenCounts | nul
   };
 }
 
+/** The JSON inside a `chunk` event (`{"bytes": base64 of JSON}`: InvokeModel streams, Nova Sonic); undefined for other frames. */
+export function chunkJson(frame: StreamFrame): unknown {
+  if (frame.kind !== "event" || frame.eventType !== "chunk") return undefined;
+  const bytes = at(parseJson(frame.payload), "bytes");
+  return typeof bytes === "string" ? parseJson(decodeBase64(bytes)) : undefined;
+}
+
 /**
  * InvokeModelWithResponseStream: `chunk` events whose payload is `{"bytes": base64}` of a model-native JSON chunk.
  * The last chunk carries `amazon-bedrock-invocationMetrics`, which wins; until then (or if the stream is cut)
@@ -31,10 +38,8 @@ export function invokeStreamUsageReader(modelId: string | null): StreamUsageRead
   let chunks = 0;
   return {
     frame(frame: StreamFrame) {
-      if (frame.kind !== "event" || frame.eventType !== "chunk") return;
-      const bytes = at(parseJson(frame.payload), "bytes");
-      if (typeof bytes !== "string") return;
-      const chunk = parseJson(decodeBase64(bytes));
+      const chunk = chunkJson(frame);
+      if (chunk === undefined) return;
       chunks++;
       metrics = tokensFromInvocationMetrics(at(chunk, METRICS)) ?? metrics;
       family.push(chunk);

@@ -11,6 +11,7 @@ import { guardrailUsageFromBody } from "./guardrail.ts";
 import { invokeBodyTokens } from "./invoke/index.ts";
 import { tokensFromInvokeHeaders } from "./invoke/headers.ts";
 import { invokeStreamUsageReader } from "./invoke-stream.ts";
+import { speechStreamUsageReader } from "./speech-stream.ts";
 import { asyncInvokeUsage } from "./async-invoke.ts";
 import { anthropicOneHourCacheWrites } from "./invoke/anthropic.ts";
 import { at, parseJson } from "./json.ts";
@@ -94,6 +95,8 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
       return eventStreamMeter(converseStreamReader());
     case "invoke-stream":
       return eventStreamMeter(invokeStreamUsageReader(init.modelId));
+    case "bidirectional-stream":
+      return eventStreamMeter(speechStreamUsageReader());
     case "invoke-agent":
       return withModelFromBody(eventStreamMeter(agentUsageReader()), init.requestBody, inlineAgentModel);
     case "openai-chat":

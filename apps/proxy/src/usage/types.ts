@@ -6,6 +6,7 @@ export type UsageSource =
   | "invoke-body"
   | "invocation-metrics"
   | "stream-body"
+  | "usage-events"
   | "guardrail-usage"
   | "agent-trace"
   | "openai-usage"
@@ -60,6 +61,8 @@ export interface Usage extends TokenCounts {
   units?: BilledUnits;
   /** The model the request body names (Rerank, RetrieveAndGenerate, StartAsyncInvoke, InvokeInlineAgent), when the path names none. */
   modelId?: string;
+  /** Of `inputTokens` and `outputTokens`, those that were speech (Nova Sonic), priced at the model's audio rates. */
+  speechTokens?: { input: number; output: number };
   /** Present for guardrail calls, and for Converse calls whose guardrail trace reports units. */
   guardrailUnits?: GuardrailUnits;
   /** Per-model split for calls that invoke several models (agent traces); the top-level counts are its sum. */

@@ -82,6 +82,24 @@ describe(`admin page routes on ${proxyRuntime}`, () => {
     expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
     expect((await fetch(`${origin}/ui/api/key/search`, { headers: { cookie } })).status).toBe(401);
   });
+
+  it("under /ui/api only the session counts, checked by the admin API's own hook before the body; validation reads the same", async () => {
+    const bearer = { authorization: `Bearer ${MASTER}` };
+    expect(await (await fetch(`${origin}/ui/api/key/search`, { headers: bearer })).json()).toMatchObject({ type: "auth_error", message: /Not signed in/ });
+    expect((await fetch(`${origin}/ui/api/health/readiness`)).status).toBe(401);
+    const signedIn = await signIn(MASTER);
+    const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+    const { csrf_token: csrf } = await signedIn.json();
+    const post = (path: string, body: string, headers: Record<string, string> = { origin, "x-csrf-token": csrf }) =>
+      fetch(`${origin}/ui/api${path}`, { method: "POST", headers: { cookie, "content-type": "application/json", ...headers }, body });
+    // A write without the CSRF token is refused before its body is looked at.
+    expect((await post("/key/generate", "not json", { origin })).status).toBe(403);
+    const refused = await post("/key/generate", JSON.stringify({ rpm_limit: -1 }));
+    expect([refused.status, await refused.json()]).toEqual([400, { type: "invalid_request_error", message: "rpm_limit must not be negative, got -1." }]);
+    expect(refused.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    const health = await fetch(`${origin}/ui/api/health/readiness`, { headers: { cookie } });
+    expect(await health.json()).toMatchObject({ status: expect.stringMatching(/^(ok|degraded|unavailable)$/), storage: expect.any(String) });
+  });
 });
 
 describe(`admin page sessions across instances on ${proxyRuntime}`, () => {

@@ -17,7 +17,7 @@ import { createSpendLogWriter } from "../../src/spend/log-writer.ts";
 import { callPricer } from "../../src/pricing/call-pricer.ts";
 import { priceStep } from "../../src/spend/price-step.ts";
 import { spendRowStep } from "../../src/spend/spend-row-step.ts";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { openSqliteStore } from "../../src/store/sqlite/open.ts";
 import type { SpendLogRow } from "../../src/store/spend-types.ts";
 import { log } from "../../src/log.ts";
 
@@ -52,7 +52,7 @@ const answered = (call: BedrockCall): CallOutcome => ({
 });
 
 async function spendParts() {
-  const store = openSqliteStore(":memory:");
+  const store = await openSqliteStore(":memory:");
   const ledger = localBudgetLedger(store);
   const scopes = createScopeResolver(cachedBudgetEntities((kind, id) => store.getBudgetEntity(kind, id)));
   const stored: SpendLogRow[] = [];

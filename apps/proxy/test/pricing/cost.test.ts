@@ -93,6 +93,19 @@ describe("costOf", () => {
     expect(costOf(usage({ ...u, byModel: [{ modelId: null, ...tokens(1, 1) }] }), null, "us-east-1", table)).toMatchObject({ cost: null });
   });
 
+  it("prices speech tokens at the model's audio rates and the rest at its text rates (Nova Sonic, genai-prices)", () => {
+    // Nova Sonic: text $0.06 / $0.24, speech $3.4 / $13.6 per million tokens in / out.
+    const u = usage({ ...tokens(1_500_000, 600_000), speechTokens: { input: 1_000_000, output: 500_000 }, source: "usage-events" });
+    const result = costOf(u, "amazon.nova-sonic-v1:0", "us-east-1", table);
+    expect(result.warning).toBeUndefined();
+    expect(result.cost).toBeCloseTo(0.5 * 0.06 + 0.1 * 0.24 + 1 * 3.4 + 0.5 * 13.6, 9);
+  });
+
+  it("speech tokens of a model without an audio price: cost unknown, never priced as text", () => {
+    const u = usage({ ...tokens(1000, 1000), speechTokens: { input: 500, output: 0 }, source: "usage-events" });
+    expect(costOf(u, SONNET, "us-east-1", table)).toMatchObject({ cost: null, warning: `no speech input price for ${SONNET}` });
+  });
+
   it("prices cache tokens at the input rate, with a warning, when the model has no cache price", () => {
     const result = costOf(usage(tokens(0, 0, 1000)), HAIKU, "us-east-1", table);
     expect(result).toMatchObject({ cost: builtIn.models[HAIKU].input, warning: expect.stringContaining("no cache read price") });

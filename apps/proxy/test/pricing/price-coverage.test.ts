@@ -41,6 +41,8 @@ function modelIdsInRepo(): Map<string, string> {
 }
 
 const perMillion = (perK: number | undefined) => (perK === undefined ? "–" : `$${+(perK * 1000).toFixed(4)}`);
+/** Speech-to-speech models price speech tokens apart (Nova Sonic). */
+const speech = (perK: number | undefined) => (perK === undefined ? "" : ` (speech ${perMillion(perK)})`);
 
 describe("price coverage", () => {
   const table = buildPriceTable();
@@ -73,7 +75,7 @@ describe("price coverage", () => {
       const libCell = lib.found ? `${lib.libraryModel}` : `– (${lib.reason})`;
       const handCell = hand.found ? `${perMillion(hand.prices.input)} / ${perMillion(hand.prices.output)}` : "–";
       lines.push(
-        `| \`${id}\` | ${used.found ? used.source : `**unpriced**: ${used.reason}`} | ${perMillion(p?.input)} | ${perMillion(p?.output)} | ${perMillion(p?.cacheRead)} | ${perMillion(p?.cacheWrite)} / ${perMillion(p?.cacheWrite1h)} | ${libCell} | ${handCell} | ${where} |`,
+        `| \`${id}\` | ${used.found ? used.source : `**unpriced**: ${used.reason}`} | ${perMillion(p?.input)}${speech(p?.inputAudio)} | ${perMillion(p?.output)}${speech(p?.outputAudio)} | ${perMillion(p?.cacheRead)} | ${perMillion(p?.cacheWrite)} / ${perMillion(p?.cacheWrite1h)} | ${libCell} | ${handCell} | ${where} |`,
       );
     }
     const counts = { "genai-prices": 0, "hand-table": 0, override: 0, unpriced: 0 };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { openSqliteStore } from "../../src/store/sqlite/open.ts";
 import { localBudgetLedger, type BudgetScope } from "../../src/spend/ledger.ts";
 
 const user = (extra: Partial<BudgetScope> = {}): BudgetScope => ({ kind: "user", id: "u1", maxBudget: 1, budgetDuration: null, budgetResetAt: null, ...extra });
 
 describe("localBudgetLedger", () => {
   it("seeds a scope from the store once, then counts in memory", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = await openSqliteStore(":memory:");
     await store.upsertBudgetEntity("user", "u1", { maxBudget: 1 });
     await store.insertSpendLogs([row("r1", 0.25)]);
     const ledger = localBudgetLedger(store);
@@ -19,7 +19,7 @@ describe("localBudgetLedger", () => {
   });
 
   it("reserve: 200 concurrent reservations of $0.0003 on a $0.001 budget, 4 granted; settling replaces them with the real cost", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = await openSqliteStore(":memory:");
     await store.upsertBudgetEntity("user", "u1", { maxBudget: 0.001 });
     const ledger = localBudgetLedger(store);
     const scope = { ...user(), maxBudget: 0.001 };
@@ -33,7 +33,7 @@ describe("localBudgetLedger", () => {
   });
 
   it("starts a new window at 0 when the budget duration ends", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = await openSqliteStore(":memory:");
     let now = Date.parse("2030-01-01T00:00:00Z");
     let windows = 0;
     const ledger = localBudgetLedger(store, { now: () => now, onWindowEnd: () => windows++ });
@@ -50,7 +50,7 @@ describe("localBudgetLedger", () => {
   });
 
   it("resetExpiredBudgets zeroes keys and entities past their reset time and schedules the next", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = await openSqliteStore(":memory:");
     await store.upsertBudgetEntity("team", "t1", { maxBudget: 5, budgetDuration: "1d", budgetResetAt: "2020-01-01T00:00:00.000Z" });
     await store.insertSpendLogs([{ ...row("r1", 2), userId: null, teamId: "t1" }]);
     expect((await store.getBudgetEntity("team", "t1"))!.spend).toBe(2);

@@ -1,8 +1,8 @@
-/// <reference path="../../src/store/node-sqlite.d.ts" />
+/// <reference path="../../src/store/sqlite/node-sqlite.d.ts" />
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.ts";
-import type { PostgresStore } from "../../src/store/postgres.ts";
+import type { PostgresStore } from "../../src/store/postgres/open.ts";
 import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "../support/databases.ts";
 
 // The spend-log filters (`querySpendLogs`): each an equality on one column, newest first.

@@ -1,7 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { openSqliteStore } from "../../src/store/sqlite/open.ts";
 import type { SpendLogRow } from "../../src/store/spend-types.ts";
 import { throwawaySqlite, type ThrowawayDatabase } from "../support/databases.ts";
 
@@ -13,7 +13,7 @@ describe("SQLite spend inserts on their own thread", () => {
 
   it("a resolved insert is visible to the main connection: rows, key spend and entity totals", async () => {
     db = throwawaySqlite();
-    const store = openSqliteStore(fileOf(db));
+    const store = await openSqliteStore(fileOf(db));
     await store.upsertBudgetEntity("user", "u1", { maxBudget: 5 });
     expect(await store.insertSpendLogs([row("a", 0.25), row("b", 0.5)])).toBe(2);
     expect((await store.getBudgetEntity("user", "u1"))?.spend).toBeCloseTo(0.75);
@@ -26,7 +26,7 @@ describe("SQLite spend inserts on their own thread", () => {
 
   it("close waits for batches already sent", async () => {
     db = throwawaySqlite();
-    const store = openSqliteStore(fileOf(db));
+    const store = await openSqliteStore(fileOf(db));
     const sent = Array.from({ length: 20 }, (_, i) => store.insertSpendLogs(Array.from({ length: 50 }, (_, j) => row(`r${i}-${j}`, 0.01))));
     await store.close();
     expect((await Promise.all(sent)).reduce((a, b) => a + b, 0)).toBe(1000);
@@ -37,7 +37,7 @@ describe("SQLite spend inserts on their own thread", () => {
 
   it("a failing insert rejects with SQLite's message, and the next batch works once the cause is gone", async () => {
     db = throwawaySqlite();
-    const store = openSqliteStore(fileOf(db));
+    const store = await openSqliteStore(fileOf(db));
     await store.insertSpendLogs([row("first", 0.1)]);
     const other = new DatabaseSync(path.resolve(fileOf(db)));
     other.exec("ALTER TABLE spend_logs RENAME TO spend_logs_away");

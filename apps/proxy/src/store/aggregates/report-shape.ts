@@ -1,6 +1,6 @@
-import type { BudgetUsageRow, SpendFiguresRow, SpendGroupRow, SpendPointRow } from "./types.ts";
+import type { SpendFiguresRow, SpendGroupRow, SpendPointRow } from "./types.ts";
 
-/** Raw figures as both drivers select them (column aliases shared by their SQL). */
+/** Raw figures as the rollup queries select them (aggregates/queries.ts). */
 export interface FiguresColumns {
   spend: number | string | null;
   requests: number | string | bigint;
@@ -70,17 +70,3 @@ export function rollupRange(query: { from: string; until: string; bucket: "hour"
 
 /** A rollup group back to the API's shape: '' stands for "no value recorded". */
 export const groupOf = (grp: unknown): string | null => (grp === "" || grp === null || grp === undefined ? null : String(grp));
-
-/** A budgets row as both drivers select it (PostgreSQL returns timestamps as Date, SQLite as ISO text). */
-export function budgetFromRow(r: Record<string, unknown>): BudgetUsageRow {
-  const resetAt = r.budget_reset_at;
-  return {
-    kind: r.kind as BudgetUsageRow["kind"],
-    id: r.id as string,
-    label: (r.label as string | null) ?? null,
-    spend: Number(r.spend),
-    maxBudget: Number(r.max_budget),
-    budgetDuration: (r.budget_duration as string | null) ?? null,
-    budgetResetAt: resetAt instanceof Date ? resetAt.toISOString() : ((resetAt as string | null) ?? null),
-  };
-}

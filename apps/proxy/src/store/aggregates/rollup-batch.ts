@@ -1,3 +1,4 @@
+import type { SqlSession } from "../sql/database.ts";
 import type { SpendLogRow } from "../spend-types.ts";
 
 /** One rollup row's increment (see migrations/spend-rollup.ts for the table). */
@@ -49,4 +50,22 @@ export function rollupOfBatch(rows: SpendLogRow[]): RollupDelta[] {
     }
   }
   return [...out.values()];
+}
+
+/**
+ * Adds newly inserted spend rows to the rollup; call it inside the batch's transaction. For a database without the
+ * rollup trigger (SQLite has only row-level ones: one cost 13 µs CPU per spend row).
+ */
+export async function addToRollup(tx: SqlSession, inserted: SpendLogRow[]): Promise<void> {
+  for (const d of rollupOfBatch(inserted)) {
+    await tx.run(
+      `INSERT INTO spend_rollup (grain, dim, bucket, grp, label, spend, requests, errors, input_tokens, output_tokens, unpriced)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (grain, dim, bucket, grp) DO UPDATE SET spend = spend_rollup.spend + excluded.spend,
+         requests = spend_rollup.requests + excluded.requests, errors = spend_rollup.errors + excluded.errors,
+         input_tokens = spend_rollup.input_tokens + excluded.input_tokens, output_tokens = spend_rollup.output_tokens + excluded.output_tokens,
+         unpriced = spend_rollup.unpriced + excluded.unpriced, label = COALESCE(excluded.label, spend_rollup.label)`,
+      [d.grain, d.dim, d.bucket, d.grp, d.label, d.spend, d.requests, d.errors, d.inputTokens, d.outputTokens, d.unpriced],
+    );
+  }
 }

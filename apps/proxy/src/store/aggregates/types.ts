@@ -1,4 +1,4 @@
-/** Read-only aggregates over spend logs, keys and budgets: what the admin page shows. Both drivers implement them. */
+/** Read-only aggregates over spend logs, keys and budgets: what the admin page shows. */
 import type { KeyRow } from "../types.ts";
 
 export type SpendGroupBy = "key" | "user" | "team" | "end_user" | "model";

@@ -1,4 +1,4 @@
-import type { Migration } from "./index.ts";
+import type { Dialect } from "../sql/database.ts";
 
 /**
  * The admin page's spend figures come from a rollup kept by the database itself: one row per grain (`h` hour,
@@ -57,15 +57,15 @@ export const sqliteRollupBackfill = (["h", "d"] as const)
 
 /**
  * SQLite: no trigger (only row-level ones exist there; one cost 13 µs CPU per spend row): the batch inserter adds
- * each batch, summed, in the same transaction (aggregates/sqlite-rollup.ts).
+ * each batch, summed, in the same transaction (aggregates/rollup-batch.ts).
  */
-function sqlite(): string {
-  return `${table("REAL")}
+function keptByInserter(real: string): string {
+  return `${table(real)}
     ${sqliteRollupBackfill}`;
 }
 
 /** PostgreSQL: one statement-level trigger per insert batch, aggregating the batch before it touches the rollup. */
-function postgres(): string {
+function keptByTrigger(real: string): string {
   const rollupOf = (source: string) => `
     INSERT INTO spend_rollup (${columns})
     SELECT g.grain, d.dim,
@@ -79,7 +79,7 @@ function postgres(): string {
     -- Rows locked in one order by every batch, so concurrent instances cannot deadlock on the rollup.
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, dim, bucket, grp) DO UPDATE SET ${addExcluded}`;
-  return `${table("DOUBLE PRECISION")}
+  return `${table(real)}
     ${rollupOf("spend_logs")};
     CREATE FUNCTION spend_rollup_add() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -90,9 +90,4 @@ function postgres(): string {
       FOR EACH STATEMENT EXECUTE FUNCTION spend_rollup_add();`;
 }
 
-export const spendRollup: Migration = {
-  version: 4,
-  name: "spend rollup by hour and day for the admin page",
-  sqlite: sqlite(),
-  postgres: postgres(),
-};
+export const spendRollup = (d: Dialect): string => (d.rollupByTrigger ? keptByTrigger(d.types.real) : keptByInserter(d.types.real));

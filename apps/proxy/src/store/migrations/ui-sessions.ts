@@ -1,7 +1,5 @@
-import type { Migration } from "./index.ts";
-
 /** Admin page sessions (ui/sessions.ts): shared by every instance, so /ui needs no sticky load balancing. */
-const statements = `
+export const uiSessions = (): string => `
   CREATE TABLE ui_sessions (
     id TEXT PRIMARY KEY,
     csrf_token TEXT NOT NULL,
@@ -9,5 +7,3 @@ const statements = `
   );
   CREATE INDEX ui_sessions_expires_at ON ui_sessions (expires_at);
 `;
-
-export const uiSessions: Migration = { version: 5, name: "admin page sessions", sqlite: statements, postgres: statements };

@@ -43,6 +43,23 @@ export function latestCountsReader(read: (chunk: unknown) => TokenCounts | null)
   };
 }
 
+/**
+ * A stream reader for chunks that carry the input count (in the first chunk) and a running total of output tokens
+ * under fixed keys: input is the latest count seen, output the largest total (a running total never goes down).
+ */
+export function runningTotalsReader(inputKey: string, outputKey: string): FamilyStreamReader {
+  let input: number | undefined;
+  let output: number | undefined;
+  return {
+    push(chunk) {
+      input = count(at(chunk, inputKey)) ?? input;
+      const total = count(at(chunk, outputKey));
+      if (total !== undefined) output = Math.max(output ?? 0, total);
+    },
+    counts: () => (input === undefined && output === undefined ? null : tokens(input, output)),
+  };
+}
+
 export const openAiCompatible: InvokeFamily = {
   name: "openai-compatible",
   body: openAiStyleUsage,

@@ -1,5 +1,5 @@
 import { at, count } from "../json.ts";
-import { type InvokeFamily, tokens } from "./family.ts";
+import { type InvokeFamily, runningTotalsReader, tokens } from "./family.ts";
 
 /** Meta Llama: `{generation, prompt_token_count, generation_token_count}`. */
 export const llama: InvokeFamily = {
@@ -10,16 +10,5 @@ export const llama: InvokeFamily = {
     return input === undefined && output === undefined ? null : tokens(input, output);
   },
   /** `prompt_token_count` is set in the first chunk only (null after); `generation_token_count` is cumulative. */
-  stream() {
-    let input: number | undefined;
-    let output: number | undefined;
-    return {
-      push(chunk) {
-        input = count(at(chunk, "prompt_token_count")) ?? input;
-        const generated = count(at(chunk, "generation_token_count"));
-        if (generated !== undefined) output = Math.max(output ?? 0, generated);
-      },
-      counts: () => (input === undefined && output === undefined ? null : tokens(input, output)),
-    };
-  },
+  stream: () => runningTotalsReader("prompt_token_count", "generation_token_count"),
 };

@@ -1,6 +1,6 @@
 import { at, count } from "../json.ts";
 import type { TokenCounts } from "../types.ts";
-import { type InvokeFamily, tokens } from "./family.ts";
+import { type InvokeFamily, runningTotalsReader, tokens } from "./family.ts";
 
 /** Titan Text `{inputTextTokenCount, results: [{tokenCount}]}`; Titan Embeddings `{embedding, inputTextTokenCount}`. */
 function fromBody(json: unknown): TokenCounts | null {
@@ -16,15 +16,5 @@ export const titan: InvokeFamily = {
   name: "titan",
   body: fromBody,
   /** Chunks carry `inputTextTokenCount` (first) and a cumulative `totalOutputTextTokenCount`. */
-  stream() {
-    let input: number | undefined;
-    let output: number | undefined;
-    return {
-      push(chunk) {
-        input = count(at(chunk, "inputTextTokenCount")) ?? input;
-        output = count(at(chunk, "totalOutputTextTokenCount")) ?? output;
-      },
-      counts: () => (input === undefined && output === undefined ? null : tokens(input, output)),
-    };
-  },
+  stream: () => runningTotalsReader("inputTextTokenCount", "totalOutputTextTokenCount"),
 };

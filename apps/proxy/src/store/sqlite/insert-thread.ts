@@ -1,4 +1,4 @@
-import type { SpendLogRow } from "./spend-types.ts";
+import type { SpendLogRow } from "../spend-types.ts";
 
 export interface SpendInsertThread {
   insert(rows: SpendLogRow[]): Promise<number>;
@@ -9,7 +9,7 @@ export interface SpendInsertThread {
 type Pending = { resolve: (inserted: number) => void; reject: (error: Error) => void };
 
 /**
- * The main side of `spend-sqlite-worker.ts`: batches go to the worker's own connection to the same file.
+ * The main side of `insert-worker.ts`: batches go to the worker's own connection to the same file.
  * A worker that dies fails its pending batches (the spend writer keeps and retries them) and is started again
  * on the next batch.
  */
@@ -24,7 +24,7 @@ export function spendInsertThread(file: string): SpendInsertThread {
     pending.clear();
   };
   const start = (): Worker => {
-    const w = new Worker(new URL("./spend-sqlite-worker.ts", import.meta.url).href, { type: "module" });
+    const w = new Worker(new URL("./insert-worker.ts", import.meta.url).href, { type: "module" });
     w.onmessage = (event: MessageEvent) => {
       const { id, inserted, error } = event.data as { id: number; inserted?: number; error?: string };
       const p = pending.get(id);
