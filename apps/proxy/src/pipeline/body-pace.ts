@@ -10,6 +10,31 @@ export interface PaceLimits {
   rateWindowMs: number;
 }
 
+/** The most a body may declare and still be read whole rather than chunk by chunk: a small buffer, whatever it claims. */
+const WHOLE_READ_MAX_BYTES = 64 * 1024;
+
+/**
+ * For a body that declares `size` bytes, how long a whole read (no view of its progress) may take, with the refusal
+ * when it takes longer; null when the body must be read chunk by chunk for its pace to be judged. A body no larger
+ * than one window's quota fails the floor exactly when it is not complete at the end of the first window (had it
+ * brought its quota, it would be complete), so for it a deadline is the same rule; larger bodies need the count.
+ */
+export function wholeReadDeadline(limits: PaceLimits, size: number): { afterMs: number; refusal: Refusal } | null {
+  const { timeoutMs, minBytesPerSec, rateWindowMs } = limits;
+  if (!(size <= WHOLE_READ_MAX_BYTES)) return null;
+  // The floor off, or its first window no shorter than the whole timeout: only the timeout can cut.
+  if (minBytesPerSec === 0 || rateWindowMs >= timeoutMs) return { afterMs: timeoutMs, refusal: totalTimeout(timeoutMs) };
+  if (size > (minBytesPerSec * rateWindowMs) / 1000) return null;
+  return {
+    afterMs: rateWindowMs,
+    refusal: refuse.requestTimeout(
+      `The request body of ${size} bytes did not arrive within ${rateWindowMs} ms, below the gateway's minimum of ${minBytesPerSec} bytes/s (BODY_MIN_BYTES_PER_SEC).`,
+    ),
+  };
+}
+
+const totalTimeout = (timeoutMs: number) => refuse.requestTimeout(`The request body did not arrive within ${timeoutMs} ms (BODY_READ_TIMEOUT_MS).`);
+
 /**
  * Watches one body while it is read and calls `onStall` once with a 408 when it runs past its deadline, or when a
  * window ends having brought fewer than `minBytesPerSec × window` bytes. A client trickling a byte every few
@@ -54,7 +79,7 @@ export class BodyPace {
     const now = Date.now();
     const { timeoutMs, minBytesPerSec, rateWindowMs } = this.#limits;
     if (now >= this.#deadline) {
-      return this.#onStall(refuse.requestTimeout(`The request body did not arrive within ${timeoutMs} ms (BODY_READ_TIMEOUT_MS).`));
+      return this.#onStall(totalTimeout(timeoutMs));
     }
     if (now >= this.#windowEnd) {
       if (this.#windowBytes < this.#quota) {

@@ -19,7 +19,8 @@ export function limitRequestBodies(fetch: (request: Request) => Response | Promi
     if (length !== null && Number(length) > limits.maxBytes) return renderRefusal(tooLarge(limits.maxBytes));
     // /bedrock reads its own bodies within the same limits (readBodyWithin), and most of its calls are never read
     // at all when refused: wrapping them would only cost. Every other path parses with a reader that bounds nothing.
-    if (request.body === null || isUnderPrefix(request.url, BEDROCK_PREFIX)) return fetch(request);
+    // The path first: on Bun, `request.body` makes a stream object for every request that asks.
+    if (isUnderPrefix(request.url, BEDROCK_PREFIX) || request.body === null) return fetch(request);
     return fetch(withBoundedBody(request, limits));
   };
 }

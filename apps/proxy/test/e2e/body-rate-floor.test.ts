@@ -30,10 +30,10 @@ interface Trickled {
 }
 
 /**
- * Sends a head declaring 1,000,000 bytes, then one byte every `everyMs` (for `sendForMs`, then nothing) until the
+ * Sends a head declaring `declared` bytes (1,000,000 unless told), then one byte every `everyMs` (for `sendForMs`, then nothing) until the
  * server closes the connection or `waitMs` passed.
  */
-function trickle(head: string, everyMs: number, { waitMs = 20_000, sendForMs = Infinity } = {}): Promise<Trickled> {
+function trickle(head: string, everyMs: number, { waitMs = 20_000, sendForMs = Infinity, declared = 1_000_000 } = {}): Promise<Trickled> {
   return new Promise((resolve) => {
     const socket = net.connect(stack.gateway.port, "127.0.0.1");
     const started = Date.now();
@@ -53,7 +53,7 @@ function trickle(head: string, everyMs: number, { waitMs = 20_000, sendForMs = I
     });
     socket.on("error", () => {});
     socket.on("close", () => done(Date.now() - started));
-    socket.write(`${head}\r\nContent-Length: 1000000\r\n\r\n{`);
+    socket.write(`${head}\r\nContent-Length: ${declared}\r\n\r\n{`);
   });
 }
 
@@ -71,6 +71,17 @@ describe(`request bodies have a rate floor: BODY_MIN_BYTES_PER_SEC (${proxyRunti
     expect(answer.closedMs).not.toBeNull();
     expect(answer.closedMs! - answer.answeredMs).toBeLessThan(12_000);
     expect(stack.emulator.requests.length).toBe(before);
+  }, 30_000);
+
+  it("HTTP/1.1 slow loris with a small declared body (150 bytes, within one window's quota, read whole): 408 after the first window", async () => {
+    const answer = await trickle(`POST ${CONVERSE} HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer ${MASTER}\r\nContent-Type: application/json`, 300, { declared: 150, waitMs: 9_000 });
+    expect(answer.status).toBe(408);
+    expect(answer.text).toMatch(/The request body of 150 bytes did not arrive within 1000 ms/);
+    expect(answer.text).toMatch(FLOOR_MESSAGE);
+    expect(answer.answeredMs).toBeGreaterThan(900);
+    expect(answer.answeredMs).toBeLessThan(10_000);
+    // A whole read goes on after the refusal: Deno keeps the connection until the rest of the 150 bytes came.
+    expect(answer.closedMs !== null).toBe(proxyRuntime === "bun");
   }, 30_000);
 
   it("HTTP/1.1 slow loris on an admin path (the master key's own POST /key/generate): 408, connection closed", async () => {
