@@ -174,14 +174,23 @@ function h2Paced(session: http2.ClientHttp2Session, body: Buffer, declared: numb
   });
 }
 
+/** Runs `use` on a fresh h2c session, closed (destroyed, with any stream still open) afterwards. */
+async function withSession(use: (session: http2.ClientHttp2Session) => Promise<void>): Promise<void> {
+  const session = await h2Session();
+  try {
+    await use(session);
+  } finally {
+    session.destroy();
+  }
+}
+
 const within = (promise: Promise<void>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
 
 describe(`HTTP/2 (h2c): the floor ends the slow stream, the connection serves the others (${proxyRuntime})`, () => {
   it("a slow-loris stream gets a 408 and is closed; calls on the same session before, during and after it get 200", async () => {
-    const session = await h2Session();
-    let goaway = false;
-    session.on("goaway", () => (goaway = true));
-    try {
+    await withSession(async (session) => {
+      let goaway = false;
+      session.on("goaway", () => (goaway = true));
       const normal = () => h2Paced(session, converseBody(200), 200, 200, 1);
       expect((await normal()).status).toBe(200);
       const before = stack.emulator.requests.length;
@@ -203,14 +212,11 @@ describe(`HTTP/2 (h2c): the floor ends the slow stream, the connection serves th
       expect(after.status).toBe(200);
       expect(goaway).toBe(false);
       expect(session.closed || session.destroyed).toBe(false);
-    } finally {
-      session.close();
-    }
+    });
   }, 30_000);
 
   it("a stream that sends a few bytes and then nothing: 408, the session still serves; Bun resets the stream, Deno leaves it half-open (a known limit)", async () => {
-    const session = await h2Session();
-    try {
+    await withSession(async (session) => {
       const cut = await h2Paced(session, Buffer.from('{"m'), 1_000_000, 1, 100);
       expect(cut.status).toBe(408);
       expect(JSON.parse(cut.text).message).toMatch(FLOOR_MESSAGE);
@@ -218,20 +224,15 @@ describe(`HTTP/2 (h2c): the floor ends the slow stream, the connection serves th
       // Deno cannot abort a pending read of a request body: the stream keeps one of the connection's 200 stream
       // slots until the client sends or resets it (runtime/deno-close-after-refusal.ts). This notices when it changes.
       expect(await within(cut.closed, 8_000)).toBe(proxyRuntime === "bun");
-    } finally {
-      session.destroy();
-    }
+    });
   }, 30_000);
 
   it("an upload slow but above the floor (1,000 bytes/s for ~3 s) goes through on a shared session", async () => {
-    const session = await h2Session();
-    try {
+    await withSession(async (session) => {
       const body = converseBody(3_000);
       const answer = await h2Paced(session, body, body.length, 100, 100);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.text).output.message.role).toBe("assistant");
-    } finally {
-      session.close();
-    }
+    });
   }, 30_000);
 });
