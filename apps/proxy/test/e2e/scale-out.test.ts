@@ -198,7 +198,7 @@ describe("Redis stopped and restarted mid-test (a Redis of the test's own)", () 
       expect(ready.status).toBe(200);
       expect(ready.body.redis).toMatch(/^degraded: using local limits/);
     }
-    expect(gateways[0].output.join("\n")).toMatch(/redis unavailable \(commands\): using local limits/);
+    await expect.poll(() => gateways[0].output.join("\n"), { timeout: 5_000 }).toMatch(/redis unavailable \(commands\): using local limits/);
     // Each instance now counts alone, and fails fast rather than waiting for Redis.
     await roomInWindow();
     const started = Date.now();
@@ -210,7 +210,8 @@ describe("Redis stopped and restarted mid-test (a Redis of the test's own)", () 
 
     await own.start();
     for (const gateway of gateways) await until(() => readiness(gateway), (r) => r.body.redis === "ok", 15_000);
-    expect(gateways[1].output.join("\n")).toMatch(/redis is back \(commands\): sharing resumes/);
+    // The log line travels through a pipe, and may reach the test after the readiness answer does.
+    await expect.poll(() => gateways[1].output.join("\n"), { timeout: 5_000 }).toMatch(/redis is back \(commands\): sharing resumes/);
     const shared = await admin(gateways[0], "/key/generate", { rpm_limit: 4 });
     await roomInWindow();
     const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => call(gateways[i % 2], shared.key)));
@@ -271,7 +272,7 @@ describe("PostgreSQL restarted mid-test (a cluster of the test's own)", () => {
     }
     made += during.length;
     expect(during.filter((r) => r.status !== 200)).toEqual([]);
-    expect(gateways[0].output.join("\n")).toMatch(/key store unreachable: serving keys read in the last 10 min from memory/);
+    await expect.poll(() => gateways[0].output.join("\n"), { timeout: 5_000 }).toMatch(/key store unreachable: serving keys read in the last 10 min from memory/);
     const refused = await call(gateways[0], unseen.key);
     made++;
     expect(refused).toMatchObject({ status: 503, type: "ServiceUnavailableException" });
@@ -331,7 +332,7 @@ describe("graceful shutdown", () => {
     }
     expect(bytes).toBeGreaterThan(0);
     expect(await exited).toBe(0);
-    expect(gateway.output.join("\n")).toMatch(/shutdown complete/);
+    await expect.poll(() => gateway.output.join("\n"), { timeout: 5_000 }).toMatch(/shutdown complete/);
     expect(gateway.output.join("\n")).not.toMatch(/call\(s\) cut/);
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
     try {

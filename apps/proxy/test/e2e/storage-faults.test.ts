@@ -80,7 +80,7 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
         expect(JSON.parse(reply.text).message).toMatch(/temporarily unavailable/);
       }
       // The operator still learns the cause.
-      expect(g.output.join("\n")).toMatch(/storage unavailable: request answered 503/);
+      await expect.poll(() => g.output.join("\n"), { timeout: 5_000 }).toMatch(/storage unavailable: request answered 503/);
       const ready = await readiness(g);
       expect(ready).toMatchObject({ status: 200, body: { status: "degraded" } });
     } finally {
@@ -151,7 +151,7 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     } finally {
       await sql.end();
     }
-    expect(g.output.join("\n")).toMatch(/spend row refused by the store: stored repaired \(quarantined\)/);
+    await expect.poll(() => g.output.join("\n"), { timeout: 5_000 }).toMatch(/spend row refused by the store: stored repaired \(quarantined\)/);
     await until(() => readiness(g), (r) => r.body.status === "ok" && /^ok/.test(r.body.spend_queue ?? ""));
     expect(await (await fetch(g.url + "/metrics")).text()).toMatch(/bedrock_gateway_spend_rows_quarantined_total [1-9]/);
   }, 30_000);
@@ -195,6 +195,6 @@ describe("storage faults (a PostgreSQL cluster of the test's own)", () => {
     expect(flowing.filter((r) => r.status === 200).length).toBeGreaterThan(50);
     const stored = await until(() => stack.storedUpstreamIds(), (ids) => answered.every((id) => ids.has(id)), 20_000);
     expect(answered.filter((id) => !stored.has(id))).toEqual([]);
-    expect(g.output.join("\n")).toMatch(/spend journal: rows left by a previous process are queued again/);
+    await expect.poll(() => g.output.join("\n"), { timeout: 5_000 }).toMatch(/spend journal: rows left by a previous process are queued again/);
   }, 90_000);
 });
