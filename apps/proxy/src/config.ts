@@ -32,6 +32,12 @@ export interface GatewayConfig {
   maxRequestBodyBytes: number;
   /** BODY_READ_TIMEOUT_MS (default 120,000): how long an admitted call waits for its request body before a 408. */
   bodyReadTimeoutMs: number;
+  /**
+   * BODY_MIN_BYTES_PER_SEC (default 500; 0 turns it off): a body bringing less than this, averaged over each
+   * BODY_MIN_RATE_WINDOW_MS (default 10,000; the first window is the grace period), is cut with a 408.
+   */
+  bodyMinBytesPerSec: number;
+  bodyMinRateWindowMs: number;
   /** UPSTREAM_TIMEOUT_MS (default 300,000): how long Bedrock may take to start answering before the call is a 504. */
   upstreamTimeoutMs: number;
   /** GATEWAY_SECRET_KEY: encrypts the secrets of issued AWS-style credentials. Null: none can be issued or verified. */
@@ -97,6 +103,10 @@ export function readConfig(env: Env): GatewayConfig {
     shutdownGraceMs: nonNegative("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
     maxRequestBodyBytes: positive("MAX_REQUEST_BODY_MB", env.MAX_REQUEST_BODY_MB, 128, "a number of megabytes greater than 0, e.g. 128") * 1024 * 1024,
     bodyReadTimeoutMs: positive("BODY_READ_TIMEOUT_MS", env.BODY_READ_TIMEOUT_MS, 120_000, "a number of milliseconds greater than 0, e.g. 120000"),
+    // Apache httpd's mod_reqtimeout has held request bodies to 500 bytes/s by default since 2.2.15; a 2G link
+    // carries ten times that. 10 s outlasts TCP's retransmission backoff after three losses in a row (1 + 2 + 4 s).
+    bodyMinBytesPerSec: int(env, "BODY_MIN_BYTES_PER_SEC", 500, 0, 1_000_000_000),
+    bodyMinRateWindowMs: int(env, "BODY_MIN_RATE_WINDOW_MS", 10_000, 100, 3_600_000),
     upstreamTimeoutMs: positive("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, 300_000, "a number of milliseconds greater than 0, e.g. 300000"),
     secretKey,
     cacheTtlMs: int(env, "KEY_CACHE_TTL_MS", 5_000, 0, 3_600_000),

@@ -1,6 +1,7 @@
 // First: on Bun this may restart the process with a higher fetch concurrency before anything else loads.
 import "./runtime/bun-fetch-limit.ts";
 import { readConfig } from "./config.ts";
+import { bodyLimitsOf } from "./pipeline/read-body.ts";
 import { assembleGateway } from "./compose/gateway.ts";
 import { log } from "./log.ts";
 import { serve } from "./runtime/serve.ts";
@@ -14,7 +15,7 @@ async function main() {
   const config = readConfig(process.env);
   const tls = readTlsFiles(process.env);
   const gateway = await assembleGateway(config);
-  const server = await serve({ port: config.port, hostname: config.hostname, maxRequestBodyBytes: config.maxRequestBodyBytes, fetch: gateway.app.fetch, tls });
+  const server = await serve({ port: config.port, hostname: config.hostname, bodyLimits: bodyLimitsOf(config), fetch: gateway.app.fetch, tls });
 
   if (!config.masterKey) {
     log.warn(

@@ -11,7 +11,7 @@ import type { BedrockCall, CallOutcome } from "./context.ts";
 import { createForward } from "./forward.ts";
 import { createForwardEvents, type ForwardEventsOptions, takesEvents } from "./forward-events.ts";
 import { openDuplex } from "../runtime/upstream-h2.ts";
-import { BodyRefused, readCallBody } from "./read-body.ts";
+import { BodyRefused, bodyLimitsOf, readCallBody } from "./read-body.ts";
 import { nameModelFromBody } from "./model-from-body.ts";
 import { filterControlPlaneAnswer } from "./filter-answer.ts";
 import { dialectOf, isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
@@ -52,7 +52,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   const { config } = options;
   const { admit = [], reserve = [], tap = [], record = [] } = options.steps ?? {};
   const route = createRoute({ defaultRegion: config.region, routes: options.routes });
-  const body = { maxBytes: config.maxRequestBodyBytes, timeoutMs: config.bodyReadTimeoutMs };
+  const body = bodyLimitsOf(config);
   const authenticate = createAuthenticate({ authenticate: options.authenticate, gatewaySigV4: options.gatewaySigV4, body });
   const sign = createSign({ config, signer: options.signer });
   const forwardBody = createForward({ timeoutMs: config.upstreamTimeoutMs, fetchOptions: options.fetchOptions ?? runtime.fetchOptions });
@@ -120,8 +120,8 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
         const refusal = await step.admit!(call);
         if (refusal) return answer(refusal, step.name);
       }
-      // 4. Read the body, within MAX_REQUEST_BODY_MB and BODY_READ_TIMEOUT_MS (already read if authentication needed
-      // it). An event stream's body is never read whole: forward-events.ts relays it event by event.
+      // 4. Read the body, within MAX_REQUEST_BODY_MB, BODY_READ_TIMEOUT_MS and the rate floor (already read if
+      // authentication needed it). An event stream's body is never read whole: forward-events.ts relays it event by event.
       if (!takesEvents(call)) await readCallBody(call, body);
       // 4b. Reserve what the call may use (budgets, tokens), now that its body tells how much.
       for (const step of reserve) {

@@ -4,8 +4,10 @@
  * with prior knowledge (what the AWS SDKs' default handler opens for an `http://` endpoint), or ALPN under TLS.
  * On Deno a front relays both to Deno.serve, mending its HTTP/2 on the way (deno-serve.ts).
  */
+import type { BodyLimits } from "../pipeline/read-body.ts";
 import { limitRequestBodies } from "./body-limit.ts";
-import { closeAfterRefusal } from "./bun-close-after-refusal.ts";
+import { closeAfterRefusal as bunCloseAfterRefusal } from "./bun-close-after-refusal.ts";
+import { closeAfterRefusal as denoCloseAfterRefusal } from "./deno-close-after-refusal.ts";
 import { serveOnDeno } from "./deno-serve.ts";
 import { guardRequestTarget, internalErrorResponse } from "./request-target.ts";
 import type { TlsFiles } from "./tls-files.ts";
@@ -13,7 +15,8 @@ import type { TlsFiles } from "./tls-files.ts";
 export interface ServeOptions {
   port: number;
   hostname: string;
-  maxRequestBodyBytes: number;
+  /** MAX_REQUEST_BODY_MB, BODY_READ_TIMEOUT_MS and the rate floor, for the bodies the core does not read itself. */
+  bodyLimits: BodyLimits;
   fetch: (request: Request) => Response | Promise<Response>;
   /** Serve HTTPS instead of cleartext. */
   tls?: TlsFiles | null;
@@ -32,7 +35,7 @@ declare const Bun: any;
 declare const Deno: unknown;
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.maxRequestBodyBytes));
+  const fetch = guardRequestTarget(limitRequestBodies(options.fetch, options.bodyLimits));
   const protocol = options.tls ? "https" : "http";
   if (typeof Bun !== "undefined") {
     const server = Bun.serve({
@@ -48,12 +51,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       // Never the development error page (working directory, paths, source lines) for a thrown error.
       development: false,
       error: internalErrorResponse,
-      fetch: closeAfterRefusal(fetch),
+      fetch: bunCloseAfterRefusal(fetch),
     });
     return { port: server.port, hostname: options.hostname, protocol, runtime: "bun", stop: () => server.stop(false) };
   }
   if (typeof Deno !== "undefined") {
-    const server = await serveOnDeno(options, fetch);
+    const server = await serveOnDeno(options, denoCloseAfterRefusal(fetch));
     return { port: server.port, hostname: options.hostname, protocol, runtime: "deno", stop: server.stop };
   }
   throw new Error("The gateway runs on Bun (`bun run apps/proxy`) or Deno (`deno run -A apps/proxy/src/index.ts`).");

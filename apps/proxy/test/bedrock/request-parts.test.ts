@@ -67,6 +67,13 @@ describe("readConfig", () => {
     expect(() => readConfig({ KEY_CACHE_TTL_MS: "-1" })).toThrow(/^KEY_CACHE_TTL_MS must be an integer from 0 to/);
     expect(() => readConfig({ SPEND_BATCH_SIZE: "lots" })).toThrow(/^SPEND_BATCH_SIZE must be an integer from 1 to 1000, got lots$/);
     expect(() => readConfig({ STORE_REQUEST_BODIES: "yes" })).toThrow(/^STORE_REQUEST_BODIES must be true or false, got yes$/);
+    expect(() => readConfig({ BODY_MIN_BYTES_PER_SEC: "-1" })).toThrow(/^BODY_MIN_BYTES_PER_SEC must be an integer from 0 to 1000000000, got -1$/);
+    expect(() => readConfig({ BODY_MIN_BYTES_PER_SEC: "1.5k" })).toThrow(ConfigError);
+    expect(() => readConfig({ BODY_MIN_RATE_WINDOW_MS: "50" })).toThrow(/^BODY_MIN_RATE_WINDOW_MS must be an integer from 100 to 3600000, got 50$/);
+  });
+  it("the body rate floor: 500 bytes/s over 10 s windows unless set; 0 turns it off", () => {
+    expect(readConfig({})).toMatchObject({ bodyReadTimeoutMs: 120_000, bodyMinBytesPerSec: 500, bodyMinRateWindowMs: 10_000 });
+    expect(readConfig({ BODY_MIN_BYTES_PER_SEC: "0", BODY_MIN_RATE_WINDOW_MS: "2000" })).toMatchObject({ bodyMinBytesPerSec: 0, bodyMinRateWindowMs: 2_000 });
   });
   it("tunables: body limit, upstream timeout, cache TTLs, spend batching", () => {
     expect(readConfig({})).toMatchObject({ maxRequestBodyBytes: 128 * 1024 * 1024, upstreamTimeoutMs: 300_000, cacheTtlMs: 5_000, staleIfErrorMs: 600_000 });

@@ -116,13 +116,19 @@ describe(`request bodies have a read timeout (${proxyRuntime})`, () => {
 });
 
 describe(`a connection whose body was refused unread does not stay open (${proxyRuntime})`, () => {
-  // Deno keeps draining such a body for as long as the client sends it; no per-request control is exposed there.
-  it.skipIf(proxyRuntime === "deno")("a wrong key with 1 MB declared and trickled: 401 at once, connection closed by the server within seconds", async () => {
+  /**
+   * A wrong key with 1,000,000 bytes declared and `{` sent, then one byte every `everyMs` (or nothing more):
+   * when the 401 came and when the server closed the connection. Bun ends it by a short idle timeout
+   * (runtime/bun-close-after-refusal.ts), Deno by draining the body for a few seconds and then cancelling it
+   * (runtime/deno-close-after-refusal.ts); before, Deno drained it for as long as the client sent, or waited for
+   * ever for a client that sent nothing.
+   */
+  async function refusedUnread(everyMs: number | null) {
     const socket = net.connect(stack.gateway.port, "127.0.0.1");
     const started = Date.now();
     let answeredAt = 0;
     let data = "";
-    const drip = setInterval(() => socket.writable && socket.write("x"), 300);
+    const drip = everyMs === null ? undefined : setInterval(() => socket.writable && socket.write("x"), everyMs);
     const closedAt = await new Promise<number>((resolve, reject) => {
       socket.on("data", (chunk) => {
         data += chunk.toString();
@@ -131,10 +137,51 @@ describe(`a connection whose body was refused unread does not stay open (${proxy
       socket.on("close", () => resolve(Date.now()));
       socket.on("error", () => {});
       setTimeout(() => reject(new Error(`still open after 20 s; answer so far: ${data.slice(0, 80)}`)), 20_000);
-      socket.write(`POST /bedrock/model/m/converse HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer sk-wrong\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{`);
-    }).finally(() => clearInterval(drip));
+      socket.write(`POST /bedrock/model/m/converse HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer sk-wrong\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{`);
+    }).finally(() => {
+      clearInterval(drip);
+      socket.destroy();
+    });
+    return { data, answeredMs: answeredAt - started, closedMs: closedAt - started };
+  }
+
+  it("a wrong key with 1 MB declared and trickled: 401 at once, connection closed by the server within seconds", async () => {
+    const { data, answeredMs, closedMs } = await refusedUnread(300);
     expect(data).toMatch(/^HTTP\/1\.1 401/);
-    expect(answeredAt - started).toBeLessThan(1_000);
-    expect(closedAt - started).toBeLessThan(15_000);
+    expect(data).toMatch(/UnrecognizedClientException/);
+    expect(answeredMs).toBeLessThan(1_000);
+    expect(closedMs).toBeLessThan(15_000);
+  }, 30_000);
+
+  it("a wrong key with 1 MB declared and nothing more sent: 401 at once, connection closed within seconds", async () => {
+    const { data, answeredMs, closedMs } = await refusedUnread(null);
+    expect(data).toMatch(/^HTTP\/1\.1 401/);
+    expect(answeredMs).toBeLessThan(1_000);
+    expect(closedMs).toBeLessThan(15_000);
+  }, 30_000);
+
+  it("a refusal after a body read whole keeps the connection (a client's next request on it is answered)", async () => {
+    const socket = net.connect(stack.gateway.port, "127.0.0.1");
+    const body = JSON.stringify({ messages: [{ role: "user", content: [{ text: "x".repeat(4_000) }] }] });
+    const request = (key: string) => `POST /bedrock/model/m/converse HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    let data = "";
+    const answers = new Promise<string>((resolve, reject) => {
+      socket.on("data", (chunk) => {
+        data += chunk.toString();
+        if ((data.match(/HTTP\/1\.1 /g) ?? []).length === 2 && data.endsWith("}")) resolve(data);
+      });
+      socket.on("close", () => reject(new Error(`closed after: ${data.slice(0, 200)}`)));
+      socket.on("error", () => {});
+    });
+    // The master key reads the body, then the model is unknown upstream (a 4xx after the whole body was read).
+    socket.write(request(MASTER));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    socket.write(request(MASTER));
+    try {
+      const both = await answers;
+      expect((both.match(/HTTP\/1\.1 (\d+)/g) ?? []).length).toBe(2);
+    } finally {
+      socket.destroy();
+    }
   }, 30_000);
 });
