@@ -9,6 +9,11 @@ import { refuse, renderRefusal } from "../pipeline/refusal.ts";
 
 /** host[:port], a bracketed IPv6 literal, nothing that could start a path, query or userinfo. */
 const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+/**
+ * Elysia finds the path by searching for `/` from index 11 (past `http://` and a host of at least four
+ * characters): under a shorter Host, `http://gw/ab/key/list` routed as `/key/list`. Such URLs get the placeholder.
+ */
+const ROUTER_PATH_SEARCH_FROM = 11;
 /** The origin given to requests whose own authority cannot be trusted into a URL. */
 const PLACEHOLDER_ORIGIN = "http://localhost";
 
@@ -28,7 +33,7 @@ export function requestTarget(request: Request): RequestTarget {
   const target = pathStart < 0 ? "" : url.slice(pathStart);
   if (!target.startsWith("/")) return refuseTarget(400, "The request target must be a path (origin-form), e.g. `POST /bedrock/model/{modelId}/converse`.");
   const authority = url.slice(authorityStart, pathStart);
-  if (pathStart === url.indexOf("/", authorityStart) && PLAIN_AUTHORITY.test(authority)) return { ok: true, url };
+  if (pathStart === url.indexOf("/", authorityStart) && pathStart >= ROUTER_PATH_SEARCH_FROM && PLAIN_AUTHORITY.test(authority)) return { ok: true, url };
   return { ok: true, url: PLACEHOLDER_ORIGIN + target };
 }
 

@@ -93,6 +93,17 @@ describe(`only the request target routes, never Host; no runtime error pages (${
     expect(stack.emulator.requests).toHaveLength(0);
   });
 
+  it("a Host shorter than four characters never shifts the route (Elysia looks for the path from the URL's 12th character)", async () => {
+    for (const host of ["gw", "a", "ab1"]) {
+      const shifted = await raw(`GET /ab/key/list HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nAuthorization: Bearer ${MASTER}`);
+      expect([host, shifted.status]).toEqual([host, 404]);
+      expect(shifted.body).not.toContain('"keys"');
+      const listed = await raw(`GET /key/list HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nAuthorization: Bearer ${MASTER}`);
+      expect([host, listed.status]).toEqual([host, 200]);
+      expect(listed.body).toContain('"keys"');
+    }
+  });
+
   it("CONNECT gets a small JSON 405, not a page", async () => {
     expectCleanError(await raw(`CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443`), 405);
   });
