@@ -48,6 +48,8 @@ export interface GatewayConfig {
   staleIfErrorMs: number;
   /** UI_SESSION_TTL_SECONDS (default 8 hours, at most 7 days): how long a sign-in to the admin page at /ui lasts. */
   uiSessionTtlSeconds: number;
+  /** DENO_HTTP2_FRONT (default true): on Deno, the front that keeps the client's HTTP/2 GOAWAY from Deno.serve. */
+  denoHttp2Front: boolean;
   spend: SpendConfig;
 }
 
@@ -112,6 +114,7 @@ export function readConfig(env: Env): GatewayConfig {
     cacheTtlMs: int(env, "KEY_CACHE_TTL_MS", 5_000, 0, 3_600_000),
     staleIfErrorMs: int(env, "KEY_CACHE_STALE_IF_ERROR_MS", 600_000, 0, 86_400_000),
     uiSessionTtlSeconds: int(env, "UI_SESSION_TTL_SECONDS", 8 * 3600, 1, 7 * 86_400),
+    denoHttp2Front: env.DENO_HTTP2_FRONT?.trim() ? flag(env, "DENO_HTTP2_FRONT") : true,
     spend: {
       priceTablePath: nonEmpty(env.PRICE_TABLE_PATH),
       storeBodies: flag(env, "STORE_REQUEST_BODIES"),

@@ -15,7 +15,7 @@ async function main() {
   const config = readConfig(process.env);
   const tls = readTlsFiles(process.env);
   const gateway = await assembleGateway(config);
-  const server = await serve({ port: config.port, hostname: config.hostname, bodyLimits: bodyLimitsOf(config), fetch: gateway.app.fetch, tls });
+  const server = await serve({ port: config.port, hostname: config.hostname, bodyLimits: bodyLimitsOf(config), fetch: gateway.app.fetch, tls, denoHttp2Front: config.denoHttp2Front });
 
   if (!config.masterKey) {
     log.warn(

@@ -21,8 +21,16 @@ export interface DenoServer {
   stop(): Promise<void>;
 }
 
-export async function serveOnDeno(options: { port: number; hostname: string; tls?: TlsFiles | null }, fetch: Fetch): Promise<DenoServer> {
-  const inner = await listenLoopback(options.tls ? behindTls(fetch) : fetch);
+/**
+ * `front: false` (DENO_HTTP2_FRONT=false) serves Deno.serve on the public port itself: HTTP/1.1 without the relay's
+ * cost (bench/results/deno-h2-front.md), for deployments whose clients never speak HTTP/2 to the gateway.
+ */
+export async function serveOnDeno(options: { port: number; hostname: string; tls?: TlsFiles | null; front: boolean }, fetch: Fetch): Promise<DenoServer> {
+  if (!options.front) {
+    const server = await denoServe({ port: options.port, hostname: options.hostname, ...(options.tls ?? {}) }, fetch);
+    return { port: server.port, stop: server.shutdown };
+  }
+  const inner = await denoServe({ port: 0, hostname: "127.0.0.1" }, options.tls ? behindTls(fetch) : fetch);
   const front = await listenFront(options, (socket, protocol) => relayTo(inner.port, socket, protocol === "h2" ? withoutClientGoaway() : undefined)).catch(
     async (error) => {
       await inner.shutdown();
@@ -51,11 +59,11 @@ function nativeListenError(options: { port: number; hostname: string }): unknown
   }
 }
 
-/** Deno.serve on a loopback port of its own (HTTP/1.1, and h2c with prior knowledge), reached only through the front. */
-async function listenLoopback(fetch: Fetch): Promise<{ port: number; shutdown(): Promise<void> }> {
+/** Deno.serve (HTTP/1.1, h2c with prior knowledge, h2 by ALPN with a certificate): behind the front, or public. */
+async function denoServe(listen: { port: number; hostname: string }, fetch: Fetch): Promise<{ port: number; shutdown(): Promise<void> }> {
   let listening: (port: number) => void;
   const ready = new Promise<number>((resolve) => (listening = resolve));
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => listening(port), onError: internalErrorResponse }, fetch);
+  const server = Deno.serve({ ...listen, onListen: ({ port }: { port: number }) => listening(port), onError: internalErrorResponse }, fetch);
   return { port: await ready, shutdown: () => server.shutdown() };
 }
 

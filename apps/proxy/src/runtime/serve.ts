@@ -18,6 +18,8 @@ export interface ServeOptions {
   /** MAX_REQUEST_BODY_MB, BODY_READ_TIMEOUT_MS and the rate floor, for the bodies the core does not read itself. */
   bodyLimits: BodyLimits;
   fetch: (request: Request) => Response | Promise<Response>;
+  /** On Deno, relay through the front that mends Deno.serve's HTTP/2 (deno-serve.ts); default true. */
+  denoHttp2Front?: boolean;
   /** Serve HTTPS instead of cleartext. */
   tls?: TlsFiles | null;
 }
@@ -56,7 +58,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     return { port: server.port, hostname: options.hostname, protocol, runtime: "bun", stop: () => server.stop(false) };
   }
   if (typeof Deno !== "undefined") {
-    const server = await serveOnDeno(options, denoCloseAfterRefusal(fetch));
+    const server = await serveOnDeno({ ...options, front: options.denoHttp2Front ?? true }, denoCloseAfterRefusal(fetch));
     return { port: server.port, hostname: options.hostname, protocol, runtime: "deno", stop: server.stop };
   }
   throw new Error("The gateway runs on Bun (`bun run apps/proxy`) or Deno (`deno run -A apps/proxy/src/index.ts`).");

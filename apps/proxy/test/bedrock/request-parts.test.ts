@@ -75,6 +75,13 @@ describe("readConfig", () => {
     expect(readConfig({})).toMatchObject({ bodyReadTimeoutMs: 120_000, bodyMinBytesPerSec: 500, bodyMinRateWindowMs: 10_000 });
     expect(readConfig({ BODY_MIN_BYTES_PER_SEC: "0", BODY_MIN_RATE_WINDOW_MS: "2000" })).toMatchObject({ bodyMinBytesPerSec: 0, bodyMinRateWindowMs: 2_000 });
   });
+  it("Deno's HTTP/2 front is on unless DENO_HTTP2_FRONT=false", () => {
+    expect(readConfig({}).denoHttp2Front).toBe(true);
+    expect(readConfig({ DENO_HTTP2_FRONT: "false" }).denoHttp2Front).toBe(false);
+    expect(readConfig({ DENO_HTTP2_FRONT: "true" }).denoHttp2Front).toBe(true);
+    expect(() => readConfig({ DENO_HTTP2_FRONT: "off" })).toThrow(/^DENO_HTTP2_FRONT must be true or false, got off$/);
+  });
+
   it("tunables: body limit, upstream timeout, cache TTLs, spend batching", () => {
     expect(readConfig({})).toMatchObject({ maxRequestBodyBytes: 128 * 1024 * 1024, upstreamTimeoutMs: 300_000, cacheTtlMs: 5_000, staleIfErrorMs: 600_000 });
     expect(readConfig({ MAX_REQUEST_BODY_MB: "0.5", UPSTREAM_TIMEOUT_MS: "2000", KEY_CACHE_TTL_MS: "0", SPEND_BATCH_SIZE: "10" })).toMatchObject({
