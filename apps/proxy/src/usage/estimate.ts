@@ -23,10 +23,11 @@ const OUTPUT_CAPS: [RegExp, number][] = [
   [/cohere\./, 4_096],
   [/ai21\./, 4_096],
   [/deepseek\./, 32_768],
+  [/openai\.gpt-oss/, 32_768],
 ];
 const DEFAULT_OUTPUT_CAP = 8_192;
 /** Operations that generate tokens; the others reserve their input only. */
-const GENERATING = new Set(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream"]);
+const GENERATING = new Set(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream", "CreateChatCompletion", "CreateResponse"]);
 
 export function estimateTokens(operation: string | null, modelId: string | null, body: Uint8Array | null): TokenEstimate {
   const bytes = body?.byteLength ?? 0;
@@ -46,7 +47,7 @@ function outputCapOf(modelId: string | null): number {
   return DEFAULT_OUTPUT_CAP;
 }
 
-/** Converse `inferenceConfig.maxTokens`; the families' own fields for InvokeModel bodies. */
+/** Converse `inferenceConfig.maxTokens`; the families' own fields for InvokeModel bodies; OpenAI's for its API. */
 function requestedMaxTokens(body: Uint8Array | null): number | null {
   if (!body || body.byteLength === 0 || body.byteLength > 4 * 1024 * 1024) return null;
   let json: unknown;
@@ -65,6 +66,8 @@ function requestedMaxTokens(body: Uint8Array | null): number | null {
     o.max_gen_len,
     o.textGenerationConfig?.maxTokenCount,
     o.max_tokens_to_sample,
+    o.max_completion_tokens,
+    o.max_output_tokens,
   ];
   for (const value of candidates) if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.ceil(value);
   return null;

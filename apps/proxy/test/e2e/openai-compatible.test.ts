@@ -187,6 +187,36 @@ describe("OpenAI-compatible API (openai SDK) through the gateway", () => {
     expect((overBudget as Error).message).toMatch(/budget/i);
   });
 
+  it("budgets hold under parallel calls: each reserves its input and max_completion_tokens / max_output_tokens first", async () => {
+    // One call: 100 input + 1,000 output tokens = $0.000307 at gpt-oss-20b's price; the budget covers three.
+    const budget = 0.001;
+    const oneCall = (100 * price.input + 1_000 * price.output) / 1000;
+    const funded = await admin("/key/generate", { max_budget: budget });
+    const emulator = { usage: { inputTokens: 100, outputTokens: 1_000 }, firstByteDelayMs: 300 };
+    const client = openai(funded.key);
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      i % 2 === 0
+        ? client.chat.completions.create({ model: GPT_OSS, max_completion_tokens: 1_000, messages: [{ role: "user", content: "Hi" }], emulator } as any)
+        : client.responses.create({ model: GPT_OSS, max_output_tokens: 1_000, input: "Hi", emulator } as any),
+    );
+    const settled = await Promise.allSettled(calls);
+    const served = settled.filter((s) => s.status === "fulfilled").length;
+    const refused = settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+    expect(refused.every((e) => e instanceof OpenAI.PermissionDeniedError && /budget/i.test(e.message))).toBe(true);
+    expect(served).toBeGreaterThanOrEqual(2);
+    expect(served).toBeLessThanOrEqual(4);
+
+    let spent = 0;
+    await expect
+      .poll(async () => {
+        const rows = (await admin(`/spend/logs?api_key=${funded.token}&page_size=100`)).data as { status: number; spend: number | null }[];
+        spent = rows.reduce((sum, r) => sum + (r.spend ?? 0), 0);
+        return rows.filter((r) => r.status === 200).length;
+      })
+      .toBe(served);
+    expect(spent).toBeLessThanOrEqual(budget + oneCall);
+  });
+
   it("metrics count the OpenAI-compatible operations by name", async () => {
     const metrics = await (await fetch(stack.gateway.url + "/metrics")).text();
     expect(metrics).toMatch(/bedrock_gateway_requests_total\{[^}]*operation="CreateChatCompletion"/);
