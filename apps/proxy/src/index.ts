@@ -1,53 +1,6 @@
-// First: on Bun this may restart the process with a higher fetch concurrency before anything else loads.
+// The entry. First, on Bun, this may restart the process with a higher fetch concurrency: the parent then only
+// supervises the child and exits with it, so nothing below runs there.
 import "./runtime/bun-fetch-limit.ts";
-import { readConfig } from "./config.ts";
-import { bodyLimitsOf } from "./pipeline/read-body.ts";
-import { assembleGateway } from "./compose/gateway.ts";
-import { log } from "./log.ts";
-import { serve } from "./runtime/serve.ts";
-import { describeStartupError } from "./runtime/startup-errors.ts";
-import { surviveStorageRejections } from "./runtime/storage-rejections.ts";
-import { readTlsFiles } from "./runtime/tls-files.ts";
 
-/** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
-async function main() {
-  surviveStorageRejections();
-  const config = readConfig(process.env);
-  const tls = readTlsFiles(process.env);
-  const gateway = await assembleGateway(config);
-  const server = await serve({ port: config.port, hostname: config.hostname, bodyLimits: bodyLimitsOf(config), fetch: gateway.app.fetch, tls, denoHttp2Front: config.denoHttp2Front });
-
-  if (!config.masterKey) {
-    log.warn(
-      "OPEN MODE: no MASTER_KEY set. Any caller is accepted with any bearer, so the gateway listens on " +
-        `${config.hostname} only. Set MASTER_KEY before exposing it.`,
-    );
-  }
-  log.info(`bedrock gateway listening on ${server.protocol}://${server.hostname}:${server.port} (${server.runtime})`, {
-    port: server.port,
-    region: config.region,
-    storage: gateway.storage,
-  });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const graceMs = config.shutdownGraceMs;
-    log.info(`received ${signal}: no new connections; waiting up to ${graceMs} ms for ${gateway.inFlight()} call(s) in flight`);
-    const deadline = Date.now() + graceMs;
-    const stopped = server.stop();
-    await gateway.drain(graceMs);
-    await Promise.race([stopped, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
-    log.info("shutdown complete");
-    log.flush();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-}
-
-main().catch((error) => {
-  console.error(describeStartupError(error, process.env));
-  process.exit(1);
-});
+// Imported only now, so the supervising parent never loads the gateway (nor runs its modules' import-time code).
+await import("./start.ts");

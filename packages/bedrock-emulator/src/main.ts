@@ -1,4 +1,4 @@
-/** CLI: bun packages/bedrock-emulator/src/main.ts --port 4010 [--no-record] [--stream-delay-ms N] [--faults '<JSON rules>'] */
+/** CLI (`npm run emulator -- ...` from the repository root): bun packages/bedrock-emulator/src/main.ts --port 4010 [--no-record] [--stream-delay-ms N] [--faults '<JSON rules>'] */
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator } from "./index.ts";
 
 function argValue(args: string[], name: string): string | undefined {
@@ -29,3 +29,6 @@ console.log(`bedrock-emulator listening on ${emulator.url}`);
 console.log(`  AWS_ACCESS_KEY_ID=${EMULATOR_ACCESS_KEY_ID}`);
 console.log(`  AWS_SECRET_ACCESS_KEY=${EMULATOR_SECRET_ACCESS_KEY}`);
 console.log(`  AWS_REGION=us-east-1 (any region-shaped value is accepted), SigV4 service: bedrock`);
+
+// SIGTERM from a supervisor (or npm, whose script execs this process) and Ctrl-C close the server and exit 0.
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void emulator.close().finally(() => process.exit(0)));
