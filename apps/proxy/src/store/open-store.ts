@@ -2,6 +2,7 @@ import { openSqliteStore } from "./sqlite/open.ts";
 import type { Store } from "./types.ts";
 import { ConfigError } from "../config.ts";
 import { errorMessage } from "../error-message.ts";
+import { postgresFailureAdvice } from "./postgres/connect-failure.ts";
 
 /**
  * `DATABASE_URL` → driver, migrated and ready.
@@ -20,8 +21,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     return openPostgresStore(databaseUrl).catch((error: unknown) => {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError(
-        `DATABASE_URL: cannot use PostgreSQL at ${withoutCredentials(databaseUrl)} (${errorMessage(error)}). ` +
-          "Start PostgreSQL there, or set DATABASE_URL to a server that is running.",
+        `DATABASE_URL: cannot use PostgreSQL at ${withoutCredentials(databaseUrl)} (${errorMessage(error)}). ${postgresFailureAdvice(error)}`,
       );
     });
   }
