@@ -4,7 +4,7 @@
  * interleaved rounds, each figure the median over rounds. Run-to-run spread on this VM is larger than most
  * single changes, so two builds are only compared within one run of this tool.
  *
- *   bun bench/tools/ab-entries.ts before=apps/proxy/src/index.ts after=../wt/apps/proxy/src/index.ts [--rate=1000] [--rounds=6] [--seconds=3]
+ *   npx bun bench/tools/ab-entries.ts before=apps/proxy/src/index.ts after=../wt/apps/proxy/src/index.ts [--rate=1000] [--rounds=6] [--seconds=3]
  *   ... --throughput       closed-loop throughput instead (wrk), rounds interleaved: req/s and gateway CPU µs per request
  *
  *   ... --runtime=deno     the builds on Deno instead of Bun
@@ -29,7 +29,7 @@ const entries = process.argv.slice(2).filter((a) => !a.startsWith("--")).map((a)
   if (!name || !file) throw new Error(`expected name=entry-file, got ${a}`);
   return { name, file: path.resolve(file) };
 });
-if (entries.length === 0) throw new Error("usage: bun bench/tools/ab-entries.ts name=entry.ts [name=entry.ts ...] [--rate=1000] [--rounds=6] [--seconds=3]");
+if (entries.length === 0) throw new Error("usage: npx bun bench/tools/ab-entries.ts name=entry.ts [name=entry.ts ...] [--rate=1000] [--rounds=6] [--seconds=3]");
 
 const rate = Number(flags.get("rate") ?? 1000);
 const rounds = Number(flags.get("rounds") ?? 6);

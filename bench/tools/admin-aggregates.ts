@@ -5,7 +5,7 @@
  * in-process, and times each request a page makes (median of 5 after one cold run). Writes
  * bench/results/admin-aggregates.json and prints a Markdown table.
  *
- *   bun bench/tools/admin-aggregates.ts [rows=1000000] [sqlite|postgres|both=both]
+ *   npx bun bench/tools/admin-aggregates.ts [rows=1000000] [sqlite|postgres|both=both]
  *
  * PostgreSQL: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); a throwaway database is
  * created and dropped.

@@ -2,7 +2,7 @@
  * Which transport the typed client should use: the SDK client (as @bedrock-gateway/client builds it) over HTTP/1.1
  * or over HTTP/2, against the gateway on Bun (pinned to its core), the client under Node on the load core.
  *
- *   bun bench/tools/client-transport.ts [--concurrency=32] [--seconds=3] [--rounds=4]
+ *   npx bun bench/tools/client-transport.ts [--concurrency=32] [--seconds=3] [--rounds=4]
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";

@@ -5,7 +5,7 @@
  * Breakers are set never to open, so every failover call pays the throttled attempt. Two gateways: backoff 0
  * (the mechanism alone: the extra round trip, re-signing) and the default jittered backoff (25 ms base).
  *
- *   bun bench/tools/failover-latency.ts [calls per row per round]     → bench/results/failover.json and .md
+ *   npx bun bench/tools/failover-latency.ts [calls per row per round]     → bench/results/failover.json and .md
  *
  * Sequential calls (one in flight), interleaved rounds, so machine noise lands on every row alike.
  */
@@ -84,7 +84,7 @@ const when = new Date().toISOString();
 writeFileSync(path.join(out, "failover.json"), JSON.stringify({ when, perRound, rounds, results }, null, 2) + "\n");
 writeFileSync(
   path.join(out, "failover.md"),
-  `# Failover latency (${when})\n\n\`bun bench/tools/failover-latency.ts ${perRound}\`: the gateway process (Bun) in front of two emulators on loopback, ` +
+  `# Failover latency (${when})\n\n\`npx bun bench/tools/failover-latency.ts ${perRound}\`: the gateway process (Bun) in front of two emulators on loopback, ` +
     `sequential calls, ${rounds} interleaved rounds, client-measured round trip of a Converse call.\n\n${table}\n`,
 );
 console.log(table);

@@ -4,7 +4,7 @@
  * answered in-process by a canned Converse reply. No sockets, no Bedrock, no load generator: what remains is
  * key check, admission, signing, usage metering, spend row, metrics and log line (plus Request/Response objects).
  *
- *   bun bench/tools/gateway-js-cost.ts [calls]             CPU µs per call (whole process, threads included)
+ *   npx bun bench/tools/gateway-js-cost.ts [calls]             CPU µs per call (whole process, threads included)
  *   bun --cpu-prof-md bench/tools/gateway-js-cost.ts       the same with a Bun CPU profile
  *   deno run -A bench/tools/gateway-js-cost.ts [calls]     on Deno
  *

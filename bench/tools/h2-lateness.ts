@@ -4,7 +4,7 @@
  * (`--hog`), or the load generator's and emulator's (`--hog=load`), or one on each (`--hog=both`), `--hogs=N` of them
  * per core, as other work on a shared machine does, to see which side degrades how when starved.
  *
- *   bun bench/tools/h2-lateness.ts [--streams=1000] [--events=20] [--delay=500] [--ramp=250] [--runtimes=deno]
+ *   npx bun bench/tools/h2-lateness.ts [--streams=1000] [--events=20] [--delay=500] [--ramp=250] [--runtimes=deno]
  *                                  [--protocols=h1,h2] [--hog[=load|both]] [--hogs=1]
  */
 import { readFileSync } from "node:fs";

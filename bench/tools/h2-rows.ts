@@ -3,7 +3,7 @@
  * medians) and N concurrent slow ConverseStreams, each over HTTP/1.1 (fetch, one connection per request in flight)
  * and over h2c with prior knowledge (8 multiplexed sessions), on Bun and on Deno.
  *
- *   bun bench/tools/h2-rows.ts [--rate=1000] [--rounds=4] [--seconds=3] [--streams=1000] [--runtimes=bun,deno]
+ *   npx bun bench/tools/h2-rows.ts [--rate=1000] [--rounds=4] [--seconds=3] [--streams=1000] [--runtimes=bun,deno]
  */
 import { FULL, type BenchConfig } from "../src/config.ts";
 import { conversePayload, largePayload, streamPayload } from "../src/payloads.ts";

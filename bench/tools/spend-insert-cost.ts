@@ -4,7 +4,7 @@
  * the table is first filled with `rows` rows, then 40 batches of 250 rows (a 250 ms batch at 1,000 req/s) are
  * timed with WAL auto-checkpoints off, so the WAL frames written per row can be counted.
  *
- *   bun bench/tools/spend-insert-cost.ts [rows=200000]      (also: deno run -A ...)
+ *   npx bun bench/tools/spend-insert-cost.ts [rows=200000]      (also: npx deno run -A ...)
  *
  * A tool for a storage decision (see bench/README.md), not part of the benchmark.
  */

@@ -9,7 +9,11 @@ export const DEFAULT_SIGNING_REGION = "us-east-1";
 
 /** Gateway-specific options; every other SDK client option passes through untouched. */
 export interface GatewayClientOptions {
-  /** Gateway URL including `/bedrock`. Default: env BEDROCK_PROXY_URL, else http://localhost:4000/bedrock. */
+  /**
+   * The gateway's URL, with or without `/bedrock`: `https://gw.example.com` and `https://gw.example.com/bedrock/`
+   * name the same gateway; one mounted under a path (`https://corp.example.com/gw`) keeps it.
+   * Default: env BEDROCK_PROXY_URL, else http://localhost:4000.
+   */
   baseUrl?: string;
   /** Region the SDK signs for. The gateway accepts any; default us-east-1. */
   region?: string;
