@@ -6,7 +6,7 @@ import { expectedUsage } from "@bedrock-gateway/bedrock-emulator";
 import { realNode } from "../../../../packages/client/test/real-node.ts";
 import { startStack, type Stack } from "../support/fixture.ts";
 import { proxyRuntime } from "../support/gateway-process.ts";
-import { scratchDir } from "../support/scratch-dir.ts";
+import { removeScratchDirs, scratchDir } from "../support/scratch-dir.ts";
 
 // The AI SDKs people point at Bedrock, unmodified and on their defaults, under Node as a user's app runs them:
 // the Vercel AI SDK, Anthropic's Bedrock SDK (its own SigV4 signer, InvokeModel in the Messages format) and Strands
@@ -69,6 +69,7 @@ describe(`third-party AI SDKs through the gateway (${proxyRuntime})`, () => {
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
+    removeScratchDirs();
   });
 
   const operations = () => rows.map((r) => r.operation).sort();
