@@ -134,7 +134,7 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
     }
   }
 
-  const invalid = requestProblem(route.operation, parsed);
+  const invalid = requestProblem(route.operation, parsed, route.params);
   if (invalid) return fail(invalid);
 
   let control = controlFor(route.operation, parsed);

@@ -26,6 +26,17 @@ export function errorResponse(
 }
 
 export const validation = (message: string) => new AwsError(400, "ValidationException", message);
+
+/**
+ * The API model's constraints, as AWS reports them: every violation in one message, "1 validation error detected:
+ * Value null at 'retrievalQuery' failed to satisfy constraint: Member must not be null", "2 validation errors ...; ...".
+ */
+export function constraintsFailed(violations: string[]): AwsError {
+  return validation(`${violations.length} validation error${violations.length === 1 ? "" : "s"} detected: ${violations.join("; ")}`);
+}
+export const mustNotBeNull = (path: string) => `Value null at '${path}' failed to satisfy constraint: Member must not be null`;
+export const mustBeOneOf = (value: unknown, path: string, allowed: readonly string[]) =>
+  `Value '${String(value)}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(", ")}]`;
 export const unknownOperation = () =>
   new AwsError(404, "UnknownOperationException", "The requested operation is not recognized by the service.");
 export const throttling = () =>

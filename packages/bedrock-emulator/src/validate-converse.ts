@@ -4,7 +4,7 @@
  * constraints first (reported together, "N validation errors detected: ..."; list members 1-based,
  * `messages.1.member.role`), then the conversation rules (first one found, 0-based `messages.0.content.0`).
  */
-import { validation, type AwsError } from "./errors.ts";
+import { constraintsFailed, mustBeOneOf, mustNotBeNull, validation, type AwsError } from "./errors.ts";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -14,16 +14,14 @@ const ROLES = ["user", "assistant"];
 function constraintErrors(body: Json): string[] {
   const errors: string[] = [];
   const { messages, inferenceConfig } = body;
-  if (messages === undefined || messages === null) errors.push("Value null at 'messages' failed to satisfy constraint: Member must not be null");
+  if (messages === undefined || messages === null) errors.push(mustNotBeNull("messages"));
   if (Array.isArray(messages)) {
     messages.forEach((message, i) => {
       if (!isObject(message)) return;
       const at = `messages.${i + 1}.member`;
-      if (message.role === undefined || message.role === null) errors.push(`Value null at '${at}.role' failed to satisfy constraint: Member must not be null`);
-      else if (!ROLES.includes(String(message.role))) {
-        errors.push(`Value '${String(message.role)}' at '${at}.role' failed to satisfy constraint: Member must satisfy enum value set: [${ROLES.join(", ")}]`);
-      }
-      if (message.content === undefined || message.content === null) errors.push(`Value null at '${at}.content' failed to satisfy constraint: Member must not be null`);
+      if (message.role === undefined || message.role === null) errors.push(mustNotBeNull(`${at}.role`));
+      else if (!ROLES.includes(String(message.role))) errors.push(mustBeOneOf(message.role, `${at}.role`, ROLES));
+      if (message.content === undefined || message.content === null) errors.push(mustNotBeNull(`${at}.content`));
     });
   }
   if (isObject(inferenceConfig)) {
@@ -76,9 +74,7 @@ function shapeError(body: Json): boolean {
 export function converseRequestProblem(body: Json): AwsError | null {
   if (shapeError(body)) return validation("Malformed input request, please reformat your input and try again.");
   const errors = constraintErrors(body);
-  if (errors.length > 0) {
-    return validation(`${errors.length} validation error${errors.length === 1 ? "" : "s"} detected: ${errors.join("; ")}`);
-  }
+  if (errors.length > 0) return constraintsFailed(errors);
   const problem = conversationError(body.messages as unknown[]);
   return problem === null ? null : validation(problem);
 }

@@ -97,7 +97,7 @@ describe("InvokeModel", () => {
   });
 
   test("usage headers, and omitUsageHeaders", async () => {
-    const native = { messages: [{ role: "user", content: "a b c" }] };
+    const native = { anthropic_version: "bedrock-2023-05-31", max_tokens: 10, messages: [{ role: "user", content: "a b c" }] };
     const withHeaders = await signedFetch(emu.url, { path: "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", body: JSON.stringify(native) });
     expect(withHeaders.headers.get("x-amzn-bedrock-input-token-count")).toBe("3");
     expect(withHeaders.headers.get("x-amzn-bedrock-output-token-count")).toBe("5");
@@ -129,10 +129,19 @@ describe("InvokeModel", () => {
     expect(chunks.filter((c) => c.type === "content_block_delta").map((c) => c.delta.text).join("")).toBe(expectedUsage(native, "InvokeModel").replyText);
   });
 
-  test.each(["amazon.nova-lite-v1:0", "meta.llama3-8b-instruct-v1:0", "mistral.mistral-large-2402-v1:0", "cohere.command-r-v1:0", "amazon.titan-text-lite-v1", "ai21.jamba-instruct-v1:0", "deepseek.r1-v1:0"])(
+  // Each family's own body (the emulator refuses another family's, as Bedrock does).
+  test.each([
+    ["amazon.nova-lite-v1:0", { messages: [{ role: "user", content: [{ text: "x y" }] }] }],
+    ["meta.llama3-8b-instruct-v1:0", { prompt: "x y" }],
+    ["mistral.mistral-large-2402-v1:0", { prompt: "x y" }],
+    ["cohere.command-r-v1:0", { message: "x y" }],
+    ["amazon.titan-text-lite-v1", { inputText: "x y" }],
+    ["ai21.jamba-instruct-v1:0", { messages: [{ role: "user", content: "x y" }] }],
+    ["deepseek.r1-v1:0", { prompt: "x y" }],
+  ])(
     "InvokeModelWithResponseStream %s ends with metrics",
-    async (modelId) => {
-      const out = await client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify({ prompt: "x y", emulator: { usage: { inputTokens: 7 } } }) }));
+    async (modelId, native) => {
+      const out = await client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify({ ...native, emulator: { usage: { inputTokens: 7 } } }) }));
       const chunks: any[] = [];
       for await (const ev of out.body!) chunks.push(decode(ev.chunk!.bytes!));
       expect(chunks.at(-1)["amazon-bedrock-invocationMetrics"]).toMatchObject({ inputTokenCount: 7, outputTokenCount: 5 });

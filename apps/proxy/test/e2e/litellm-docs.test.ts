@@ -35,11 +35,17 @@ describe(`the reference page's examples (${proxyRuntime})`, () => {
     expect(stack.emulator.requests[0]).toMatchObject({ rawPath: "/model/cohere.command-r-v1:0/converse", verified: true });
   });
 
-  it("example 2, ApplyGuardrail", async () => {
-    const res = await post("/guardrail/guardrailIdentifier/version/guardrailVersion/apply", virtualKey, '{\n"contents": [{"text": {"text": "Hello world"}}],\n"source": "INPUT"\n}');
-    expect(res.status).toBe(200);
-    expect((await res.json()).usage).toBeDefined();
-    expect(stack.emulator.requests[0]).toMatchObject({ service: "bedrock-runtime", verified: true });
+  it("example 2, ApplyGuardrail: as written (`contents`) Bedrock refuses it, and the gateway relays that; with `content` it passes", async () => {
+    const asWritten = await post("/guardrail/guardrailIdentifier/version/guardrailVersion/apply", virtualKey, '{\n"contents": [{"text": {"text": "Hello world"}}],\n"source": "INPUT"\n}');
+    expect([asWritten.status, asWritten.headers.get("x-amzn-errortype"), (await asWritten.json()).message]).toEqual([
+      400,
+      "ValidationException",
+      "1 validation error detected: Value null at 'content' failed to satisfy constraint: Member must not be null",
+    ]);
+    const corrected = await post("/guardrail/guardrailIdentifier/version/guardrailVersion/apply", virtualKey, '{\n"content": [{"text": {"text": "Hello world"}}],\n"source": "INPUT"\n}');
+    expect(corrected.status).toBe(200);
+    expect((await corrected.json()).usage).toBeDefined();
+    expect(stack.emulator.requests.map((r) => [r.service, r.verified])).toEqual([["bedrock-runtime", true], ["bedrock-runtime", true]]);
   });
 
   it("example 3, knowledge base Retrieve (with the placeholders filled in)", async () => {

@@ -276,6 +276,7 @@ describe("the README's examples, as written", () => {
     emulator.reset();
     const { stdout } = await sh(onGateway(code("curl -X POST 'http://127.0.0.1:4000/bedrock/model/cohere.command-r-v1:0/converse' \\"), openGateway.url));
     expect(stdout).toContain(REPLY);
+    expect(stdout).not.toMatch(/"message":\s*"/); // no call refused (an AWS error body is {"message": "..."})
     expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["Converse", true], ["ApplyGuardrail", true], ["Retrieve", true]]);
   });
 

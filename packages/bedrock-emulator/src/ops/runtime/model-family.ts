@@ -5,6 +5,11 @@ export type ModelFamily = "anthropic" | "nova" | "titan-text" | "meta" | "mistra
 // Cross-region inference profiles prefix the base model id with a geography.
 const PROFILE_PREFIX = /^(us|eu|apac|global|us-gov|jp|au|ca)\./;
 
+/** The foundation model id under a cross-region profile's geography prefix (`us.anthropic...` → `anthropic...`). */
+export function baseModelId(modelId: string): string {
+  return modelId.replace(PROFILE_PREFIX, "");
+}
+
 export function modelFamily(modelId: string): ModelFamily {
   // ARNs (application inference profiles, provisioned throughput) hide the model; Claude is the common case.
   if (modelId.startsWith("arn:")) return "anthropic";
