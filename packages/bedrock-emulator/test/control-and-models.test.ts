@@ -56,6 +56,9 @@ describe("control planes via the official SDK clients (signed and verified)", ()
     expect(system.every((p) => p.type === "SYSTEM_DEFINED")).toBe(true);
     const profile = await c.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: system[0]!.inferenceProfileId }));
     expect(profile.inferenceProfileArn).toBe(system[0]!.inferenceProfileArn);
+    // A system profile lists one foundation-model ARN per destination region of its geography.
+    const usHaiku = await c.bedrock.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: "us.anthropic.claude-3-haiku-20240307-v1:0" }));
+    expect(usHaiku.models!.map((m) => m.modelArn)).toEqual(["us-east-1", "us-east-2", "us-west-2"].map((r) => `arn:aws:bedrock:${r}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`));
     const application = (await c.bedrock.send(new ListInferenceProfilesCommand({ typeEquals: "APPLICATION" }))).inferenceProfileSummaries!;
     expect(application.map((p) => p.inferenceProfileId)).toContain("team-a");
 

@@ -35,7 +35,7 @@ export interface BedrockPipelineOptions {
   /** Options every upstream fetch carries; default: the runtime's (Bun's `decompress: false`). */
   fetchOptions?: RequestInit;
   /** Circuit breakers per region and model (default: the pipeline's own) and the failover metrics. */
-  failover?: { breakers: Breakers; metrics?: FailoverMetrics; enterRegion?: SendOptions["enterRegion"] };
+  failover?: { breakers: Breakers; metrics?: FailoverMetrics; enterRegion?: SendOptions["enterRegion"]; admitTarget?: SendOptions["admitTarget"] };
   /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
   /** Opens the full-duplex HTTP/2 exchanges of bidirectional streams; default: node:http2 (runtime/upstream-h2.ts). */
@@ -65,7 +65,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   });
   const forward: SendOptions["forward"] = (call, signed) => (takesEvents(call) ? forwardEvents(call, signed) : forwardBody(call, signed));
   const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
-  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion });
+  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion, admitTarget: options.failover?.admitTarget });
 
   const unadmitted = (refusal: Refusal, startedAt: number, request: Request) => {
     options.onUnadmitted?.(refusal, startedAt);

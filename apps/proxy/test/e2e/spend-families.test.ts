@@ -167,7 +167,7 @@ describe.each([
     expect(unknown.spend).toBeNull();
     expect(unknown.note).toMatch(/model of the application inference profile unknown: .*404 ResourceNotFoundException/);
     await call("no-such-profile");
-    expect(stack.gateway.output.filter((l) => l.includes("application inference profile (GetInferenceProfile) lookup failed")).length).toBe(1);
+    expect(stack.gateway.output.filter((l) => l.includes("inference profile (GetInferenceProfile) lookup failed")).length).toBe(1);
   });
 
   it("InvokeAgent priced by the alias's foundation model (GetAgentAlias + GetAgentVersion / GetAgent), InvokeInlineAgent by its body", async () => {

@@ -13,7 +13,11 @@ describe("model resolver against the emulator's control planes (signed with the 
     emulator = await startEmulator({
       port: 0,
       controlPlane: {
-        inferenceProfiles: { "eu-only": ["eu-west-1", "eu-central-1"].map((r) => `arn:aws:bedrock:${r}::foundation-model/amazon.nova-lite-v1:0`) },
+        inferenceProfiles: {
+          "eu-only": ["eu-west-1", "eu-central-1"].map((r) => `arn:aws:bedrock:${r}::foundation-model/amazon.nova-lite-v1:0`),
+          // How a global profile may list "any commercial region": a foundation-model ARN without a region.
+          "regionless": ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", "arn:aws:bedrock:::foundation-model/amazon.nova-lite-v1:0"],
+        },
         agents: { ONPROFILE: { foundationModel: arn("emulator-sonnet-global"), aliases: { LIVE: "DRAFT" } } },
       },
     });
@@ -32,6 +36,26 @@ describe("model resolver against the emulator's control planes (signed with the 
     // Asked in the profile's own region.
     expect(emulator.controlPlaneRequests.at(-1)).toMatchObject({ operation: "GetInferenceProfile", verified: true, signingRegion: "eu-west-1" });
     expect(await r.inferenceProfile(arn("emulator-sonnet-global"))).toEqual({ model: `global.${SONNET}` });
+  });
+
+  it("a profile's reach for data residency: its destination regions, or any region for a global one; pricing shares the lookup", async () => {
+    const warn = vi.spyOn(log, "warn").mockImplementation(() => {});
+    const r = resolver();
+    expect(await r.profileReach("us.anthropic.claude-3-haiku-20240307-v1:0", "us-west-2")).toEqual({ regions: ["us-east-1", "us-east-2", "us-west-2"] });
+    // Asked in the call's region for an id, in the ARN's region for an ARN.
+    expect(emulator.controlPlaneRequests.at(-1)).toMatchObject({ operation: "GetInferenceProfile", verified: true, signingRegion: "us-west-2" });
+    expect(await r.profileReach("arn:aws:bedrock:eu-west-3:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0", "us-east-1")).toEqual({ regions: ["eu-central-1", "eu-west-1", "eu-west-3"] });
+    expect(emulator.controlPlaneRequests.at(-1)).toMatchObject({ signingRegion: "eu-west-3" });
+    expect(await r.profileReach(arn("eu-only", "eu-west-1"), "us-east-1")).toEqual({ regions: ["eu-west-1", "eu-central-1"] });
+    expect(await r.profileReach(arn("emulator-haiku"), "us-east-1")).toEqual({ regions: ["us-east-1"] });
+    for (const global of [`global.${SONNET}`, arn("emulator-sonnet-global"), arn("regionless")]) expect([global, await r.profileReach(global, "us-east-1")]).toEqual([global, { regions: "any" }]);
+    const asked = emulator.controlPlaneRequests.length;
+    expect(await r.inferenceProfile(arn("emulator-haiku"))).toEqual({ model: "anthropic.claude-3-haiku-20240307-v1:0" });
+    expect(emulator.controlPlaneRequests.length).toBe(asked);
+    expect(await r.profileReach("us.acme.nothing-v1:0", "us-east-1")).toMatchObject({ error: expect.stringMatching(/404 ResourceNotFoundException/), unavailable: false });
+    const down = modelResolver({ client: controlPlaneClient({ credentials: async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY }), endpoints: { bedrock: "http://127.0.0.1:9", bedrockAgent: null } }) });
+    expect(await down.profileReach(`us.${SONNET}`, "us-east-1")).toMatchObject({ unavailable: true });
+    warn.mockRestore();
   });
 
   it("caches answers: a second lookup asks nothing", async () => {
