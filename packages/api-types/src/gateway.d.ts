@@ -1690,8 +1690,10 @@ export interface components {
             /**
              * @description Data residency: the AWS regions this key's calls may be served from. Bounds both the client's
              *     `x-bedrock-region` (another region is refused with 403 AccessDeniedException) and cross-region failover
-             *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). Intersected with
-             *     the team's `allowed_regions`. Empty, null or absent means any region.
+             *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). A call through an
+             *     inference profile (`us.`/`eu.`/`global.`... ids, profile ARNs) is allowed only when every region the profile
+             *     may route to is listed (GetInferenceProfile; a global profile never is): 403 AccessDeniedException otherwise.
+             *     Intersected with the team's `allowed_regions`. Empty, null or absent means any region.
              */
             allowed_regions?: components["schemas"]["AwsRegion"][] | null;
             /** @description USD; null means unlimited. */
