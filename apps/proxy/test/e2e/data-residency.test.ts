@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AccessDeniedException, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { PROFILE_DESTINATIONS, startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
+import { accessLogLine } from "../support/access-log.ts";
 import { emulatorEnv, runtimeClient } from "../support/fixture.ts";
 import { proxyRuntime, startGateway, type GatewayProcess } from "../support/gateway-process.ts";
 
@@ -19,23 +20,6 @@ const US = PROFILE_DESTINATIONS.us!;
 const EU = PROFILE_DESTINATIONS.eu!;
 const application = (id: string) => `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${id}`;
 const hello = [{ role: "user" as const, content: [{ text: "Hello" }] }];
-
-/** The gateway's access log line (one JSON line per call, written a few ms after the answer) that `match` picks. */
-async function accessLogLine(gateway: GatewayProcess, match: (line: any) => boolean): Promise<any> {
-  for (let i = 0; i < 100; i++) {
-    for (const text of gateway.output) {
-      if (!text.includes('"msg":"bedrock request"')) continue;
-      try {
-        const line = JSON.parse(text);
-        if (match(line)) return line;
-      } catch {
-        // Not a whole line (gateway-process splits output chunks at newlines, and a chunk may end mid-line).
-      }
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("no matching access log line:\n" + gateway.output.slice(-5).join("\n"));
-}
 
 describe(`data residency through inference profiles (${proxyRuntime})`, () => {
   let emulator: RunningEmulator;
