@@ -6,7 +6,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
 import { type BodyLimits, readCallBody } from "./read-body.ts";
 import { isRefusal, type Refusal } from "./refusal.ts";
-import { takesEvents } from "./forward-events.ts";
+import { takesEvents } from "./route.ts";
 import type { RoutedCall } from "./route.ts";
 
 export interface AuthenticateOptions {
