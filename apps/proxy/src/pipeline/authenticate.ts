@@ -7,7 +7,7 @@ import type { GatewaySigV4, SigningService } from "../auth/sigv4-credentials.ts"
 import { scopeOf } from "@bedrock-gateway/sigv4";
 import { type BodyLimits, readCallBody } from "./read-body.ts";
 import { isRefusal, type Refusal } from "./refusal.ts";
-import { takesEvents } from "./forward-events.ts";
+import { takesEvents } from "./route.ts";
 import type { RoutedCall } from "./route.ts";
 
 export interface AuthenticateOptions {
