@@ -134,6 +134,13 @@ describe(`data residency through inference profiles (${proxyRuntime})`, () => {
       body: JSON.stringify({ model: "us.openai.gpt-oss-20b-1:0", messages: [{ role: "user", content: "hi" }] }),
     });
     expect([chat.status, await chat.json()]).toEqual([403, { error: expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("inference profile us.openai.gpt-oss-20b-1:0 may route to could not be learned") }) }]);
+    // The Anthropic Messages API likewise, in Anthropic's shape.
+    const messages = await fetch(`${gateway.url}/bedrock/anthropic/v1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${keys.east}`, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: `us.${HAIKU}`, max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect([messages.status, await messages.json()]).toEqual([403, { type: "error", error: { type: "permission_error", message: expect.stringContaining(`inference profile us.${HAIKU} may route to us-east-2, us-west-2, outside`) } }]);
     // A foundation model needs no lookup.
     expect((await converse(HAIKU, keys.blindUs!, blind)).status).toBe(200);
     expect(modelCalls().map((r) => decodeURIComponent(r.rawPath.split("/")[2]!))).toEqual([HAIKU]);
