@@ -19,6 +19,28 @@ describe("price layers: operator file, then genai-prices, then the hand table", 
     expect(table.lookup(SONNET_45, "us-east-1")).toMatchObject({ sourceModel: `regional.${SONNET_45}` });
   });
 
+  it("prices an in-region call of a model the data lists only under regional. and global. at the regional price (Nova 2 Lite)", () => {
+    // genai-prices 0.1.8: regional.amazon.nova-2-lite-v1:0 matches us./eu./jp. ids only; in-region calls pay the regional price.
+    const inRegion = table.lookup("amazon.nova-2-lite-v1:0", "us-east-1");
+    expect(inRegion).toMatchObject({ found: true, source: "genai-prices", sourceModel: "regional.amazon.nova-2-lite-v1:0" });
+    expect(inRegion.found && [inRegion.prices.input, inRegion.prices.output, inRegion.prices.cacheRead]).toEqual([0.00033, 0.00275, 0.0000825]);
+    expect(table.lookup("us.amazon.nova-2-lite-v1:0", "us-east-1")).toMatchObject({ sourceModel: "regional.amazon.nova-2-lite-v1:0" });
+    expect(table.lookup("global.amazon.nova-2-lite-v1:0", "us-east-1")).toMatchObject({ sourceModel: "global.amazon.nova-2-lite-v1:0", prices: { input: 0.0003 } });
+  });
+
+  it.each([
+    ["anthropic.claude-sonnet-4-6", "regional.anthropic.claude-sonnet-4-6-v1:0", 0.0033],
+    ["global.anthropic.claude-sonnet-4-6", "global.anthropic.claude-sonnet-4-6-v1:0", 0.003],
+    ["anthropic.claude-opus-4-6-v1", "regional.anthropic.claude-opus-4-6-v1:0", 0.0055],
+    ["us.anthropic.claude-opus-4-7", "regional.anthropic.claude-opus-4-7-v1:0", 0.0055],
+    ["qwen.qwen3-vl-235b-a22b", "qwen.qwen3-vl-235b-a22b-v1:0", 0.00053],
+    ["nvidia.nemotron-nano-9b-v2", "nvidia.nemotron-nano-9b-v2:0", 0.00006],
+  ])("prices %s (Bedrock's id, without the data's version suffix) from genai-prices' %s", (id, libraryModel, input) => {
+    const found = table.lookup(id, "us-east-1");
+    expect(found).toMatchObject({ found: true, source: "genai-prices", sourceModel: libraryModel });
+    expect(found.found && found.prices.input).toBeCloseTo(input, 12);
+  });
+
   it("falls back to the hand table for what genai-prices lacks or names loosely", () => {
     expect(table.lookup("cohere.command-r-v1:0", "us-east-1")).toMatchObject({ found: true, source: "hand-table", prices: { input: 0.0005 } });
     expect(table.lookup("amazon.titan-embed-text-v2:0", "us-east-1")).toMatchObject({ source: "hand-table", prices: { input: 0.00002 } });
@@ -40,6 +62,11 @@ describe("price layers: operator file, then genai-prices, then the hand table", 
     ["amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0", true],
     ["amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2:0", false],
     ["regional.anthropic.claude-opus-4-5-v1:0", "anthropic.claude-opus-4-1-20250805-v1:0", false],
+    // Bedrock names newer models without the version the data gives them.
+    ["regional.anthropic.claude-sonnet-4-6-v1:0", "anthropic.claude-sonnet-4-6", true],
+    ["regional.anthropic.claude-opus-4-6-v1:0", "anthropic.claude-opus-4-6-v1", true],
+    ["regional.anthropic.claude-opus-4-6-v1:0", "anthropic.claude-opus-4", false],
+    ["amazon.titan-embed-text-v1", "amazon.titan-embed-text", true],
   ])("sameModel(%s, %s) = %s", (lib, base, same) => expect(sameModel(lib, base)).toBe(same));
 });
 
