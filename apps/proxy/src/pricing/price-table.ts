@@ -169,7 +169,9 @@ export function buildPriceTable(override?: unknown, origin = "override", library
       if (resolved.baseModelId === null) return { found: false, pricedModel: null, reason: resolved.reason ?? `cannot resolve model ${modelId}`, resolved };
       const base = withoutThroughputSuffix(resolved.baseModelId) ?? resolved.baseModelId;
       const profileId = resolved.profilePrefix ? `${resolved.profilePrefix}.${resolved.baseModelId}` : null;
-      const candidates = [...new Set([decodeId(modelId), profileId, resolved.baseModelId, base].filter((k): k is string => k !== null))];
+      // Bedrock names some models without the `:0` the tables carry (`cohere.embed-v4` is `cohere.embed-v4:0`).
+      const versioned = /:\d+$/.test(base) ? null : `${base}:0`;
+      const candidates = [...new Set([decodeId(modelId), profileId, resolved.baseModelId, base, versioned].filter((k): k is string => k !== null))];
       for (const key of candidates) {
         const prices = pricesIn(overrides, key, region);
         if (prices) return { found: true, pricedModel: key, prices, resolved, source: "override" };

@@ -45,6 +45,8 @@ describe("price layers: operator file, then genai-prices, then the hand table", 
     expect(table.lookup("cohere.command-r-v1:0", "us-east-1")).toMatchObject({ found: true, source: "hand-table", prices: { input: 0.0005 } });
     expect(table.lookup("amazon.titan-embed-text-v2:0", "us-east-1")).toMatchObject({ source: "hand-table", prices: { input: 0.00002 } });
     expect(libraryPrices().lookup("amazon.titan-embed-text-v2:0", "amazon.titan-embed-text-v2:0")).toMatchObject({ found: false, libraryModel: "amazon.titan-embed-text-v1" });
+    // Bedrock's documentation names Cohere Embed v4 `cohere.embed-v4`; the table keys it `cohere.embed-v4:0`.
+    expect(table.lookup("cohere.embed-v4", "us-east-1")).toMatchObject({ found: true, source: "hand-table", pricedModel: "cohere.embed-v4:0", prices: { input: 0.00012 } });
   });
 
   it("an operator entry wins over both", () => {
