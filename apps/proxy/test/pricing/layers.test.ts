@@ -1,3 +1,4 @@
+import { findProvider } from "@pydantic/genai-prices";
 import { describe, expect, it } from "vitest";
 import { costOf } from "../../src/pricing/cost.ts";
 import { libraryPrices, sameModel } from "../../src/pricing/library-prices.ts";
@@ -70,6 +71,19 @@ describe("price layers: operator file, then genai-prices, then the hand table", 
     ["regional.anthropic.claude-opus-4-6-v1:0", "anthropic.claude-opus-4", false],
     ["amazon.titan-embed-text-v1", "amazon.titan-embed-text", true],
   ])("sameModel(%s, %s) = %s", (lib, base, same) => expect(sameModel(lib, base)).toBe(same));
+});
+
+describe("1-hour cache writes in genai-prices 0.1.8 (what pricing/README.md states)", () => {
+  it("only Claude Opus 5.5 has a 1-hour price; every other model's 1-hour writes are 2x input, with the note", () => {
+    const aws = findProvider({ providerId: "aws" })!;
+    const withOneHour = aws.models.filter((m) => JSON.stringify(m.prices).includes("cache_write_1h_mtok")).map((m) => m.id);
+    expect(withOneHour.sort()).toEqual(["global.anthropic.claude-opus-5-5", "regional.anthropic.claude-opus-5-5"]);
+    const table = buildPriceTable();
+    const oneHour = (model: string) => costOf(usage({ cacheWriteInputTokens: 1000, cacheWrite1hInputTokens: 1000 }), model, "us-east-1", table);
+    expect(oneHour("global.anthropic.claude-opus-5-5")).toMatchObject({ cost: 0.008 });
+    expect(oneHour("global.anthropic.claude-opus-5-5").warning).toBeUndefined();
+    expect(oneHour("us.anthropic.claude-sonnet-4-6")).toMatchObject({ cost: 0.0066, warning: "no 1-hour cache write price for anthropic.claude-sonnet-4-6: priced at 2x the input rate" });
+  });
 });
 
 describe("cost of the families that are not plain tokens", () => {
