@@ -27,7 +27,7 @@ const OUTPUT_CAPS: [RegExp, number][] = [
 ];
 const DEFAULT_OUTPUT_CAP = 8_192;
 /** Operations that generate tokens; the others reserve their input only. */
-const GENERATING = new Set(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream", "CreateChatCompletion", "CreateResponse"]);
+const GENERATING = new Set(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream", "CreateChatCompletion", "CreateResponse", "CreateMessage"]);
 
 export function estimateTokens(operation: string | null, modelId: string | null, body: Uint8Array | null): TokenEstimate {
   const bytes = body?.byteLength ?? 0;
@@ -47,7 +47,7 @@ function outputCapOf(modelId: string | null): number {
   return DEFAULT_OUTPUT_CAP;
 }
 
-/** Converse `inferenceConfig.maxTokens`; the families' own fields for InvokeModel bodies; OpenAI's for its API. */
+/** Converse `inferenceConfig.maxTokens`; the families' own fields for InvokeModel bodies (Anthropic's `max_tokens` for the Messages API too); OpenAI's for its API. */
 function requestedMaxTokens(body: Uint8Array | null): number | null {
   if (!body || body.byteLength === 0 || body.byteLength > 4 * 1024 * 1024) return null;
   let json: unknown;

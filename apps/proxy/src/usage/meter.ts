@@ -19,6 +19,7 @@ import { at, parseJson } from "./json.ts";
 import { rerankUsage } from "./rerank.ts";
 import { inlineAgentModel, requestJson, retrieveAndGenerateModel } from "./request-body.ts";
 import { openAiStreamUsageReader, openAiUsage } from "./openai.ts";
+import { anthropicMessagesUsage, anthropicStreamUsageReader } from "./anthropic-messages.ts";
 import { createParser } from "eventsource-parser";
 import { retrieveAndGenerateUsage } from "./retrieve-and-generate.ts";
 import type { StreamUsageReader } from "./stream-reader.ts";
@@ -95,8 +96,11 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
     case "openai-chat":
     case "openai-responses":
       // The same operation answers JSON, or server-sent events when the request set `stream`.
-      if ((init.headers.get("content-type") ?? "").startsWith("text/event-stream")) return serverSentEventMeter();
+      if ((init.headers.get("content-type") ?? "").startsWith("text/event-stream")) return serverSentEventMeter(openAiStreamUsageReader());
       return jsonBodyMeter(init, (body) => openAiUsage(body, "openai-usage"), "the answer had no usage");
+    case "anthropic-messages":
+      if ((init.headers.get("content-type") ?? "").startsWith("text/event-stream")) return serverSentEventMeter(anthropicStreamUsageReader());
+      return jsonBodyMeter(init, anthropicMessagesUsage, "the answer had no usage");
     default: {
       const unknownKind: never = kind;
       return fixedMeter({ ...zeroTokens(), source: "unreadable", note: `no usage reader for ${String(unknownKind)}`, complete: false });
@@ -282,18 +286,25 @@ function eventStreamMeter(reader: StreamUsageReader): UsageMeter {
   };
 }
 
+/** What reads usage from a server-sent-event stream, one event (its data and name) at a time. */
+interface EventUsageReader {
+  event(data: string, name?: string): void;
+  result(): Usage;
+  /** The final figures have been seen. */
+  hasUsage(): boolean;
+}
+
 /**
- * Server-sent events (OpenAI-compatible streams): parsed as they pass, holding only the event being received
- * (bounded: a single event over 1 MiB is a stream the meter gives up on, not one it buffers).
+ * Server-sent events (OpenAI- and Anthropic-compatible streams): parsed as they pass, holding only the event being
+ * received (bounded: a single event over 1 MiB is a stream the meter gives up on, not one it buffers).
  */
-function serverSentEventMeter(): UsageMeter {
-  const reader = openAiStreamUsageReader();
+function serverSentEventMeter(reader: EventUsageReader): UsageMeter {
   const text = new TextDecoder();
   let failure: string | null = null;
   let outcome: RelayOutcome | null = null;
   const parser = createParser({
     maxBufferSize: 1024 * 1024,
-    onEvent: (message) => reader.event(message.data),
+    onEvent: (message) => reader.event(message.data, message.event),
     onError: (error) => {
       failure ??= errorMessage(error);
     },

@@ -11,6 +11,8 @@ export type UsageSource =
   | "agent-trace"
   | "openai-usage"
   | "openai-stream-usage"
+  | "anthropic-usage"
+  | "anthropic-stream-usage"
   | "request-body"
   | "free"
   | "not-exposed"
