@@ -1,6 +1,6 @@
 import { calcPrice, findProvider, type ModelInfo, type PriceCalculationResult, type Provider } from "@pydantic/genai-prices";
 import { boundedMemo } from "../bedrock/bounded-memo.ts";
-import type { TokenPrices } from "./price-table.ts";
+import type { TokenPrices } from "./token-prices.ts";
 // The pinned version, for the source line and the coverage report (the data ships inside the package).
 import proxyPackage from "../../package.json" with { type: "json" };
 
