@@ -12,6 +12,7 @@ const jsonPath = fileURLToPath(new URL("../src/openapi.json", import.meta.url));
 const PREFIX = "/bedrock";
 const methods = ["get", "post", "put", "patch", "delete"] as const;
 const services = ["bedrock-runtime", "bedrock-agent-runtime", "bedrock"];
+const dialects = ["openai", "anthropic"];
 const usageKinds = [
   "converse",
   "converse-stream",
@@ -24,6 +25,7 @@ const usageKinds = [
   "flow",
   "openai-chat",
   "openai-responses",
+  "anthropic-messages",
   "rerank",
   "async-invoke",
   "bidirectional-stream",
@@ -65,7 +67,7 @@ for (const [fullPath, item] of Object.entries<Record<string, any>>(spec.paths ??
     const modelFrom = op["x-bedrock-model"];
     if (modelFrom !== undefined && modelFrom !== "body" && !path.includes(`{${modelFrom}}`)) fail(`${where}: x-bedrock-model must be body or a path label`);
     const dialect = op["x-bedrock-dialect"];
-    if (dialect !== undefined && dialect !== "openai") fail(`${where}: bad x-bedrock-dialect ${dialect}`);
+    if (dialect !== undefined && !dialects.includes(dialect)) fail(`${where}: bad x-bedrock-dialect ${dialect}`);
     const input = op["x-bedrock-input"];
     if (input !== undefined && input !== "events") fail(`${where}: bad x-bedrock-input ${input}`);
     routes.push({
@@ -111,8 +113,8 @@ export interface BedrockRoute {
   usage: UsageKind;
   /** Where the call names its model, when not in a \`{modelId}\` label: \`body\` (JSON \`model\`, read before the allow-list) or another path label. */
   modelFrom?: string;
-  /** \`openai\`: the gateway's own errors on this route are OpenAI-shaped (\`{"error": {...}}\`) instead of AWS-shaped. */
-  dialect?: "openai";
+  /** The API whose clients call this route, and so the shape of the gateway's own errors on it: \`openai\` (\`{"error": {...}}\`), \`anthropic\` (\`{"type": "error", "error": {...}}\`); absent: AWS-shaped. */
+  dialect?: ${dialects.map((d) => JSON.stringify(d)).join(" | ")};
   /** \`events\`: the request body is a live stream of signed events (InvokeModelWithBidirectionalStream), relayed event by event, never read whole. */
   input?: "events";
 }

@@ -13,6 +13,7 @@ export type UsageKind =
   | "flow"
   | "openai-chat"
   | "openai-responses"
+  | "anthropic-messages"
   | "rerank"
   | "async-invoke"
   | "bidirectional-stream"
@@ -35,8 +36,8 @@ export interface BedrockRoute {
   usage: UsageKind;
   /** Where the call names its model, when not in a `{modelId}` label: `body` (JSON `model`, read before the allow-list) or another path label. */
   modelFrom?: string;
-  /** `openai`: the gateway's own errors on this route are OpenAI-shaped (`{"error": {...}}`) instead of AWS-shaped. */
-  dialect?: "openai";
+  /** The API whose clients call this route, and so the shape of the gateway's own errors on it: `openai` (`{"error": {...}}`), `anthropic` (`{"type": "error", "error": {...}}`); absent: AWS-shaped. */
+  dialect?: "openai" | "anthropic";
   /** `events`: the request body is a live stream of signed events (InvokeModelWithBidirectionalStream), relayed event by event, never read whole. */
   input?: "events";
 }
@@ -90,6 +91,7 @@ const routes: BedrockRoute[] = [
   {"operationId":"UntagResource","method":"DELETE","path":"/tags/{resourceArn}","segments":["tags","{resourceArn}"],"service":"bedrock-agent-runtime","streaming":false,"usage":"none"},
   {"operationId":"CreateChatCompletion","method":"POST","path":"/openai/v1/chat/completions","segments":["openai","v1","chat","completions"],"service":"bedrock-runtime","streaming":false,"usage":"openai-chat","modelFrom":"body","dialect":"openai"},
   {"operationId":"CreateResponse","method":"POST","path":"/openai/v1/responses","segments":["openai","v1","responses"],"service":"bedrock-runtime","streaming":false,"usage":"openai-responses","modelFrom":"body","dialect":"openai"},
+  {"operationId":"CreateMessage","method":"POST","path":"/anthropic/v1/messages","segments":["anthropic","v1","messages"],"service":"bedrock-runtime","streaming":false,"usage":"anthropic-messages","modelFrom":"body","dialect":"anthropic"},
   {"operationId":"ListFoundationModels","method":"GET","path":"/foundation-models","segments":["foundation-models"],"service":"bedrock","streaming":false,"usage":"none"},
   {"operationId":"GetFoundationModel","method":"GET","path":"/foundation-models/{modelIdentifier}","segments":["foundation-models","{modelIdentifier}"],"service":"bedrock","streaming":false,"usage":"none","modelFrom":"modelIdentifier"},
   {"operationId":"ListInferenceProfiles","method":"GET","path":"/inference-profiles","segments":["inference-profiles"],"service":"bedrock","streaming":false,"usage":"none"},

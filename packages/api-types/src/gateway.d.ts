@@ -1431,6 +1431,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bedrock/anthropic/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Messages (Anthropic)
+         * @description Passthrough of Bedrock Runtime's Anthropic Messages API (the Anthropic SDKs with base URL `<origin>/bedrock/anthropic`). The model is read from the JSON body before the allow-list; `max_tokens` is reserved against budgets and token limits; usage from `usage` (streams: `message_start` and `message_delta`, read as they pass). `anthropic-version` and `anthropic-beta` headers go upstream, signed.
+         */
+        post: operations["CreateMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bedrock/foundation-models": {
         parameters: {
             query?: never;
@@ -1683,15 +1703,18 @@ export interface components {
              *     `agent-runtime` (whole services), `inference` (`/model/...`), `async-invoke`, `guardrails`,
              *     `knowledgebases` (retrieve, retrieveAndGenerate, generateQuery, agenticRetrieve), `rerank`, `agents`
              *     (agents and sessions), `flows`, `prompts` (optimize-prompt), `tags`, `openai` (the OpenAI-compatible
-             *     `/openai/v1/...` paths, also part of `runtime`), `control-plane` (the read-only control-plane slice). Empty,
+             *     `/openai/v1/...` paths, also part of `runtime`), `anthropic` (the Anthropic Messages API, `/anthropic/v1/...`,
+             *     also part of `runtime`), `control-plane` (the read-only control-plane slice). Empty,
              *     null or absent means all Bedrock routes.
              */
             allowed_routes?: string[] | null;
             /**
              * @description Data residency: the AWS regions this key's calls may be served from. Bounds both the client's
              *     `x-bedrock-region` (another region is refused with 403 AccessDeniedException) and cross-region failover
-             *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). Intersected with
-             *     the team's `allowed_regions`. Empty, null or absent means any region.
+             *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). A call through an
+             *     inference profile (`us.`/`eu.`/`global.`... ids, profile ARNs) is allowed only when every region the profile
+             *     may route to is listed (GetInferenceProfile; a global profile never is): 403 AccessDeniedException otherwise.
+             *     Intersected with the team's `allowed_regions`. Empty, null or absent means any region.
              */
             allowed_regions?: components["schemas"]["AwsRegion"][] | null;
             /** @description USD; null means unlimited. */
@@ -1811,7 +1834,7 @@ export interface components {
          * @description Where token counts came from; null when the call was not metered (refused, failed, unmetered operation).
          * @enum {string|null}
          */
-        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "usage-events" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
+        UsageSource: "converse-body" | "stream-metadata" | "invoke-headers" | "invoke-body" | "invocation-metrics" | "stream-body" | "usage-events" | "guardrail-usage" | "agent-trace" | "request-body" | "openai-usage" | "openai-stream-usage" | "anthropic-usage" | "anthropic-stream-usage" | "free" | "not-exposed" | "unreadable" | null;
         SpendLog: {
             /** @description Gateway request id. */
             request_id: string;
@@ -1994,6 +2017,24 @@ export interface components {
                 code: string;
             };
         };
+        AnthropicError: {
+            /** @enum {string} */
+            type: "error";
+            error: {
+                /** @description invalid_request_error, authentication_error, permission_error, not_found_error, request_too_large, rate_limit_error, timeout_error or api_error */
+                type: string;
+                message: string;
+            };
+        };
+        AnthropicRequest: {
+            /** @description Bedrock model id or inference profile, e.g. `anthropic.claude-3-haiku-20240307-v1:0`. */
+            model: string;
+            /** @description Reserved against budgets and token limits before the call is sent. */
+            max_tokens?: number;
+            stream?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         OpenAiRequest: {
             /** @description Bedrock model id */
             model: string;
@@ -2079,6 +2120,20 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["OpenAiError"];
+            };
+        };
+        /**
+         * @description Anthropic-shaped error (`{"type": "error", "error": {"type", "message"}}`) for refusals by the gateway on the
+         *     Anthropic Messages path, so the Anthropic SDKs raise their typed errors (`PermissionDeniedError`,
+         *     `RateLimitError`...) with the gateway's message; `x-amzn-errortype` names the AWS exception the native API
+         *     would give. Errors from AWS are relayed as sent.
+         */
+        AnthropicError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AnthropicError"];
             };
         };
     };
@@ -4876,6 +4931,44 @@ export interface operations {
                 };
             };
             default: components["responses"]["OpenAiError"];
+        };
+    };
+    CreateMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Upstream AWS region for this request; defaults to the gateway's configured region. Not forwarded to AWS. Must be
+                 *     one of the key's (and team's) `allowed_regions` when they are set. With a failover route (GATEWAY_FAILOVER) the
+                 *     call may be served by the next allowed region; the answer's `x-gateway-region` header names the serving region.
+                 */
+                "x-bedrock-region"?: components["parameters"]["BedrockRegion"];
+                /**
+                 * @description End user (customer) to attribute the request's spend to (LiteLLM's header; `x-litellm-customer-id` is
+                 *     accepted too). Not forwarded to AWS.
+                 */
+                "x-litellm-end-user-id"?: components["parameters"]["EndUser"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnthropicRequest"];
+            };
+        };
+        responses: {
+            /** @description Relayed from AWS; with `stream` true, server-sent events (`text/event-stream`, named events) relayed as they arrive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockJson"];
+                    "text/event-stream": string;
+                };
+            };
+            default: components["responses"]["AnthropicError"];
         };
     };
     ListFoundationModels: {

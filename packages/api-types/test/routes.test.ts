@@ -6,10 +6,10 @@ import { sdkCommandNames, sdkOperations, type SdkService } from "../scripts/sdk-
 const services: SdkService[] = ["bedrock-runtime", "bedrock-agent-runtime"];
 const usageKinds = new Set([
   "converse", "converse-stream", "invoke", "invoke-stream", "count-tokens",
-  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "openai-chat", "openai-responses", "bidirectional-stream", "none",
+  "guardrail", "retrieve-and-generate", "invoke-agent", "flow", "rerank", "async-invoke", "openai-chat", "openai-responses", "anthropic-messages", "bidirectional-stream", "none",
 ]);
-// The OpenAI-compatible paths are served by bedrock-runtime but are no AWS SDK command.
-const sdkRoutes = bedrockRoutes.filter((r) => r.dialect !== "openai");
+// The OpenAI- and Anthropic-compatible paths are served by bedrock-runtime but are no AWS SDK command.
+const sdkRoutes = bedrockRoutes.filter((r) => r.dialect === undefined);
 
 describe("bedrockRoutes", () => {
   it("every route has service, streaming and usage", () => {
@@ -80,6 +80,13 @@ describe("bedrockRoutes", () => {
       "POST /openai/v1/responses openai-responses body",
     ]);
     expect(openai.every((r) => r.service === "bedrock-runtime")).toBe(true);
+  });
+
+  it("reads the Anthropic Messages route's model from the body and answers it in Anthropic's error shape", () => {
+    const anthropic = bedrockRoutes.filter((r) => r.dialect === "anthropic");
+    expect(anthropic.map((r) => `${r.operationId} ${r.method} ${r.path} ${r.usage} ${r.modelFrom} ${r.service} ${r.streaming}`)).toEqual([
+      "CreateMessage POST /anthropic/v1/messages anthropic-messages body bedrock-runtime false",
+    ]);
   });
 
   it("gives the metered operations their usage extractor", () => {

@@ -52,6 +52,9 @@ export function requestText(operation: string, body: unknown): string {
     case "CreateChatCompletion":
       collect({ messages: body.messages }, out, null);
       break;
+    case "CreateMessage":
+      collect({ system: body.system, messages: body.messages }, out, null);
+      break;
     case "CreateResponse":
       if (typeof body.instructions === "string") out.push(body.instructions);
       if (typeof body.input === "string") out.push(body.input);

@@ -26,6 +26,7 @@ import * as invokeModel from "./ops/runtime/invoke-model.ts";
 import * as invokeModelStream from "./ops/runtime/invoke-model-stream.ts";
 import * as openaiChat from "./ops/openai/chat-completions.ts";
 import * as openaiResponses from "./ops/openai/responses.ts";
+import * as anthropicMessages from "./ops/anthropic/messages.ts";
 
 type RouteDef = [method: string, pattern: string, operation: string, handler: OpHandler];
 
@@ -48,6 +49,8 @@ const ROUTES: RouteDef[] = [
   // bedrock-runtime's OpenAI-compatible API
   ["POST", "/openai/v1/chat/completions", "CreateChatCompletion", openaiChat.chatCompletions],
   ["POST", "/openai/v1/responses", "CreateResponse", openaiResponses.responses],
+  // bedrock-runtime's Anthropic Messages API
+  ["POST", "/anthropic/v1/messages", "CreateMessage", anthropicMessages.messages],
   // bedrock-agent-runtime
   ["POST", "/knowledgebases/{knowledgeBaseId}/retrieve", "Retrieve", retrieve.retrieve],
   ["POST", "/retrieveAndGenerate", "RetrieveAndGenerate", retrieve.retrieveAndGenerate],

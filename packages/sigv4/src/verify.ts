@@ -69,10 +69,10 @@ function signerFor(accessKeyId: string, secret: string, service: string): Canoni
   return signer;
 }
 
-/** Parses just the access key id and scope region, without verifying anything. */
-export function scopeOf(authorization: string | null): { accessKeyId: string; region: string } | null {
-  const m = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]*)\/[^/,\s]*\/([^/,\s]*)\//.exec(authorization ?? "");
-  return m ? { accessKeyId: m[1]!, region: m[2]! } : null;
+/** Parses just the access key id, scope region and service, without verifying anything. */
+export function scopeOf(authorization: string | null): { accessKeyId: string; region: string; service: string } | null {
+  const m = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]*)\/[^/,\s]*\/([^/,\s]*)\/([^/,\s]*)\//.exec(authorization ?? "");
+  return m ? { accessKeyId: m[1]!, region: m[2]!, service: m[3]! } : null;
 }
 
 export interface CheckedHeaders {

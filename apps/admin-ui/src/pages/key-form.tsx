@@ -8,6 +8,7 @@ interface Draft {
   team_id: string;
   models: string;
   allowed_routes: string;
+  allowed_regions: string;
   max_budget: string;
   budget_duration: string;
   rpm_limit: string;
@@ -25,6 +26,7 @@ function draftOf(key?: KeyInfo): Draft {
     team_id: key?.team_id ?? "",
     models: (key?.models ?? []).join(", "),
     allowed_routes: (key?.allowed_routes ?? []).join(", "),
+    allowed_regions: (key?.allowed_regions ?? []).join(", "),
     max_budget: key?.max_budget?.toString() ?? "",
     budget_duration: key?.budget_duration ?? "",
     rpm_limit: key?.rpm_limit?.toString() ?? "",
@@ -48,6 +50,7 @@ function bodyOf(d: Draft, editing: boolean): GenerateKeyRequest {
     team_id: text(d.team_id),
     models: list(d.models),
     allowed_routes: list(d.allowed_routes),
+    allowed_regions: list(d.allowed_regions),
     max_budget: num(d.max_budget),
     budget_duration: text(d.budget_duration) ?? null,
     rpm_limit: num(d.rpm_limit),
@@ -98,6 +101,7 @@ export function KeyForm(props: { editing?: KeyInfo; busy: boolean; error: string
         {field("team_id", "Team")}
         {field("models", "Models", "Comma-separated ids, * wildcards or ARNs; empty: all")}
         {field("allowed_routes", "Allowed routes", "runtime, agent-runtime, inference, guardrails, … or operation ids; empty: all")}
+        {field("allowed_regions", "Allowed regions", "Data residency: comma-separated AWS regions, e.g. eu-west-1, eu-central-1; empty: any")}
         {field("max_budget", "Max budget (USD)", "Empty: unlimited", "number")}
         {field("budget_duration", "Budget period", "30s, 15m, 24h, 30d; empty: never resets")}
         {field("rpm_limit", "Requests per minute", undefined, "number")}

@@ -142,6 +142,7 @@ export function KeysPage() {
               <th scope="col">Key</th>
               <th scope="col">Owner</th>
               <th scope="col">Models</th>
+              <th scope="col">Regions</th>
               <th scope="col">Spend / budget</th>
               <th scope="col">Limits</th>
               <th scope="col">Expires</th>
@@ -159,6 +160,7 @@ export function KeysPage() {
                   <td><code>{k.key_name}</code>{k.aws_access_key_id && <div><code class="muted">{k.aws_access_key_id}</code></div>}</td>
                   <td>{[k.user_id && `user ${k.user_id}`, k.team_id && `team ${k.team_id}`].filter(Boolean).join(", ") || "—"}</td>
                   <td>{k.models.length ? k.models.join(", ") : "all"}</td>
+                  <td class="regions">{k.allowed_regions.length ? k.allowed_regions.join(", ") : "any"}</td>
                   <td>{usd(k.spend)} / {k.max_budget === null || k.max_budget === undefined ? "∞" : usd(k.max_budget)}{k.budget_duration ? ` per ${k.budget_duration}` : ""}</td>
                   <td>{[k.rpm_limit != null && `${k.rpm_limit} rpm`, k.tpm_limit != null && `${k.tpm_limit} tpm`].filter(Boolean).join(", ") || "—"}</td>
                   <td>{when(k.expires)}</td>
@@ -173,7 +175,7 @@ export function KeysPage() {
               );
             })}
             {result && result.keys.length === 0 && (
-              <tr><td colSpan={9} class="muted">No keys match.</td></tr>
+              <tr><td colSpan={10} class="muted">No keys match.</td></tr>
             )}
           </tbody>
         </table>

@@ -18,15 +18,21 @@ export interface GatewaySigV4 {
    * the access key id exists (one cached lookup; ids not shaped like the gateway's are never looked up). Null: read
    * the body and `authenticate`.
    */
-  precheck(headers: Headers): Promise<Refusal | null>;
+  precheck(headers: Headers, service?: SigningService): Promise<Refusal | null>;
   /** Verifies the signature over these exact parts, then resolves the key like a bearer key. */
-  authenticate(parts: SignedRequestParts): Promise<AuthResult>;
+  authenticate(parts: SignedRequestParts, service?: SigningService): Promise<AuthResult>;
   /**
    * A signed event stream (InvokeModelWithBidirectionalStream): the request verified from its headers (its payload
    * hash is STREAMING-AWS4-HMAC-SHA256-EVENTS), and the verifier of its events' chain, with the same secret.
    */
   authenticateEvents(parts: Omit<SignedRequestParts, "body">): Promise<{ principal: Principal; events: EventChainVerifier } | Refusal>;
 }
+
+/**
+ * The service a request's credential scope must name: `bedrock`, as for AWS's own runtime hosts, or `bedrock-mantle`,
+ * which the Mantle clients (Anthropic's `AnthropicBedrockMantle`, the openai SDK's `bedrock()` provider) sign for.
+ */
+export type SigningService = "bedrock" | "bedrock-mantle";
 
 export interface GatewaySigV4Options {
   /** The key and decrypted secret behind an access key id; null when unknown. */
@@ -50,18 +56,18 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
       const scope = scopeOf(authorization);
       return scope !== null && isGatewayAccessKeyId(scope.accessKeyId);
     },
-    async precheck(headers) {
+    async precheck(headers, service = "bedrock") {
       let accessKeyId: string;
       try {
-        accessKeyId = checkSigV4Headers(headers, { nowMs: now(), service: "bedrock" }).auth.accessKeyId;
+        accessKeyId = checkSigV4Headers(headers, { nowMs: now(), service }).auth.accessKeyId;
       } catch (error) {
         if (error instanceof SigV4Error) return sigV4Refusal(error);
         throw error;
       }
       return (await secretFor(accessKeyId)) ? null : invalidToken();
     },
-    async authenticate(parts) {
-      const verified = await verify(parts);
+    async authenticate(parts, service = "bedrock") {
+      const verified = await verify(parts, service);
       return isRefusal(verified) ? verified : verified.principal;
     },
     async authenticateEvents(parts) {
@@ -73,14 +79,14 @@ export function createGatewaySigV4(options: GatewaySigV4Options): GatewaySigV4 {
     },
   };
 
-  async function verify(parts: SignedRequestParts): Promise<{ principal: Principal; request: Verified; key: AccessKeySecret } | Refusal> {
+  async function verify(parts: SignedRequestParts, service: SigningService = "bedrock"): Promise<{ principal: Principal; request: Verified; key: AccessKeySecret } | Refusal> {
     // verifySigV4 asks for the secret only after the cheap checks (scope, date, skew) pass.
     const found: { key?: AccessKeySecret } = {};
     let request: Verified;
     try {
       request = await verifySigV4(parts, {
         nowMs: now(),
-        service: "bedrock",
+        service,
         lookup: async (accessKeyId) => {
           found.key = (await secretFor(accessKeyId)) ?? undefined;
           return found.key ? { secretAccessKey: found.key.secretAccessKey } : null;

@@ -3,7 +3,8 @@
  * Upstream is an allow-list: only headers that are Bedrock API parameters. Forwarding a client's own auth,
  * signing or x-forwarded-* headers would leak secrets or break the signature we compute.
  */
-const forwardedExact = new Set(["content-type", "accept", "content-encoding", "x-amz-source-arn", "x-amzn-client-token"]);
+// `anthropic-version` and `anthropic-beta` are parameters of the Anthropic Messages API (/anthropic/v1/messages).
+const forwardedExact = new Set(["content-type", "accept", "content-encoding", "x-amz-source-arn", "x-amzn-client-token", "anthropic-version", "anthropic-beta"]);
 const forwardedPrefixes = ["x-amzn-bedrock-", "x-amz-bedrock-"];
 
 export function upstreamHeaders(client: Headers): Record<string, string> {

@@ -1,7 +1,7 @@
 import { concatBytes } from "@bedrock-gateway/protocol";
 import { errorMessage } from "../error-message.ts";
 import { errorFrame, exceptionFrame, StreamFailure, walkFrames } from "./event-stream-frames.ts";
-import { EventAligner } from "./server-sent-events.ts";
+import { EventAligner, type EventDialect } from "./server-sent-events.ts";
 
 /**
  * Observes a response body as it passes. Taps see every chunk in order and never change it;
@@ -16,8 +16,10 @@ export type RelayOutcome = { kind: "complete" } | { kind: "upstream-error"; erro
 
 export interface RelayOptions {
   eventStream: boolean;
-  /** `text/event-stream` (the OpenAI-compatible API): relayed on event boundaries, a failure told as an error event. */
+  /** `text/event-stream` (the OpenAI- and Anthropic-compatible APIs): relayed on event boundaries, a failure told as that API's error event. */
   serverSentEvents?: boolean;
+  /** Whose error event tells a failure in a server-sent-event stream; default `openai`. */
+  eventDialect?: EventDialect;
   tap?: BodyTap;
   /** Aborts the upstream fetch when the client goes away. */
   abortUpstream: () => void;
@@ -35,7 +37,7 @@ export interface RelayOptions {
  */
 export function relayBody(upstream: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const reader = smallBufferReader(upstream);
-  const framer = options.eventStream ? new FrameAligner() : options.serverSentEvents ? new EventAligner() : null;
+  const framer = options.eventStream ? new FrameAligner() : options.serverSentEvents ? new EventAligner(options.eventDialect) : null;
   let ended = false;
   const end = (outcome: RelayOutcome) => {
     if (ended) return;

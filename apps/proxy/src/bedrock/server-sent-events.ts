@@ -19,6 +19,20 @@ function lastEventEnd(data: Uint8Array): number {
   return 0;
 }
 
+/** Whose server-sent events a stream carries: the API decides how a failure mid-stream is told so its SDKs raise it. */
+export type EventDialect = "openai" | "anthropic";
+
+const utf8 = new TextEncoder();
+
+/**
+ * The in-stream error each API's SDKs raise: OpenAI's, an event whose data is `{"error": {...}}` (an APIError);
+ * Anthropic's, an `error` event with `{"type": "error", "error": {"type", "message"}}` (an APIError of that type).
+ */
+export function errorEvent(dialect: EventDialect, message: string): Uint8Array {
+  if (dialect === "anthropic") return utf8.encode(`event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message } })}\n\n`);
+  return utf8.encode(`data: ${JSON.stringify({ error: { message, type: "api_error", code: "InternalServerException" } })}\n\n`);
+}
+
 /**
  * Holds back only the incomplete tail of a server-sent event, as FrameAligner does for event-stream frames: a
  * client dispatches an event only at its blank line anyway, so nothing waits longer, and a failure can then be
@@ -26,6 +40,8 @@ function lastEventEnd(data: Uint8Array): number {
  */
 export class EventAligner {
   private pending: Uint8Array | null = null;
+
+  constructor(private readonly dialect: EventDialect = "openai") {}
 
   push(chunk: Uint8Array): Uint8Array {
     const data = this.pending ? concatBytes([this.pending, chunk]) : chunk;
@@ -41,8 +57,7 @@ export class EventAligner {
     return rest;
   }
 
-  /** OpenAI's in-stream error: an event whose data is `{"error": {...}}`, which the OpenAI SDKs raise as an APIError. */
   failure(message: string): Uint8Array {
-    return new TextEncoder().encode(`data: ${JSON.stringify({ error: { message, type: "api_error", code: "InternalServerException" } })}\n\n`);
+    return errorEvent(this.dialect, message);
   }
 }

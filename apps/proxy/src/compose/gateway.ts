@@ -70,7 +70,7 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     modelLimits: config.modelLimits,
     entityLimits: spend.entities.get,
   });
-  const regionPolicy = regionPolicyStep({ team: (id) => spend.entities.get("team", id), failover: config.failover });
+  const regionPolicy = regionPolicyStep({ team: (id) => spend.entities.get("team", id), failover: config.failover, profiles: { reach: resolver.profileReach } });
   // Per instance: each learns a region's trouble from its own calls (README, Failover).
   const breakers = createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
   const app = createApp({
@@ -86,7 +86,7 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
       record: [spend.steps.price, spend.steps.spendRow, limits, spend.steps.metrics, spend.steps.accessLog, inFlight.step],
     },
     onUnadmitted: spend.steps.metrics.unadmitted,
-    failover: { breakers, metrics: failoverMetrics(spend.metrics.registry, breakers), enterRegion: limits.enterRegion },
+    failover: { breakers, metrics: failoverMetrics(spend.metrics.registry, breakers), enterRegion: limits.enterRegion, admitTarget: regionPolicy.admitTarget },
     readiness,
     admin: [composeAdminApi(adminParts), composeUiAdminApi({ ...adminParts, sessions, readiness })],
     metrics: spend.metricsRoute,

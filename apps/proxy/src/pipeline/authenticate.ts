@@ -3,10 +3,11 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import { extractKey } from "../auth/extract-key.ts";
 import { pathStartOf } from "../bedrock/raw-path.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { GatewaySigV4 } from "../auth/sigv4-credentials.ts";
+import type { GatewaySigV4, SigningService } from "../auth/sigv4-credentials.ts";
+import { scopeOf } from "@bedrock-gateway/sigv4";
 import { type BodyLimits, readCallBody } from "./read-body.ts";
 import { isRefusal, type Refusal } from "./refusal.ts";
-import { takesEvents } from "./forward-events.ts";
+import { takesEvents } from "./route.ts";
 import type { RoutedCall } from "./route.ts";
 
 export interface AuthenticateOptions {
@@ -28,8 +29,9 @@ export function createAuthenticate(options: AuthenticateOptions) {
     const { request, target } = call;
     const key = extractKey(request.headers);
     if (key !== null || !gatewaySigV4?.claims(request.headers)) return authenticate(key);
+    const service = signingServiceOf(call);
     // Headers first: a forged or stale signature costs no body read.
-    const early = await gatewaySigV4.precheck(request.headers);
+    const early = await gatewaySigV4.precheck(request.headers, service);
     if (early) return early;
     const signed = {
       method: request.method,
@@ -46,8 +48,19 @@ export function createAuthenticate(options: AuthenticateOptions) {
       call.inputChain = result.events;
       return result.principal;
     }
-    return gatewaySigV4.authenticate({ ...signed, body: (await readCallBody(call, options.body)) ?? new Uint8Array(0) });
+    return gatewaySigV4.authenticate({ ...signed, body: (await readCallBody(call, options.body)) ?? new Uint8Array(0) }, service);
   };
+}
+
+/**
+ * The service a gateway-issued pair's signature must be scoped to: `bedrock`, except on the OpenAI- and
+ * Anthropic-compatible routes, where `bedrock-mantle` is accepted too. Their Mantle clients sign for it, and
+ * nothing is lost: the scope only derives the signing key from the same secret, which is valid at this gateway
+ * alone, and the gateway signs what it sends upstream for `bedrock` itself.
+ */
+function signingServiceOf(call: RoutedCall): SigningService {
+  if (call.route.operation?.dialect === undefined) return "bedrock";
+  return scopeOf(call.request.headers.get("authorization"))?.service === "bedrock-mantle" ? "bedrock-mantle" : "bedrock";
 }
 
 function authorityOf(url: string): string {

@@ -9,14 +9,14 @@ import { runtime } from "../runtime/runtime.ts";
 import { createAuthenticate } from "./authenticate.ts";
 import type { BedrockCall, CallOutcome } from "./context.ts";
 import { createForward } from "./forward.ts";
-import { createForwardEvents, type ForwardEventsOptions, takesEvents } from "./forward-events.ts";
+import { createForwardEvents, type ForwardEventsOptions } from "./forward-events.ts";
 import { openDuplex } from "../runtime/upstream-h2.ts";
 import { BodyRefused, bodyLimitsOf, readCallBody } from "./read-body.ts";
 import { nameModelFromBody } from "./model-from-body.ts";
 import { filterControlPlaneAnswer } from "./filter-answer.ts";
 import { dialectOf, isRefusal, refuse, renderRefusal, type Refusal } from "./refusal.ts";
 import { type Finish, relayAndMeter } from "./relay-and-meter.ts";
-import { createRoute } from "./route.ts";
+import { createRoute, takesEvents } from "./route.ts";
 import { createSign } from "./sign.ts";
 import { createSend, type SendOptions } from "./send.ts";
 import { createBreakers, type Breakers } from "../failover/breakers.ts";
@@ -35,7 +35,7 @@ export interface BedrockPipelineOptions {
   /** Options every upstream fetch carries; default: the runtime's (Bun's `decompress: false`). */
   fetchOptions?: RequestInit;
   /** Circuit breakers per region and model (default: the pipeline's own) and the failover metrics. */
-  failover?: { breakers: Breakers; metrics?: FailoverMetrics; enterRegion?: SendOptions["enterRegion"] };
+  failover?: { breakers: Breakers; metrics?: FailoverMetrics; enterRegion?: SendOptions["enterRegion"]; admitTarget?: SendOptions["admitTarget"] };
   /** Requests refused before admission (bad path, unknown route, bad key, bad region): for metrics. */
   onUnadmitted?: (refusal: Refusal, startedAt: number) => void;
   /** Opens the full-duplex HTTP/2 exchanges of bidirectional streams; default: node:http2 (runtime/upstream-h2.ts). */
@@ -65,7 +65,7 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
   });
   const forward: SendOptions["forward"] = (call, signed) => (takesEvents(call) ? forwardEvents(call, signed) : forwardBody(call, signed));
   const breakers = options.failover?.breakers ?? createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
-  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion });
+  const send = createSend({ failover: config.failover, sign, forward, breakers, metrics: options.failover?.metrics, enterRegion: options.failover?.enterRegion, admitTarget: options.failover?.admitTarget });
 
   const unadmitted = (refusal: Refusal, startedAt: number, request: Request) => {
     options.onUnadmitted?.(refusal, startedAt);

@@ -10,11 +10,6 @@ import type { Forwarded } from "./forward.ts";
 import { refuse, type Refusal } from "./refusal.ts";
 import type { SignedCall } from "./sign.ts";
 
-/** Calls whose request body is a live stream of signed events (InvokeModelWithBidirectionalStream). */
-export function takesEvents(call: Pick<BedrockCall, "route">): boolean {
-  return call.route.operation?.input === "events";
-}
-
 export interface ForwardEventsOptions {
   /** UPSTREAM_TIMEOUT_MS: Bedrock answers (status and headers) within it, or the call is a 504. */
   timeoutMs: number;

@@ -45,27 +45,38 @@ export const refuse = {
 
 /**
  * Which error shape a client reads: `aws` for the native Bedrock APIs (the AWS SDKs), `openai` for Bedrock
- * Runtime's OpenAI-compatible paths (the OpenAI SDKs show `error.message` and show nothing of an AWS body).
+ * Runtime's OpenAI-compatible paths and `anthropic` for its Anthropic Messages API (those SDKs show the message of
+ * their own error body, and nothing of an AWS one).
  */
-export type Dialect = "aws" | "openai";
+export type Dialect = "aws" | "openai" | "anthropic";
 
 const OPENAI_PATHS = BEDROCK_PREFIX + "/openai/";
+const ANTHROPIC_PATHS = BEDROCK_PREFIX + "/anthropic/";
 
 /** The dialect of a /bedrock request, from its path alone: known before (and whether or not) it is routed. */
 export function dialectOf(requestUrl: string): Dialect {
-  return requestUrl.startsWith(OPENAI_PATHS, pathStartOf(requestUrl)) ? "openai" : "aws";
+  const start = pathStartOf(requestUrl);
+  if (requestUrl.startsWith(OPENAI_PATHS, start)) return "openai";
+  return requestUrl.startsWith(ANTHROPIC_PATHS, start) ? "anthropic" : "aws";
 }
 
 /**
  * AWS-shaped errors: SDKs pick the exception class from `x-amzn-errortype`, and read `message` from the body.
  * Anything else (LiteLLM's `{"error":{...}}`) surfaces as an untyped "Unknown" error. On the OpenAI-compatible
- * paths the body is OpenAI's `{"error": {"message", "type", "code"}}` instead, `code` naming the AWS exception.
+ * paths the body is OpenAI's `{"error": {"message", "type", "code"}}` instead, `code` naming the AWS exception;
+ * on the Anthropic path Anthropic's `{"type": "error", "error": {"type", "message"}}`. The status picks the SDKs'
+ * error class in both.
  */
 export function renderRefusal(refusal: Refusal, dialect: Dialect = "aws"): Response {
   const headers = new Headers({ "content-type": "application/json", "x-amzn-errortype": refusal.type, "x-amzn-requestid": crypto.randomUUID() });
   if (refusal.retryAfterSeconds !== undefined) headers.set("retry-after", String(refusal.retryAfterSeconds));
-  const body = dialect === "openai" ? { error: { message: refusal.message, type: openAiErrorType(refusal.status), code: refusal.type } } : { message: refusal.message };
-  return new Response(JSON.stringify(body), { status: refusal.status, headers });
+  return new Response(JSON.stringify(errorBody(refusal, dialect)), { status: refusal.status, headers });
+}
+
+function errorBody(refusal: Refusal, dialect: Dialect): object {
+  if (dialect === "openai") return { error: { message: refusal.message, type: openAiErrorType(refusal.status), code: refusal.type } };
+  if (dialect === "anthropic") return { type: "error", error: { type: anthropicErrorType(refusal.status), message: refusal.message } };
+  return { message: refusal.message };
 }
 
 /** OpenAI's error `type` for a status, as its API names them. */
@@ -74,5 +85,16 @@ function openAiErrorType(status: number): string {
   if (status === 403) return "permission_error";
   if (status === 404) return "not_found_error";
   if (status === 429) return "rate_limit_error";
+  return status < 500 ? "invalid_request_error" : "api_error";
+}
+
+/** Anthropic's error `type` for a status, as its API documents them. */
+export function anthropicErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 413) return "request_too_large";
+  if (status === 429) return "rate_limit_error";
+  if (status === 504) return "timeout_error";
   return status < 500 ? "invalid_request_error" : "api_error";
 }

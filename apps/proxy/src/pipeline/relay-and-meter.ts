@@ -72,6 +72,7 @@ export function relayAndMeter(call: BedrockCall, forwarded: Forwarded, tapSteps:
   const body = relayBody(upstream.body, {
     eventStream,
     serverSentEvents: (upstream.headers.get("content-type") ?? "").startsWith("text/event-stream"),
+    eventDialect: dialect === "anthropic" ? "anthropic" : "openai",
     abortUpstream: () => abort.abort(),
     clientGone: () => call.request.signal.aborted,
     tap: {

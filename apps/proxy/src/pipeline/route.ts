@@ -81,3 +81,8 @@ function endUserOf(headers: Headers): string | null {
   const trimmed = value?.trim();
   return trimmed ? trimmed.slice(0, 256) : null;
 }
+
+/** Calls whose request body is a live stream of signed events (InvokeModelWithBidirectionalStream). */
+export function takesEvents(call: Pick<BedrockCall, "route">): boolean {
+  return call.route.operation?.input === "events";
+}

@@ -17,6 +17,8 @@ export interface SendOptions {
   metrics?: FailoverMetrics;
   /** Counts the call against a region's gateway-wide model limit before it goes there (limits step); a Refusal: skip it. */
   enterRegion?: (call: BedrockCall, region: string, model: string) => Promise<Refusal | undefined>;
+  /** Data residency for a try elsewhere (region policy step): why it may not go there (the attempt's `error`), or undefined. */
+  admitTarget?: (call: BedrockCall, region: string, model: string) => Promise<string | undefined>;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface SendOptions {
  * as Bedrock sent it. `call.region` ends as the serving region; `call.attempts` lists every try.
  */
 export function createSend(options: SendOptions) {
-  const { failover, sign, forward, breakers, metrics, enterRegion } = options;
+  const { failover, sign, forward, breakers, metrics, enterRegion, admitTarget } = options;
 
   const once = async (call: BedrockCall): Promise<Forwarded | Refusal> => {
     const signed = await sign(call);
@@ -52,6 +54,13 @@ export function createSend(options: SendOptions) {
     for (const target of targets) {
       if (tries >= failover.maxAttempts) break;
       const model = target.model ?? clientModel;
+      const elsewhere = target.region !== admittedRegion || model !== clientModel;
+      // Before the breaker and the limits: a target the key may not use is neither probed nor counted.
+      const ruledOut = elsewhere && admitTarget ? await admitTarget(call, target.region, model) : undefined;
+      if (ruledOut) {
+        attempts.push({ region: target.region, ...(target.model && { model: target.model }), status: null, error: ruledOut, ms: 0 });
+        continue;
+      }
       const now = Date.now();
       const state = breakers.enter(target.region, model, now);
       if (state === "open") {
@@ -60,7 +69,7 @@ export function createSend(options: SendOptions) {
         continue;
       }
       // Admission counted the call where it was asked for; anywhere else counts it there too, or skips a full region.
-      if (enterRegion && (target.region !== admittedRegion || model !== clientModel) && (await enterRegion(call, target.region, model))) {
+      if (enterRegion && elsewhere && (await enterRegion(call, target.region, model))) {
         if (state === "probe") breakers.release(target.region, model);
         attempts.push({ region: target.region, ...(target.model && { model: target.model }), status: null, error: "gateway limit", ms: 0 });
         continue;

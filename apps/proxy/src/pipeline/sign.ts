@@ -5,7 +5,7 @@ import { upstreamOrigin } from "../bedrock/region.ts";
 import type { Signer } from "../bedrock/sign.ts";
 import { errorMessage } from "../error-message.ts";
 import type { BedrockCall } from "./context.ts";
-import { takesEvents } from "./forward-events.ts";
+import { takesEvents } from "./route.ts";
 import { refuse, type Refusal } from "./refusal.ts";
 
 /** A call ready to go upstream: where, and the headers that carry its signature. */

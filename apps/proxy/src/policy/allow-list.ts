@@ -25,6 +25,7 @@ export const routeGroupsBySegment: Record<string, string> = {
   "optimize-prompt": "prompts",
   tags: "tags",
   openai: "openai",
+  anthropic: "anthropic",
 };
 
 export const serviceGroups = { "bedrock-runtime": "runtime", "bedrock-agent-runtime": "agent-runtime", bedrock: "control-plane" } as const;
@@ -82,7 +83,7 @@ function modelRefusal(call: BedrockCall, models: string[], allowed: string[]): s
 
 /**
  * The model an operation names where the gateway can check it: its `{modelId}` path label (or the label the spec
- * names, as GetFoundationModel's `modelIdentifier`), or for the OpenAI-compatible routes the body's `model`,
+ * names, as GetFoundationModel's `modelIdentifier`), or for the OpenAI- and Anthropic-compatible routes the body's `model`,
  * read before admission. Null: the operation names none there.
  */
 function namedModel(call: BedrockCall): ModelIdCheck | null {

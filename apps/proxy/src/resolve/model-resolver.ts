@@ -1,11 +1,22 @@
-import { setBounded } from "../cache/bounded-map.ts";
-import { createRefreshingCache, type RefreshingCache } from "../cache/refreshing-cache.ts";
-import { errorMessage } from "../error-message.ts";
 import { log } from "../log.ts";
 import { at, isObject } from "../usage/json.ts";
-import { ControlPlaneError, type ControlPlaneClient } from "./control-plane.ts";
+import type { ControlPlaneClient } from "./control-plane.ts";
+import { type Resolution, type ResolutionCache, resolutionCache } from "./resolution-cache.ts";
 
-export type Resolution = { model: string } | { error: string };
+export type { Resolution } from "./resolution-cache.ts";
+
+/**
+ * Where an inference profile may serve a call (GetInferenceProfile's `models`, one foundation-model ARN per
+ * destination region): those regions, or `"any"` for a global profile (AWS: any commercial region), told by its
+ * `global.` id, a model ARN without a region, or destinations in more than one geography. `unavailable`: the
+ * control plane could not be asked (an outage), as opposed to a refusal (no such profile, no permission).
+ */
+export type ProfileReach = { regions: string[] | "any" } | { error: string; unavailable: boolean };
+
+/** What GetInferenceProfile says of a profile: each model it runs, in the region named by its ARN ("" for none). */
+interface ProfileDescription {
+  models: { region: string; model: string }[];
+}
 
 /** What the request path does not say, asked of Bedrock's control planes with the gateway's credentials and cached. */
 export interface ModelResolver {
@@ -16,6 +27,11 @@ export interface ModelResolver {
   inferenceProfile(arn: string): Promise<Resolution>;
   /** An agent alias → the foundation model of the version it routes to (an id, profile id or ARN). */
   agentModel(agentId: string, agentAliasId: string, region: string): Promise<Resolution>;
+  /**
+   * The regions a profile (a system profile's id or ARN, an application profile's ARN) may serve a call from:
+   * asked in the ARN's region, else in `region` (the call's: a system profile's destinations depend on its source).
+   */
+  profileReach(identifier: string, region: string): Promise<ProfileReach>;
 }
 
 export interface ModelResolverOptions {
@@ -24,50 +40,49 @@ export interface ModelResolverOptions {
   ttlMs?: number;
   /** How long a refusal (404, 403: no such profile, no permission) is remembered. Default 1 minute. */
   failureTtlMs?: number;
+  /**
+   * How long an outage (5xx, network failure, no answer in time) is remembered. Default 5 s: meanwhile calls get the
+   * last known model (stale-if-error) or the error at once, instead of each asking and waiting.
+   */
+  outageTtlMs?: number;
+  /** A throttled lookup (429) is asked again after this long (not remembered as a refusal). Default 1 s. */
+  throttleRetryMs?: number;
+  /** How long a call waits for a lookup at admission. Default 2 s. */
+  answerWithinMs?: number;
   /** Default 1,000 per kind. */
   maxEntries?: number;
+  /** The clock, for tests. */
+  now?: () => number;
 }
 
 const PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):\d*:application-inference-profile\/.+$/;
+/** Either kind of profile ARN (system `inference-profile/us.…` or `application-inference-profile/…`): its region. */
+const ANY_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):\d*:(?:application-)?inference-profile\/(.+)$/;
 const MODEL_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):\d*:foundation-model\/(.+)$/;
 
 export function modelResolver(options: ModelResolverOptions): ModelResolver {
   const { client } = options;
-  const maxEntries = options.maxEntries ?? 1_000;
-  /** Why a key has no value (a refusal is remembered as "none"), for the spend note; bounded like the caches. */
-  const reasons = new Map<string, string>();
 
-  /**
-   * A control-plane fact, cached: refusals (4xx) are remembered as "none" for `failureTtlMs`; outages (5xx, network)
-   * serve the last known model (stale-if-error). Each key's failure is logged once, until it succeeds again.
-   */
-  const cached = (what: string, fetchValue: (key: string) => Promise<string>): RefreshingCache<string> =>
-    createRefreshingCache<string>({
-      read: async (key) => {
-        try {
-          const value = await fetchValue(key);
-          reasons.delete(key);
-          return value;
-        } catch (error) {
-          const reason = errorMessage(error);
-          if (!reasons.has(key)) log.warn(`${what} lookup failed; calls that need it are logged with spend null until it succeeds`, { key: key.replaceAll("\n", " "), error: reason });
-          setBounded(reasons, key, reason, maxEntries);
-          const refused = error instanceof ControlPlaneError && error.status !== null && error.status < 500;
-          if (refused || !(error instanceof ControlPlaneError)) return null;
-          throw error;
-        }
-      },
-      storeName: "Bedrock control plane",
+  /** A control-plane fact, cached (see resolutionCache); each key's failure is logged once, until it succeeds again. */
+  const cached = <V>(what: string, read: (key: string) => Promise<V>): ResolutionCache<V> =>
+    resolutionCache({
+      read,
       ttlMs: options.ttlMs ?? 600_000,
-      negativeTtlMs: options.failureTtlMs ?? 60_000,
-      maxEntries,
-      lookupTimeoutMs: 5_000,
+      refusalTtlMs: options.failureTtlMs ?? 60_000,
+      failureTtlMs: options.outageTtlMs ?? 5_000,
+      throttleRetryMs: options.throttleRetryMs ?? 1_000,
+      answerWithinMs: options.answerWithinMs ?? 2_000,
+      maxEntries: options.maxEntries ?? 1_000,
+      onFirstFailure: (key, error) => log.warn(`${what} lookup failed; calls that need it are logged with spend null until it succeeds (or priced at the last known model during an outage)`, { key: key.replaceAll("\n", " "), error }),
+      ...(options.now && { now: options.now }),
     });
 
-  const profiles = cached("application inference profile (GetInferenceProfile)", async (arn) => {
-    const region = PROFILE_ARN.exec(arn)![1]!;
-    return modelOfProfile(await client.get("bedrock", region, `/inference-profiles/${encodeURIComponent(arn)}`), arn);
+  /** Keyed by `region\nidentifier`: one answer serves pricing and data residency alike. */
+  const profiles = cached("inference profile (GetInferenceProfile)", async (key) => {
+    const [region, identifier] = key.split("\n") as [string, string];
+    return describeProfile(await client.get("bedrock", region, `/inference-profiles/${encodeURIComponent(identifier)}`), identifier);
   });
+  const profileKey = (identifier: string, region: string) => `${ANY_PROFILE_ARN.exec(identifier)?.[1] || region}\n${identifier}`;
 
   const agents = cached("agent alias (GetAgentAlias, GetAgent/GetAgentVersion)", async (key) => {
     const [region, agentId, aliasId] = key.split("\n") as [string, string, string];
@@ -84,37 +99,51 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
     return described;
   });
 
-  const settle = async (cache: RefreshingCache<string>, key: string): Promise<Resolution> => {
-    try {
-      const model = await cache.get(key);
-      return model !== null ? { model } : { error: reasons.get(key) ?? "not found" };
-    } catch (error) {
-      return { error: errorMessage(error) };
-    }
+  const modelOf = async (arn: string): Promise<Resolution> => {
+    const described = await profiles.get(profileKey(arn, ""));
+    if ("error" in described) return { error: described.error };
+    const model = modelOfProfile(described.value);
+    return model !== null ? { model } : { error: `GetInferenceProfile for ${arn} lists no single foundation model` };
   };
 
   return {
     async inferenceProfile(arn) {
       if (!PROFILE_ARN.test(arn)) return { error: `not an application inference profile ARN: ${arn}` };
-      return settle(profiles, arn);
+      return modelOf(arn);
     },
     async agentModel(agentId, agentAliasId, region) {
-      const agent = await settle(agents, `${region}\n${agentId}\n${agentAliasId}`);
+      const agent = await agents.get(`${region}\n${agentId}\n${agentAliasId}`);
+      if ("error" in agent) return { error: agent.error };
       // An agent may run on an application inference profile.
-      return "model" in agent && PROFILE_ARN.test(agent.model) ? settle(profiles, agent.model) : agent;
+      return PROFILE_ARN.test(agent.value) ? modelOf(agent.value) : { model: agent.value };
+    },
+    async profileReach(identifier, region) {
+      const described = await profiles.get(profileKey(identifier, region));
+      if ("error" in described) return described;
+      const { models } = described.value;
+      const regions = [...new Set(models.map((m) => m.region))];
+      const id = ANY_PROFILE_ARN.exec(identifier)?.[2] ?? identifier;
+      const global = id.startsWith("global.") || regions.includes("") || new Set(regions.map(geographyOf)).size > 1;
+      return { regions: global ? "any" : regions };
     },
   };
 }
 
-/** GetInferenceProfile's `models: [{modelArn}]` → the model id to price, with the profile's reach as its prefix. */
-function modelOfProfile(body: unknown, arn: string): string {
-  const models = at(body, "models");
-  const parsed = Array.isArray(models) ? models.map((m) => (isObject(m) && typeof m.modelArn === "string" ? MODEL_ARN.exec(m.modelArn) : null)) : [];
-  const ids = new Set(parsed.map((m) => m?.[2]));
-  if (parsed.length === 0 || ids.has(undefined) || ids.size !== 1) throw new Error(`GetInferenceProfile for ${arn} lists no single foundation model`);
+/** GetInferenceProfile's `models: [{modelArn}]`, each ARN split into its region and model id. */
+function describeProfile(body: unknown, identifier: string): ProfileDescription {
+  const listed = at(body, "models");
+  const parsed = Array.isArray(listed) ? listed.map((m) => (isObject(m) && typeof m.modelArn === "string" ? MODEL_ARN.exec(m.modelArn) : null)) : [];
+  if (parsed.length === 0 || parsed.includes(null)) throw new Error(`GetInferenceProfile for ${identifier} lists no foundation-model ARNs`);
+  return { models: parsed.map((m) => ({ region: m![1]!, model: m![2]! })) };
+}
+
+/** The model id to price, with the profile's reach as its prefix; null when the profile runs several models. */
+function modelOfProfile({ models }: ProfileDescription): string | null {
+  const ids = new Set(models.map((m) => m.model));
+  if (ids.size !== 1) return null;
   const model = [...ids][0]!;
-  const geographies = new Set(parsed.map((m) => geographyOf(m![1]!)));
-  if (parsed.length === 1) return model;
+  if (models.length === 1) return model;
+  const geographies = new Set(models.map((m) => geographyOf(m.region)));
   return geographies.size === 1 ? `${[...geographies][0]}.${model}` : `global.${model}`;
 }
 

@@ -67,7 +67,11 @@ async function denoServe(listen: { port: number; hostname: string }, fetch: Fetc
   return { port: await ready, shutdown: () => server.shutdown() };
 }
 
-/** TLS ends at the front, so the loopback server sees `http:`; the core reads the scheme the client used. */
+/**
+ * TLS ends at the front, so the loopback server sees `http:`; the core reads the scheme the client used. Over
+ * HTTP/2 Deno builds the URL from the client's `:scheme`, already `https` (prefixing it again made `httpss:`, and the
+ * admin page's cookie lost `Secure`).
+ */
 function behindTls(fetch: Fetch): Fetch {
-  return (request) => fetch(withTarget(request, "https" + request.url.slice(4)));
+  return (request) => fetch(request.url.startsWith("http:") ? withTarget(request, "https" + request.url.slice(4)) : request);
 }

@@ -14,8 +14,12 @@ const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
  * characters): under a shorter Host, `http://gw/ab/key/list` routed as `/key/list`. Such URLs get the placeholder.
  */
 const ROUTER_PATH_SEARCH_FROM = 11;
-/** The origin given to requests whose own authority cannot be trusted into a URL. */
-const PLACEHOLDER_ORIGIN = "http://localhost";
+/**
+ * The origin given to requests whose own authority cannot be trusted into a URL. `.invalid` never names a real
+ * host (RFC 2606), so no browser's Origin can equal it: the admin page's Origin check (ui/request-origin.ts), which
+ * reads the URL's host when there is no Host header (HTTP/2), refuses such a request instead of matching a guess.
+ */
+export const PLACEHOLDER_ORIGIN = "http://unknown-host.invalid";
 
 export type RequestTarget = { ok: true; url: string } | { ok: false; response: Response };
 

@@ -1,3 +1,4 @@
+import { imageModelOf, imagesFromRequest } from "./images.ts";
 import type { Usage } from "./types.ts";
 
 /**
@@ -27,13 +28,28 @@ const OUTPUT_CAPS: [RegExp, number][] = [
 ];
 const DEFAULT_OUTPUT_CAP = 8_192;
 /** Operations that generate tokens; the others reserve their input only. */
-const GENERATING = new Set(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream", "CreateChatCompletion", "CreateResponse"]);
+const GENERATING = new Set(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream", "CreateChatCompletion", "CreateResponse", "CreateMessage"]);
 
 export function estimateTokens(operation: string | null, modelId: string | null, body: Uint8Array | null): TokenEstimate {
   const bytes = body?.byteLength ?? 0;
   const input = Math.ceil(bytes / BYTES_PER_TOKEN);
   if (operation === null || !GENERATING.has(operation)) return { input, output: 0 };
   return { input, output: requestedMaxTokens(body) ?? outputCapOf(modelId) };
+}
+
+/** Image models' default size (Nova Canvas, Titan Image Generator, Stability): 1024 × 1024. */
+const DEFAULT_IMAGE_PIXELS = 1024 * 1024;
+
+/**
+ * Image-generation calls bill per image, not per token: the images the request asks for, at the size it names or
+ * else the models' default, as a usage to price for a budget reservation. Null for other models.
+ */
+export function estimatedImages(modelId: string | null, body: Uint8Array | null): Usage | null {
+  const model = imageModelOf(modelId);
+  if (model === null) return null;
+  const usage = imagesFromRequest(model, body);
+  for (const group of usage.units?.images ?? []) group.pixels ??= DEFAULT_IMAGE_PIXELS;
+  return usage;
 }
 
 /** The estimate as a usage, to price it like a real one. */
@@ -47,7 +63,7 @@ function outputCapOf(modelId: string | null): number {
   return DEFAULT_OUTPUT_CAP;
 }
 
-/** Converse `inferenceConfig.maxTokens`; the families' own fields for InvokeModel bodies; OpenAI's for its API. */
+/** Converse `inferenceConfig.maxTokens`; the families' own fields for InvokeModel bodies (Anthropic's `max_tokens` for the Messages API too); OpenAI's for its API. */
 function requestedMaxTokens(body: Uint8Array | null): number | null {
   if (!body || body.byteLength === 0 || body.byteLength > 4 * 1024 * 1024) return null;
   let json: unknown;

@@ -38,4 +38,23 @@ describe("refusal dialects", () => {
     expect((await renderRefusal(refuse.accessDenied("no"), "openai").json()).error.type).toBe("permission_error");
     expect((await renderRefusal(refuse.badGateway("down"), "openai").json()).error.type).toBe("api_error");
   });
+
+  it("the Anthropic Messages path gets Anthropic's error shape, which its SDKs type by status and read the message of", async () => {
+    expect(dialectOf("http://gw:4000/bedrock/anthropic/v1/messages")).toBe("anthropic");
+    expect(dialectOf("https://gw/bedrock/anthropic/v1/messages/count_tokens?beta=true")).toBe("anthropic");
+    expect(dialectOf("http://gw:4000/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke")).toBe("aws");
+    expect(dialectOf("http://gw:4000/anthropic/v1/messages")).toBe("aws");
+
+    const throttled = renderRefusal(refuse.throttling("over rpm_limit", 2), "anthropic");
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("2");
+    expect(throttled.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
+    expect(await throttled.json()).toEqual({ type: "error", error: { type: "rate_limit_error", message: "over rpm_limit" } });
+    const types = await Promise.all(
+      [refuse.validation("x"), refuse.unrecognizedClient("x"), refuse.accessDenied("x"), refuse.unknownOperation("x"), refuse.tooLarge("x"), refuse.badGateway("x"), refuse.gatewayTimeout("x")].map(
+        async (r) => (await renderRefusal(r, "anthropic").json()).error.type,
+      ),
+    );
+    expect(types).toEqual(["invalid_request_error", "authentication_error", "permission_error", "not_found_error", "request_too_large", "api_error", "timeout_error"]);
+  });
 });

@@ -5,6 +5,11 @@ import { isRegion } from "@bedrock-gateway/protocol";
 import { upstreamOrigin } from "../../src/bedrock/region.ts";
 import { memoizeCredentials } from "../../src/runtime/credentials.ts";
 import { ConfigError, readConfig } from "../../src/config.ts";
+import { bedrockRoutes } from "@bedrock-gateway/api-types";
+import { createRouteTable } from "../../src/bedrock/route-table.ts";
+import { createSigner } from "../../src/bedrock/sign.ts";
+import type { BedrockCall } from "../../src/pipeline/context.ts";
+import { createSign, type SignedCall } from "../../src/pipeline/sign.ts";
 
 describe("parseRawTarget keeps the path as the client encoded it", () => {
   it.each([
@@ -134,5 +139,37 @@ describe("upstreamOrigin", () => {
     ["bedrock-runtime", "us-gov-west-1", "https://bedrock-runtime.us-gov-west-1.amazonaws.com"],
   ] as const)("%s in %s is %s (each partition its own domain)", (service, region, origin) => {
     expect(upstreamOrigin(config, service, region)).toBe(origin);
+  });
+});
+
+describe("the control plane's upstream", () => {
+  const routes = createRouteTable(bedrockRoutes);
+  const signer = createSigner(async () => ({ accessKeyId: "AKIAGATEWAY000000001", secretAccessKey: "gateway-secret" }));
+  /** Where the sign step sends a call to `path` in `region`, and the scope it signs it for. */
+  const signedFor = async (env: Record<string, string>, method: string, path: string, region: string) => {
+    const parsed = parseRawTarget("http://localhost/bedrock" + path, "/bedrock");
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const call = { request: new Request("http://localhost/bedrock" + path, { method }), target: parsed.target, route: routes.resolve(method, parsed.target.segments)!, region, body: null } as unknown as BedrockCall;
+    const signed = (await createSign({ config: readConfig(env), signer })(call)) as SignedCall;
+    return { href: signed.href, scope: /Credential=[^/]+\/\d{8}\/([^,]+)\/aws4_request/.exec(signed.headers.authorization!)![1] };
+  };
+  const failover = JSON.stringify({ endpoints: { "eu-west-1": "https://vpce-0123-runtime.bedrock-runtime.eu-west-1.vpce.amazonaws.com", "us-east-1": "http://127.0.0.9:8080" } });
+
+  it("is bedrock.{region}.amazonaws.com by default, signed for service bedrock in the call's region", async () => {
+    expect(await signedFor({}, "GET", "/foundation-models", "eu-west-1")).toEqual({ href: "https://bedrock.eu-west-1.amazonaws.com/foundation-models", scope: "eu-west-1/bedrock" });
+    expect(await signedFor({}, "GET", "/inference-profiles?typeEquals=SYSTEM_DEFINED", "cn-north-1")).toEqual({ href: "https://bedrock.cn-north-1.amazonaws.com.cn/inference-profiles?typeEquals=SYSTEM_DEFINED", scope: "cn-north-1/bedrock" });
+  });
+
+  it("keeps that host when GATEWAY_FAILOVER names per-region endpoints: those are the runtimes'", async () => {
+    expect((await signedFor({ GATEWAY_FAILOVER: failover }, "GET", "/foundation-models", "eu-west-1")).href).toBe("https://bedrock.eu-west-1.amazonaws.com/foundation-models");
+    expect((await signedFor({ GATEWAY_FAILOVER: failover }, "GET", "/model-invocation-jobs", "us-east-1")).href).toBe("https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs");
+    // ...which do apply to the runtime (and the agent runtime) of the same regions.
+    expect((await signedFor({ GATEWAY_FAILOVER: failover }, "POST", "/model/m/converse", "eu-west-1")).href).toBe("https://vpce-0123-runtime.bedrock-runtime.eu-west-1.vpce.amazonaws.com/model/m/converse");
+    expect((await signedFor({ GATEWAY_FAILOVER: failover }, "POST", "/anthropic/v1/messages", "us-east-1")).href).toBe("http://127.0.0.9:8080/anthropic/v1/messages");
+  });
+
+  it("follows AWS_ENDPOINT_URL_BEDROCK (else AWS_ENDPOINT_URL), never the runtime's override", async () => {
+    expect((await signedFor({ GATEWAY_FAILOVER: failover, AWS_ENDPOINT_URL_BEDROCK: "https://bedrock.{region}.example" }, "GET", "/foundation-models", "eu-west-1")).href).toBe("https://bedrock.eu-west-1.example/foundation-models");
+    expect((await signedFor({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: "http://runtime.local" }, "GET", "/foundation-models", "us-west-2")).href).toBe("https://bedrock.us-west-2.amazonaws.com/foundation-models");
   });
 });

@@ -43,7 +43,7 @@ describe("the Bedrock control plane, read-only, through the gateway", () => {
   const refused = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e as Error & { $metadata: { httpStatusCode: number } });
 
   beforeAll(async () => {
-    stack = await startStack({ MASTER_KEY: MASTER });
+    stack = await startStack({ MASTER_KEY: MASTER, GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef" });
     limited = await admin("/key/generate", { key_alias: "anthropic-only", models: ["anthropic.*", "us.anthropic.*"] });
     open = await admin("/key/generate", { key_alias: "all-models" });
   });
@@ -132,6 +132,38 @@ describe("the Bedrock control plane, read-only, through the gateway", () => {
       if (!row) await new Promise((r) => setTimeout(r, 50));
     }
     expect(row).toMatchObject({ operation: "ListFoundationModels", status: 200, spend: 0 });
+  });
+
+  it("with a gateway-issued AWS key pair: the client signs SigV4 for bedrock as for AWS, the gateway verifies and signs anew", async () => {
+    const pair = await admin("/key/generate", { key_alias: "control-plane-pair", models: ["anthropic.*"], aws_credentials: true });
+    expect(pair.aws_access_key_id, JSON.stringify(pair)).toBeTruthy();
+    const client = new BedrockClient({
+      region: "us-east-1",
+      endpoint: stack.bedrockUrl,
+      credentials: { accessKeyId: pair.aws_access_key_id, secretAccessKey: pair.aws_secret_access_key },
+      requestHandler: new NodeHttpHandler(),
+      maxAttempts: 1,
+    });
+    const before = stack.emulator.controlPlaneRequests.length;
+    const models = (await client.send(new ListFoundationModelsCommand({ byOutputModality: "TEXT" }))).modelSummaries!;
+    expect(models.length).toBeGreaterThan(0);
+    expect(models.every((m) => m.modelId!.startsWith("anthropic."))).toBe(true);
+    const haiku = await client.send(new GetFoundationModelCommand({ modelIdentifier: "anthropic.claude-3-haiku-20240307-v1:0" }));
+    expect(haiku.modelDetails?.modelId).toBe("anthropic.claude-3-haiku-20240307-v1:0");
+    const denied = await refused(client.send(new GetFoundationModelCommand({ modelIdentifier: "amazon.nova-lite-v1:0" })));
+    expect(denied).toBeInstanceOf(AccessDeniedException);
+
+    const upstream = stack.emulator.controlPlaneRequests.slice(before);
+    expect(upstream.map((r) => r.operation)).toEqual(["ListFoundationModels", "GetFoundationModel"]);
+    expect(upstream.every((r) => r.verified)).toBe(true);
+    expect(upstream[0]!.query).toBe("byOutputModality=TEXT");
+    expect(JSON.stringify(upstream.map((r) => r.headers))).not.toContain(pair.aws_access_key_id);
+
+    // A wrong secret is refused as AWS refuses it, before anything is sent.
+    const forged = new BedrockClient({ region: "us-east-1", endpoint: stack.bedrockUrl, credentials: { accessKeyId: pair.aws_access_key_id, secretAccessKey: "not-the-secret" }, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
+    const invalid = await refused(forged.send(new ListFoundationModelsCommand({})));
+    expect(invalid!.name).toBe("InvalidSignatureException");
+    expect(stack.emulator.controlPlaneRequests.length).toBe(before + 2);
   });
 
   it("allowed_routes: the control-plane group, or the operation ids", async () => {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConverseCommand, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
+import { accessLogLine } from "../support/access-log.ts";
 import { emulatorEnv, runtimeClient } from "../support/fixture.ts";
 import { startGateway, type GatewayProcess } from "../support/gateway-process.ts";
 import { throwawayPostgres, type ThrowawayDatabase } from "../support/databases.ts";
@@ -142,6 +143,9 @@ describe("cross-region failover", () => {
       { region: EAST, status: 429, error: "ThrottlingException", ms: expect.any(Number) },
       { region: WEST, status: 200, ms: expect.any(Number) },
     ]);
+    // The access log line (the serving gateway's stdout) says the same.
+    const line = await accessLogLine(a, (l) => l.request_id === row.request_id);
+    expect([line.region, line.attempts, line.status]).toEqual([WEST, row.attempts, 200]);
     // Charged once, at us-west-2's price (ten times us-east-1's here); the same call served by us-east-1 costs less.
     const atPrice = (prices: { input: number; output: number }, r: any) => (r.input_tokens * prices.input + r.output_tokens * prices.output) / 1000;
     expect(row.input_tokens).toBeGreaterThan(0);

@@ -10,6 +10,7 @@ import { realNode } from "../../../../packages/client/test/real-node.ts";
 import { emulatorEnv } from "../support/fixture.ts";
 import { proxyRuntime, startGateway, type GatewayProcess } from "../support/gateway-process.ts";
 import { removeScratchDirs, scratchDir } from "../support/scratch-dir.ts";
+import { selfSignedCertificate } from "../support/tls-certificate.ts";
 
 const MASTER = "sk-master-http2";
 const SECRET_KEY = "test-only-gateway-secret-key-0123456789abcdef";
@@ -36,15 +37,6 @@ async function issuePair(gateway: GatewayProcess): Promise<Pair> {
   } as RequestInit);
   const body = await res.json();
   return { key: body.key, accessKeyId: body.aws_access_key_id, secretAccessKey: body.aws_secret_access_key };
-}
-
-/** A self-signed certificate for 127.0.0.1, as an operator would make one for a test deployment. */
-function selfSignedCertificate(): { cert: string; key: string } {
-  const dir = scratchDir("gateway-tls-");
-  const cert = path.join(dir, "cert.pem");
-  const key = path.join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
-  return { cert, key };
 }
 
 /** Runs the default-client fixture under Node with exactly this environment (plus PATH and an empty HOME). */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
+import { BedrockOpenAI } from "openai/bedrock";
+import { bedrock } from "openai/providers/bedrock/aws";
 import { expectedUsage } from "@bedrock-gateway/bedrock-emulator";
 import prices from "../../src/pricing/price-table.json" with { type: "json" };
 import { startStack, type Stack } from "../support/fixture.ts";
@@ -37,7 +39,7 @@ describe("OpenAI-compatible API (openai SDK) through the gateway", () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ MASTER_KEY: MASTER, SPEND_FLUSH_INTERVAL_MS: "50" });
+    stack = await startStack({ MASTER_KEY: MASTER, SPEND_FLUSH_INTERVAL_MS: "50", GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef" });
     key = await admin("/key/generate", { key_alias: "openai-sdk", models: ["openai.gpt-oss-20b-*"] });
   });
   afterAll(async () => {
@@ -215,6 +217,52 @@ describe("OpenAI-compatible API (openai SDK) through the gateway", () => {
       })
       .toBe(served);
     expect(spent).toBeLessThanOrEqual(budget + oneCall);
+  });
+
+  describe("the openai SDK's own Bedrock entry points", () => {
+    /** Chat, a response and a stream, checked against what the emulator says it answers, and each call's spend row. */
+    const exercise = async (client: OpenAI, alias: string) => {
+      const chat = { model: GPT_OSS, messages: [{ role: "user" as const, content: "Hello from a Bedrock entry point" }] };
+      const { data: completion, response } = await client.chat.completions.create(chat).withResponse();
+      expect(completion.choices[0]!.message.content).toBe(expectedUsage(chat, "CreateChatCompletion").replyText);
+      expect(await rowOf(response)).toMatchObject({ operation: "CreateChatCompletion", key_alias: alias, status: 200, usage_source: "openai-usage" });
+
+      const input = { model: GPT_OSS, input: "Say hello" };
+      const answer = await client.responses.create(input);
+      expect(answer.output_text).toBe(expectedUsage(input, "CreateResponse").replyText);
+
+      const stream = await client.chat.completions.create({ ...chat, stream: true, stream_options: { include_usage: true } }).withResponse();
+      let text = "";
+      for await (const chunk of stream.data) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text).toBe(completion.choices[0]!.message.content);
+      expect(await rowOf(stream.response)).toMatchObject({ operation: "CreateChatCompletion", key_alias: alias, usage_source: "openai-stream-usage", usage_complete: true });
+    };
+
+    it("BedrockOpenAI (openai/bedrock), configured only as its environment variables would: base URL and bearer key", async () => {
+      const client = new BedrockOpenAI({ baseURL: stack.bedrockUrl + "/openai/v1", apiKey: key.key, maxRetries: 0 });
+      await exercise(client, "openai-sdk");
+    });
+
+    it("bedrock() (openai/providers/bedrock/aws) with endpoint runtime, signing SigV4 for bedrock with a gateway-issued pair", async () => {
+      const pair = await admin("/key/generate", { key_alias: "openai-sigv4", models: ["openai.gpt-oss-20b-*"], aws_credentials: true });
+      expect(pair.aws_access_key_id, JSON.stringify(pair)).toBeTruthy();
+      const provider = bedrock({ endpoint: "runtime", baseURL: stack.bedrockUrl + "/openai/v1", region: "us-east-1", accessKeyId: pair.aws_access_key_id, secretAccessKey: pair.aws_secret_access_key });
+      const client = new OpenAI({ provider, maxRetries: 0 });
+      await exercise(client, "openai-sigv4");
+      // The gateway verified the client's signature and signed anew; neither the pair nor its signature went upstream.
+      const sent = JSON.stringify(stack.emulator.requests.map((r) => r.headers));
+      expect(sent).not.toContain(pair.aws_access_key_id);
+      expect(stack.emulator.requests.at(-1)).toMatchObject({ verified: true });
+
+      // The Mantle endpoint mode signs for service bedrock-mantle: accepted on these routes too (the gateway re-signs).
+      const mantle = new OpenAI({ provider: bedrock({ endpoint: "mantle", baseURL: stack.bedrockUrl + "/openai/v1", region: "us-east-1", accessKeyId: pair.aws_access_key_id, secretAccessKey: pair.aws_secret_access_key }), maxRetries: 0 });
+      const viaMantle = await mantle.chat.completions.create({ model: GPT_OSS, messages: [{ role: "user", content: "Hi" }] });
+      expect(viaMantle.choices[0]!.message.content).toBe("Hello from the Bedrock emulator.");
+
+      // The pair's models list holds as for a bearer key.
+      const denied = await client.chat.completions.create({ model: GPT_OSS_BIG, messages: [{ role: "user", content: "Hi" }] }).catch((e: unknown) => e);
+      expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    });
   });
 
   it("metrics count the OpenAI-compatible operations by name", async () => {

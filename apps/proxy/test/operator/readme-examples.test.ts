@@ -46,6 +46,7 @@ const coverage: Record<string, string> = {
     "not run here: packages/client/test/packed-package.test.ts installs the packed tarball into an app of its own",
   'import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime";': "run on Bun",
   'import OpenAI from "openai";': "run on Bun, in open mode",
+  'import Anthropic from "@anthropic-ai/sdk";': "run on Bun, in open mode",
   "DATABASE_URL=postgres://gateway:secret@db.internal:5432/gateway   # shared; migrations run once, under a lock":
     "not run: a deployment's addresses; test/e2e/scale-out.test.ts runs several instances on these variables",
   "[Unit]": "its ExecStart and Environment run, then SIGTERM",
@@ -292,6 +293,13 @@ describe("the README's examples, as written", () => {
     const { stdout } = await bunScript(onGateway(code('import OpenAI from "openai";'), openGateway.url), { GATEWAY_KEY: "anything" });
     expect(stdout).toBe(`${REPLY}\n${REPLY}${REPLY}\n`);
     expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["CreateChatCompletion", true], ["CreateChatCompletion", true], ["CreateResponse", true]]);
+  });
+
+  it("the Anthropic SDK on the Messages API: a message, then a stream", async () => {
+    emulator.reset();
+    const { stdout } = await bunScript(onGateway(code('import Anthropic from "@anthropic-ai/sdk";'), openGateway.url), { GATEWAY_KEY: "anything" });
+    expect(stdout).toBe(`${REPLY}\n${REPLY}`);
+    expect(emulator.requests.map((r) => [r.operation, r.verified])).toEqual([["CreateMessage", true], ["CreateMessage", true]]);
   });
 
   let virtualKey: string;

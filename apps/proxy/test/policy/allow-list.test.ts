@@ -125,7 +125,7 @@ describe("a model-limited key and operations whose model the gateway cannot chec
     expect(await refusal(method, path, { ...limited, allowedRoutes: [group] })).toBeNull();
   });
 
-  it("checks the model where the spec says the route names it: another label, or the OpenAI body's model", async () => {
+  it("checks the model where the spec says the route names it: another label, or the OpenAI or Anthropic body's model", async () => {
     expect(await refusal("GET", `/foundation-models/${NOVA}`, limited)).toBeNull();
     expect(await refusal("GET", "/foundation-models/anthropic.claude-3-haiku-20240307-v1:0", limited)).toContain("may not use model anthropic.claude-3-haiku");
     expect(await refusal("GET", "/inference-profiles/us.amazon.nova-lite-v1:0", { models: ["us.amazon.*"] })).toBeNull();
@@ -136,6 +136,9 @@ describe("a model-limited key and operations whose model the gateway cannot chec
     expect(await step.admit!(chat(NOVA))).toBeUndefined();
     expect((await step.admit!(chat("openai.gpt-oss-20b-1:0")))?.message).toContain("may not use model openai.gpt-oss-20b-1:0");
     expect((await step.admit!(chat("amazon.nova-lite-v1%3A0")))?.message).toContain("second level of percent-encoding");
+    const message = (model: string) => ({ ...call("POST", "/anthropic/v1/messages", limited), modelId: model });
+    expect(await step.admit!(message(NOVA))).toBeUndefined();
+    expect((await step.admit!(message("anthropic.claude-3-haiku-20240307-v1:0")))?.message).toContain("may not use model anthropic.claude-3-haiku");
   });
 
   it("does not take the service-wide groups as a grant", async () => {
@@ -180,5 +183,19 @@ describe("a model-limited key and operations whose model the gateway cannot chec
     expect(await refusal("POST", "/model/m/invoke", { allowedRoutes: ["Converse", "ConverseStream"] })).toContain("operation InvokeModel");
     expect(await refusal("POST", "/model/m/invoke", { allowedRoutes: ["inference"] })).toBeNull();
     expect(await refusal("POST", "/model/m/converse", { allowedRoutes: ["agent-runtime"] })).toContain("Converse");
+  });
+
+  it("the openai group allows the OpenAI-compatible routes and inference does not; likewise the anthropic group", async () => {
+    for (const path of ["/openai/v1/chat/completions", "/openai/v1/responses"]) {
+      expect(await refusal("POST", path, { allowedRoutes: ["openai"] })).toBeNull();
+      expect(await refusal("POST", path, { allowedRoutes: ["runtime"] })).toBeNull();
+      expect(await refusal("POST", path, { allowedRoutes: ["inference"] })).toMatch(/operation Create(ChatCompletion|Response) \(route group openai\)/);
+      expect(await refusal("POST", path, { allowedRoutes: ["anthropic"] })).toContain("route group openai");
+    }
+    expect(await refusal("POST", "/anthropic/v1/messages", { allowedRoutes: ["anthropic"] })).toBeNull();
+    expect(await refusal("POST", "/anthropic/v1/messages", { allowedRoutes: ["runtime"] })).toBeNull();
+    expect(await refusal("POST", "/anthropic/v1/messages", { allowedRoutes: ["inference"] })).toContain("operation CreateMessage (route group anthropic)");
+    expect(await refusal("POST", "/anthropic/v1/messages", { allowedRoutes: ["openai"] })).toContain("operation CreateMessage");
+    expect(await refusal("POST", "/model/m/converse", { allowedRoutes: ["openai", "anthropic"] })).toContain("operation Converse");
   });
 });

@@ -26,6 +26,16 @@ const rows: SpendLogRow[] = [
   log(6, "2030-01-03T00:00:00.000Z", { apiKey: token(1), keyAlias: "alpha", model: "m1", spend: 16 }),
 ];
 
+/** A month later, by team: two teams, one with an error and an unpriced call, a third small one, and a call without a team. */
+const teamRows: SpendLogRow[] = [
+  log(101, "2031-02-01T08:10:00.000Z", { teamId: "t2", spend: 3 }),
+  log(102, "2031-02-01T08:40:00.000Z", { teamId: "t3", spend: 2 }),
+  log(103, "2031-02-01T09:20:00.000Z", { teamId: "t2", spend: 5, status: 500 }),
+  log(104, "2031-02-02T08:00:00.000Z", { teamId: "t2", spend: null }),
+  log(105, "2031-02-02T10:00:00.000Z", { teamId: null, spend: 1 }),
+  log(106, "2031-02-02T11:00:00.000Z", { teamId: "t4", spend: 0.5 }),
+];
+
 describe.each([
   ["sqlite", throwawaySqlite],
   ["postgres", throwawayPostgres],
@@ -40,6 +50,7 @@ describe.each([
     await store.insertSpendLogs(rows.slice(0, 3));
     // A retried batch (rows already stored) must add nothing to the rollup.
     await store.insertSpendLogs(rows);
+    await store.insertSpendLogs(teamRows);
   });
   afterAll(async () => {
     await store?.close();
@@ -75,6 +86,34 @@ describe.each([
     expect(byModel.groups.map((g) => [g.group, g.spend])).toEqual([["m3", 8], ["m1", 5], ["m2", 2]]);
     const byEndUser = await store.spendReport({ ...range, bucket: "day", groupBy: "end_user", limit: 5 });
     expect(byEndUser.groups.map((g) => [g.group, g.requests])).toEqual([[null, 4], ["e1", 1]]);
+  });
+
+  it("groups by team: top teams, the rest (calls without a team included) as other, by day and by hour", async () => {
+    const report = await store.spendReport({ from: "2031-02-01T00:00:00.000Z", until: "2031-02-03T00:00:00.000Z", bucket: "day", groupBy: "team", limit: 2 });
+    expect(report.totals).toEqual({ spend: 11.5, requests: 6, errors: 1, inputTokens: 60, outputTokens: 120, unpricedRequests: 1 });
+    expect(report.groups).toEqual([
+      { group: "t2", label: null, other: false, spend: 8, requests: 3, errors: 1, inputTokens: 30, outputTokens: 60, unpricedRequests: 1 },
+      { group: "t3", label: null, other: false, spend: 2, requests: 1, errors: 0, inputTokens: 10, outputTokens: 20, unpricedRequests: 0 },
+      { group: null, label: null, other: true, spend: 1.5, requests: 2, errors: 0, inputTokens: 20, outputTokens: 40, unpricedRequests: 0 },
+    ]);
+    const point = (p: { bucket: string; group: string | null; other: boolean; spend: number; requests: number }) => [p.bucket.slice(0, 13), p.other ? "other" : p.group, p.spend, p.requests];
+    const sorted = (points: ReturnType<typeof point>[]) => points.sort((a, b) => (`${a[0]} ${a[1]}` < `${b[0]} ${b[1]}` ? -1 : 1));
+    expect(sorted(report.series.map(point))).toEqual([
+      ["2031-02-01T00", "t2", 8, 2],
+      ["2031-02-01T00", "t3", 2, 1],
+      ["2031-02-02T00", "other", 1.5, 2],
+      ["2031-02-02T00", "t2", 0, 1],
+    ]);
+    // Every team on its own (calls without a team as their own group), by hour on the first day.
+    const hourly = await store.spendReport({ from: "2031-02-01T00:00:00.000Z", until: "2031-02-02T00:00:00.000Z", bucket: "hour", groupBy: "team", limit: 10 });
+    expect(hourly.groups.map((g) => [g.group, g.spend, g.errors])).toEqual([["t2", 8, 1], ["t3", 2, 0]]);
+    expect(sorted(hourly.series.map(point))).toEqual([
+      ["2031-02-01T08", "t2", 3, 1],
+      ["2031-02-01T08", "t3", 2, 1],
+      ["2031-02-01T09", "t2", 5, 1],
+    ]);
+    const all = await store.spendReport({ from: "2031-02-01T00:00:00.000Z", until: "2031-02-03T00:00:00.000Z", bucket: "day", groupBy: "team", limit: 10 });
+    expect(all.groups.map((g) => [g.group, g.spend])).toEqual([["t2", 8], ["t3", 2], [null, 1], ["t4", 0.5]]);
   });
 
   it("lists budgets by how much is used, and searches keys by text, state, owner and model", async () => {

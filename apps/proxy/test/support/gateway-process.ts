@@ -37,19 +37,28 @@ export async function startGateway(env: Record<string, string>, runtime: ProxyRu
   const output: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("gateway did not start:\n" + output.join("\n"))), 15_000);
-    const onLine = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) {
-        if (!line) continue;
-        output.push(line);
-        const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
+    const onLine = (line: string) => {
+      if (!line) return;
+      output.push(line);
+      const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
       }
     };
-    child.stdout!.on("data", onLine);
-    child.stderr!.on("data", onLine);
+    // Whole lines only: a pipe's chunk may end in the middle of a JSON log line.
+    const lines = (stream: NodeJS.ReadableStream) => {
+      let rest = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        const parts = (rest + chunk).split("\n");
+        rest = parts.pop()!;
+        for (const line of parts) onLine(line);
+      });
+      stream.on("end", () => onLine(rest));
+    };
+    lines(child.stdout!);
+    lines(child.stderr!);
     child.on("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`gateway exited with ${code}:\n` + output.join("\n")));

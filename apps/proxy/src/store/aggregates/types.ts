@@ -1,5 +1,5 @@
 /** Read-only aggregates over spend logs, keys and budgets: what the admin page shows. */
-import type { KeyRow } from "../types.ts";
+import type { KeyRow } from "../key-types.ts";
 
 export type SpendGroupBy = "key" | "user" | "team" | "end_user" | "model";
 export type SpendBucket = "hour" | "day";

@@ -38,6 +38,16 @@ type Query = Record<string, string | string[]>;
 
 const modelArn = (region: string, modelId: string) => `arn:aws:bedrock:${region}::foundation-model/${modelId}`;
 
+/**
+ * The destination regions a system profile of each geography routes to, as GetInferenceProfile lists them (one
+ * foundation-model ARN per region): what a gateway learns a profile's reach from (data residency).
+ */
+export const PROFILE_DESTINATIONS: Record<string, string[]> = {
+  us: ["us-east-1", "us-east-2", "us-west-2"],
+  eu: ["eu-central-1", "eu-west-1", "eu-west-3"],
+  global: ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "ap-northeast-1"],
+};
+
 function summary(region: string, m: CatalogModel) {
   return {
     modelArn: modelArn(region, m.modelId),
@@ -80,7 +90,7 @@ export function systemProfiles(region: string) {
         createdAt: CREATED,
         updatedAt: CREATED,
         inferenceProfileArn: `arn:aws:bedrock:${region}:${ACCOUNT}:inference-profile/${id}`,
-        models: [{ modelArn: modelArn(region, m.modelId) }],
+        models: (PROFILE_DESTINATIONS[prefix] ?? [region]).map((destination) => ({ modelArn: modelArn(destination, m.modelId) })),
         inferenceProfileId: id,
         status: "ACTIVE",
         type: "SYSTEM_DEFINED",
