@@ -10,6 +10,13 @@ import { readTlsFiles } from "./runtime/tls-files.ts";
 /** The runtime edge: environment in, gateway assembled, served on Bun or Deno, drained on SIGTERM. */
 async function main() {
   surviveStorageRejections();
+  // Listened for before anything starts: a SIGTERM that came before the handler was set killed the process outright
+  // (seen once: the port was open, the handler not yet set). One during start-up is answered once serving.
+  let received: string | null = null;
+  let onSignal = (signal: string) => void (received ??= signal);
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+
   const config = readConfig(process.env);
   const tls = readTlsFiles(process.env);
   const gateway = await assembleGateway(config);
@@ -41,8 +48,8 @@ async function main() {
     log.flush();
     process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  onSignal = (signal) => void shutdown(signal);
+  if (received) onSignal(received);
 }
 
 main().catch(async (error) => {
