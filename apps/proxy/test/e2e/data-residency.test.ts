@@ -185,7 +185,7 @@ describe(`data residency through inference profiles (${proxyRuntime})`, () => {
     ]);
   });
 
-  it("StartAsyncInvoke: the body's modelId is checked like a model in the path (unrestricted keys: body not read, nothing looked up)", async () => {
+  it("StartAsyncInvoke: the body's modelId is checked like a model in the path (a key without allowed_regions: nothing looked up)", async () => {
     const refused = await startAsync(keys.east!, `us.${NOVA}`).catch((e) => e);
     expect(refused).toBeInstanceOf(AccessDeniedException);
     expect(refused.message).toBe(outsideEast(`us.${NOVA}`, "body field modelId"));
@@ -244,6 +244,10 @@ describe(`data residency through inference profiles (${proxyRuntime})`, () => {
     const stream = await agents(keys.us!).send(new RetrieveAndGenerateStreamCommand({ input: { text: "summarise" }, retrieveAndGenerateConfiguration: onKb(profile) }));
     expect(await drain(stream.stream)).toBeGreaterThan(0);
     expect([served("RetrieveAndGenerate").length, served("RetrieveAndGenerateStream").length]).toEqual([3, 1]);
+    emulator.reset();
+    expect((await generate(keys.anywhere!, onKb(systemProfileArn(`global.${SONNET}`)))).output?.text).toBeTruthy();
+    expect(await drain((await agents(keys.anywhere!).send(new InvokeInlineAgentCommand({ sessionId: "s", inputText: "Hi", instruction: "Answer in one short sentence.", foundationModel: `global.${SONNET}` }))).completion)).toBeGreaterThan(0);
+    expect(lookups()).toHaveLength(0);
   });
 
   it("InvokeInlineAgent: its foundationModel and its collaborators'", async () => {
