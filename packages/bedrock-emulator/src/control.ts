@@ -16,6 +16,8 @@ export interface EmulatorControl {
   cutAfterEvents?: number;
   throttle?: boolean;
   omitUsageHeaders?: boolean;
+  /** ApplyGuardrail: answer as a guardrail with this many Automated Reasoning policies (each evaluates every text unit). */
+  automatedReasoningPolicies?: number;
 }
 
 type Json = Record<string, unknown>;

@@ -114,6 +114,8 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   }
 
   if (controlPlane) {
+    const fault = emulator.faults.apply(region, null, controlPlane.operation, true);
+    if (fault?.kind === "error") return fail(fault.error);
     try {
       return controlPlaneResponse(controlPlane, region, new Date((opts.now ?? Date.now)()), baseHeaders);
     } catch (err) {
@@ -138,7 +140,7 @@ async function handle(emulator: Emulator, request: Request, signal: AbortSignal 
   if (invalid) return fail(invalid);
 
   let control = controlFor(route.operation, parsed);
-  const fault = emulator.faults.apply(region, route.params.modelId ?? null);
+  const fault = emulator.faults.apply(region, route.params.modelId ?? null, route.operation);
   if (fault?.kind === "error") return fail(fault.error);
   if (fault?.kind === "mid-stream") control = { ...control, failAfterEvents: fault.afterEvents, failWith: fault.failWith };
   if (control.throttle === true || (route.params.modelId ?? "").includes("throttle")) return fail(throttling());

@@ -22,6 +22,11 @@ export interface FaultRule {
   region?: string;
   /** Model id (exact, or with `*` wildcards); default: every call, with or without a model. */
   model?: string;
+  /**
+   * Operation name (exact, or with `*` wildcards), e.g. `GetInferenceProfile` or `GetAgent*`; default: every runtime
+   * and agent-runtime operation. Control-plane reads (GetInferenceProfile, GetAgent...) fail only by a rule naming them.
+   */
+  operation?: string;
   /** Let this many matching calls through before failing (default 0: fail from the first). */
   afterCalls?: number;
   /** Fail at most this many calls, then let calls through again; default: no end. */
@@ -49,23 +54,31 @@ export interface Faults {
   set(rules: FaultRule[]): void;
   list(): FaultState[];
   clear(): void;
-  /** Counts the call against every matching rule; the first rule that fires decides. */
-  apply(region: string, modelId: string | null): FaultAction | null;
+  /**
+   * Counts the call against every matching rule; the first rule that fires decides. `controlPlane`: the call is a
+   * control-plane read, which only rules with an `operation` match.
+   */
+  apply(region: string, modelId: string | null, operation?: string | null, controlPlane?: boolean): FaultAction | null;
 }
 
 export function createFaults(initial: FaultRule[] = []): Faults {
-  let rules: { state: FaultState; model: RegExp | null }[] = [];
+  let rules: { state: FaultState; model: RegExp | null; operation: RegExp | null }[] = [];
   const faults: Faults = {
     set(next) {
-      rules = next.map((rule) => ({ state: { ...checkRule(rule), seen: 0, failed: 0 }, model: rule.model === undefined ? null : pattern(rule.model) }));
+      rules = next.map((rule) => ({
+        state: { ...checkRule(rule), seen: 0, failed: 0 },
+        model: rule.model === undefined ? null : pattern(rule.model),
+        operation: rule.operation === undefined ? null : pattern(rule.operation),
+      }));
     },
     list: () => rules.map((r) => ({ ...r.state })),
     clear: () => faults.set([]),
-    apply(region, modelId) {
+    apply(region, modelId, operationName = null, controlPlane = false) {
       let action: FaultAction | null = null;
-      for (const { state, model } of rules) {
+      for (const { state, model, operation } of rules) {
         if (state.region !== undefined && state.region !== region) continue;
         if (model !== null && (modelId === null || !model.test(modelId))) continue;
+        if (operation === null ? controlPlane : operationName === null || !operation.test(operationName)) continue;
         state.seen++;
         if (action || state.seen <= (state.afterCalls ?? 0)) continue;
         if (state.times !== undefined && state.failed >= state.times) continue;
@@ -90,7 +103,7 @@ export function checkRule(rule: FaultRule): FaultRule {
     const v = rule[name];
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new TypeError(`fault rule ${name} must be a non-negative integer`);
   }
-  for (const name of ["region", "model"] as const) {
+  for (const name of ["region", "model", "operation"] as const) {
     if (rule[name] !== undefined && typeof rule[name] !== "string") throw new TypeError(`fault rule ${name} must be a string`);
   }
   return rule;

@@ -20,6 +20,7 @@ export { expectedUsage, countWords, type ExpectedUsage, type Usage } from "./usa
 export type { EmulatorControl } from "./control.ts";
 export { FAULTS_PATH, type FaultRule, type FaultState, type FaultError } from "./faults.ts";
 export { guardrailUnits } from "./ops/runtime/guardrail.ts";
+export { blankPngBase64 } from "./png.ts";
 export { DEFAULT_CONTROL_PLANE, type ControlPlaneFixtures, type EmulatorAgent } from "./ops/control/fixtures.ts";
 export { PROFILE_DESTINATIONS } from "./ops/control/catalog.ts";
 export { INPUT_AUDIO_BYTES_PER_SPEECH_TOKEN, OUTPUT_AUDIO_BYTES_PER_SPEECH_TOKEN, SPEECH_TOKENS_PER_REPLY_WORD } from "./ops/runtime/bidirectional-stream.ts";

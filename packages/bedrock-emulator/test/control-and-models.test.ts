@@ -128,4 +128,41 @@ describe("models with their real response shapes", () => {
     expect(k.embeddings).toHaveLength(2);
     expect(k.embeddings[0]).toHaveLength(1024);
   });
+
+  test("multimodal embeddings: Titan with an image, Cohere Embed v4 by type, Nova Multimodal Embeddings", async () => {
+    const titan = await c.runtime.send(new InvokeModelCommand({ modelId: "amazon.titan-embed-image-v1", body: JSON.stringify({ inputText: "a red shoe", inputImage: "iVBORw0KGgo=", embeddingConfig: { outputEmbeddingLength: 384 } }) }));
+    expect(JSON.parse(new TextDecoder().decode(titan.body))).toMatchObject({ embedding: expect.any(Array), inputTextTokenCount: 3 });
+    const v4 = await c.runtime.send(new InvokeModelCommand({ modelId: "cohere.embed-v4:0", body: JSON.stringify({ input_type: "search_document", texts: ["one two"], output_dimension: 256 }) }));
+    const k = JSON.parse(new TextDecoder().decode(v4.body));
+    expect(k).toMatchObject({ response_type: "embeddings_by_type", texts: ["one two"] });
+    expect(k.embeddings.float[0]).toHaveLength(256);
+    const nova = await c.runtime.send(
+      new InvokeModelCommand({ modelId: "amazon.nova-2-multimodal-embeddings-v1:0", body: JSON.stringify({ taskType: "SINGLE_EMBEDDING", singleEmbeddingParams: { embeddingPurpose: "GENERIC_INDEX", embeddingDimension: 1024, text: { truncationMode: "END", value: "three word text" } } }) }),
+    );
+    const n = JSON.parse(new TextDecoder().decode(nova.body));
+    expect(n.embeddings).toHaveLength(1);
+    expect(n.embeddings[0]).toMatchObject({ embeddingType: "TEXT" });
+    expect(n.embeddings[0].embedding).toHaveLength(1024);
+  });
+
+  test("image models answer base64 PNGs of the size asked: Nova Canvas, Titan Image Generator v2, Stability", async () => {
+    const size = (png: string) => {
+      const bytes = Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0));
+      const view = new DataView(bytes.buffer);
+      return { signature: new TextDecoder().decode(bytes.subarray(1, 4)), width: view.getUint32(16), height: view.getUint32(20), bytes: bytes.length };
+    };
+    const canvas = await c.runtime.send(
+      new InvokeModelCommand({ modelId: "amazon.nova-canvas-v1:0", body: JSON.stringify({ taskType: "TEXT_IMAGE", textToImageParams: { text: "a cat" }, imageGenerationConfig: { numberOfImages: 2, width: 1280, height: 720, quality: "premium" } }) }),
+    );
+    const n = JSON.parse(new TextDecoder().decode(canvas.body));
+    expect(n.images).toHaveLength(2);
+    expect(size(n.images[0])).toMatchObject({ signature: "PNG", width: 1280, height: 720 });
+    const titan = JSON.parse(new TextDecoder().decode((await c.runtime.send(new InvokeModelCommand({ modelId: "amazon.titan-image-generator-v2:0", body: JSON.stringify({ taskType: "TEXT_IMAGE", textToImageParams: { text: "a cat" } }) }))).body));
+    expect(titan).toMatchObject({ images: [expect.any(String)], error: null });
+    expect(size(titan.images[0])).toMatchObject({ width: 1024, height: 1024 });
+    const sd = JSON.parse(new TextDecoder().decode((await c.runtime.send(new InvokeModelCommand({ modelId: "stability.sd3-5-large-v1:0", body: JSON.stringify({ prompt: "a cat", aspect_ratio: "16:9" }) }))).body));
+    expect(sd).toMatchObject({ seeds: [42], finish_reasons: [null], images: [expect.any(String)] });
+    expect(size(sd.images[0])).toMatchObject({ width: 1344, height: 768 });
+    await expect(c.runtime.send(new InvokeModelCommand({ modelId: "amazon.nova-canvas-v1:0", body: JSON.stringify({ taskType: "TEXT_IMAGE", imageGenerationConfig: { numberOfImages: 6 } }) }))).rejects.toThrow(/numberOfImages must be an integer from 1 to 5/);
+  });
 });

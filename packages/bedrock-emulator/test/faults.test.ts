@@ -1,7 +1,9 @@
 import { ConverseCommand, ConverseStreamCommand, ThrottlingException } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { FAULTS_PATH, startEmulator, type RunningEmulator } from "../src/index.ts";
-import { runtimeClient } from "./helpers.ts";
+import { BedrockClient, GetInferenceProfileCommand } from "@aws-sdk/client-bedrock";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { creds, runtimeClient } from "./helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -29,6 +31,20 @@ describe("fault rules", () => {
       expect(await outcome(converse("anthropic.claude-v2", "us-west-2"))).toBe("ok");
       expect(await outcome(converse("amazon.nova-lite-v1:0"))).toBe("ok");
       expect(emu.faults.list()[0]).toMatchObject({ seen: 2, failed: 1 });
+    });
+
+    test("control-plane reads fail only by a rule naming their operation", async () => {
+      const profile = () => outcome(new BedrockClient({ region: "us-east-1", endpoint: emu.url, credentials: creds, requestHandler: new NodeHttpHandler(), maxAttempts: 1 }).send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: "emulator-haiku" })));
+      emu.faults.set([{ error: "ServiceUnavailableException" }]);
+      expect(await profile()).toBe("ok");
+      expect(await outcome(converse("m"))).toBe("ServiceUnavailableException");
+      emu.faults.set([{ operation: "GetInference*", error: "ThrottlingException", times: 1 }]);
+      expect(await profile()).toBe("ThrottlingException");
+      expect(await profile()).toBe("ok");
+      expect(await outcome(converse("m"))).toBe("ok");
+      emu.faults.set([{ operation: "Converse", error: "InternalServerException" }]);
+      expect(await outcome(converse("m"))).toBe("InternalServerException");
+      expect(await outcome(runtimeClient(emu.url).send(new ConverseStreamCommand({ modelId: "m", messages })))).toBe("ok");
     });
 
     test("fail a stream after its first frames with a typed exception frame", async () => {

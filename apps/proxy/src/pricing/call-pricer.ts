@@ -4,7 +4,6 @@ import type { Usage } from "../usage/types.ts";
 import { costOf } from "./cost.ts";
 import { resolveModelId } from "./model-id.ts";
 import type { PriceTable } from "./price-table.ts";
-import { withTimeout } from "../with-timeout.ts";
 import { errorMessage } from "../error-message.ts";
 
 export interface PricedCall {
@@ -19,7 +18,8 @@ export interface CallPricer {
   readonly table: PriceTable;
   /**
    * At admission: asks the control plane (cached) for the model of an application inference profile the operator
-   * did not map, or of the agent alias an InvokeAgent call names. Never refuses; waits at most `lookupTimeoutMs`.
+   * did not map, or of the agent alias an InvokeAgent call names. Never refuses; waits at most the resolver's
+   * `answerWithinMs` per lookup (an agent on an application profile: two lookups).
    */
   prepare(call: BedrockCall): Promise<void>;
   price(call: BedrockCall, outcome: CallOutcome): PricedCall;
@@ -44,9 +44,7 @@ const AGENT_PATH = /^\/agents\/([^/]+)\/agentAliases\/([^/]+)\/sessions\//;
  * recording of a call synchronous; with the resolver's cache only the first call of a profile or alias waits.
  * Without a resolver those calls keep spend null with the reason.
  */
-export function callPricer(table: PriceTable, resolver: ModelResolver | null, options: { lookupTimeoutMs?: number } = {}): CallPricer {
-  const lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
-
+export function callPricer(table: PriceTable, resolver: ModelResolver | null): CallPricer {
   const priceWith = (call: BedrockCall, usage: Usage, model: string | null, how: string | null): PricedCall => {
     const result = costOf(usage, model, call.region, table);
     const note = [usage.note, how, result.warning].filter((n, i, all): n is string => !!n && all.indexOf(n) === i).join("; ") || null;
@@ -75,8 +73,8 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null, op
     async prepare(call) {
       const needed = lookupFor(call);
       if (!needed) return;
-      // The lookup goes on after a timeout and is cached for the next call.
-      const result = await withTimeout(needed.lookup(), lookupTimeoutMs).catch((error: unknown): Resolution => ({ error: errorMessage(error) }));
+      // The resolver answers in bounded time (a slow lookup goes on, and is cached for the next call); it never throws.
+      const result = await needed.lookup().catch((error: unknown): Resolution => ({ error: errorMessage(error) }));
       call.modelLookup = { how: needed.how, ...result };
     },
     price(call, outcome) {

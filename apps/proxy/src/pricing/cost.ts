@@ -1,5 +1,5 @@
-import type { BilledUnits, GuardrailUnits, TokenCounts, Usage } from "../usage/types.ts";
-import type { PriceSource, PriceTable, TokenPrices } from "./price-table.ts";
+import type { BilledUnits, GeneratedImages, GuardrailUnits, TokenCounts, Usage } from "../usage/types.ts";
+import type { ImagePriceTier, PriceSource, PriceTable, TokenPrices } from "./price-table.ts";
 
 /** USD per component, before rounding. */
 export interface CostBreakdown {
@@ -11,7 +11,7 @@ export interface CostBreakdown {
   /** Speech tokens, in and out (Nova Sonic). */
   speech: number;
   guardrail: number;
-  /** Billed units that are not tokens: Rerank queries, seconds of generated video. */
+  /** Billed units that are not tokens: Rerank queries, seconds of generated video, images made or embedded. */
   units: number;
 }
 
@@ -65,8 +65,8 @@ export function costOf(usage: Usage, modelId: string | null, region: string, tab
         if (missing) return { cost: null, pricedModel: found.pricedModel, warning: `no ${missing} price for ${found.pricedModel}` };
       }
       if (part === parts[0] && usage.units) {
-        const missing = addUnitCost(breakdown, usage.units, found.prices);
-        if (missing) return { cost: null, pricedModel: found.pricedModel, warning: `no ${missing} price for ${found.pricedModel}` };
+        const problem = addUnitCost(breakdown, usage.units, found.prices, found.pricedModel);
+        if (problem) return { cost: null, pricedModel: found.pricedModel, warning: problem };
       }
     }
   }
@@ -125,17 +125,36 @@ function addSpeechCost(into: CostBreakdown, speech: NonNullable<Usage["speechTok
   return null;
 }
 
-/** Adds per-query and per-second prices; returns the name of a price the model lacks, if any. */
-function addUnitCost(into: CostBreakdown, units: BilledUnits, prices: TokenPrices): string | null {
+/** Adds the per-unit prices (queries, seconds, images); returns why the cost is unknown, if it is. */
+function addUnitCost(into: CostBreakdown, units: BilledUnits, prices: TokenPrices, model: string): string | null {
   if (units.queries) {
-    if (prices.query === undefined) return "per-query";
+    if (prices.query === undefined) return `no per-query price for ${model}`;
     into.units += (units.queries / 1000) * prices.query;
   }
   if (units.videoSeconds) {
-    if (prices.videoSeconds === undefined) return "per-second video";
+    if (prices.videoSeconds === undefined) return `no per-second video price for ${model}`;
     into.units += (units.videoSeconds / 1000) * prices.videoSeconds;
   }
+  if (units.inputImages) {
+    if (prices.inputImage === undefined) return `no per-image input price for ${model}`;
+    into.units += (units.inputImages / 1000) * prices.inputImage;
+  }
+  for (const group of units.images ?? []) {
+    if (group.count <= 0) continue;
+    if (!prices.images) return `no per-image price for ${model}`;
+    const tier = imageTier(prices.images, group);
+    if (typeof tier === "string") return `${tier} (${model})`;
+    into.units += (group.count / 1000) * (group.quality === "premium" ? (tier.premium ?? tier.standard) : tier.standard);
+  }
   return null;
+}
+
+/** The size tier that prices `group`, or why there is none. */
+function imageTier(tiers: ImagePriceTier[], group: GeneratedImages): ImagePriceTier | string {
+  if (group.pixels === null) {
+    return tiers.length === 1 ? tiers[0]! : "image size unknown, and the price depends on it";
+  }
+  return tiers.find((t) => t.maxPixels === undefined || group.pixels! <= t.maxPixels) ?? `no per-image price for images of ${group.pixels} pixels`;
 }
 
 function hasTokens(t: TokenCounts): boolean {

@@ -1,6 +1,6 @@
-import { calcPrice } from "@pydantic/genai-prices";
+import { calcPrice, findProvider, type ModelInfo, type PriceCalculationResult, type Provider } from "@pydantic/genai-prices";
 import { boundedMemo } from "../bedrock/bounded-memo.ts";
-import type { TokenPrices } from "./price-table.ts";
+import type { TokenPrices } from "./token-prices.ts";
 // The pinned version, for the source line and the coverage report (the data ships inside the package).
 import proxyPackage from "../../package.json" with { type: "json" };
 
@@ -29,9 +29,12 @@ export interface LibraryPrices {
 export function libraryPrices(): LibraryPrices {
   const lookup = boundedMemo((key: string): LibraryLookup => {
     const [requestedId, baseModelId] = key.split("\n") as [string, string];
-    let result;
+    let result: PriceCalculationResult;
     try {
       result = calcPrice({ input_tokens: 0, output_tokens: 0 }, requestedId, { providerId: "aws" });
+      // An in-region call of a model the data lists only as `regional.` (matched by `us.`/`eu.`... ids) and
+      // `global.`: AWS bills in-region calls at the regional price (Nova 2 Lite, Claude 4.5 and later).
+      if (!result && requestedId === baseModelId) result = regionalPrice(requestedId);
     } catch (error) {
       return { found: false, reason: `genai-prices failed: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -72,6 +75,24 @@ export function libraryPrices(): LibraryPrices {
 }
 
 /**
+ * The data's `regional.<id>` entry priced for `id` itself: its match rules only name the geographic profiles
+ * (`us.amazon.nova-2-lite`), so the entry is offered to calcPrice under a rule that matches the bare id.
+ */
+function regionalPrice(id: string): PriceCalculationResult {
+  const aws = awsProvider();
+  const regional = aws?.models.find((m) => m.id.startsWith("regional.") && sameModel(m.id, id) && datesAgree(m.id, id));
+  if (!aws || !regional) return null;
+  const only: ModelInfo = { ...regional, match: { equals: id } };
+  return calcPrice({ input_tokens: 0, output_tokens: 0 }, id, { provider: { ...aws, models: [only] } });
+}
+
+let aws: Provider | undefined | null = null;
+function awsProvider(): Provider | undefined {
+  if (aws === null) aws = findProvider({ providerId: "aws" });
+  return aws;
+}
+
+/**
  * `regional.anthropic.claude-opus-4-5-v1:0` names `anthropic.claude-opus-4-5-20251101-v1:0`;
  * `amazon.titan-embed-text-v1` does not name `amazon.titan-embed-text-v2:0`.
  */
@@ -79,8 +100,17 @@ export function sameModel(libraryModel: string, baseModelId: string): boolean {
   const lib = normalise(libraryModel.replace(/^(regional|global)\./, ""));
   const base = normalise(baseModelId);
   if (lib === base) return true;
-  // The data names some models without their version suffix (`anthropic.claude-opus-5`).
-  return base.startsWith(lib) && /^(-v\d+)?(:\d+)?$/.test(base.slice(lib.length));
+  // Either side may leave out the version suffix: the data names some models without it (`anthropic.claude-opus-5`),
+  // and Bedrock names newer ones without it (`anthropic.claude-sonnet-4-6`, `anthropic.claude-opus-4-6-v1`).
+  const versionOnly = /^(-v\d+)?(:\d+)?$/;
+  return (base.startsWith(lib) && versionOnly.test(base.slice(lib.length))) || (lib.startsWith(base) && versionOnly.test(lib.slice(base.length)));
+}
+
+/** Ids that both carry a release date name the same release only with the same date. */
+function datesAgree(a: string, b: string): boolean {
+  const date = (id: string) => /-(\d{8})(?=-|:|$)/.exec(id)?.[1];
+  const [x, y] = [date(a), date(b)];
+  return x === undefined || y === undefined || x === y;
 }
 
 function normalise(id: string): string {

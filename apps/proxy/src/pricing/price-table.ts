@@ -4,27 +4,9 @@ import { type ResolvedModelId, resolveModelId } from "./model-id.ts";
 import { type LibraryPrices, libraryPrices } from "./library-prices.ts";
 import builtIn from "./price-table.json" with { type: "json" };
 import { errorMessage } from "../error-message.ts";
+import type { TokenPrices } from "./token-prices.ts";
 
-/**
- * USD per 1,000 units: tokens, except `query` (per 1,000 Rerank queries) and `videoSeconds` (per 1,000 seconds of
- * generated video). Missing cache prices: cache tokens are priced at the input rate, with a warning.
- */
-export interface TokenPrices {
-  input: number;
-  output: number;
-  cacheRead?: number;
-  /** Cache writes with the default 5-minute TTL. */
-  cacheWrite?: number;
-  /** Cache writes with a 1-hour TTL. */
-  cacheWrite1h?: number;
-  /** Speech tokens in and out (speech-to-speech models: Nova Sonic). */
-  inputAudio?: number;
-  outputAudio?: number;
-  /** Rerank: per 1,000 queries (a query of more than 100 documents counts as one per started 100). */
-  query?: number;
-  /** Video generation (StartAsyncInvoke): per 1,000 seconds of output. */
-  videoSeconds?: number;
-}
+export type { ImagePriceTier, TokenPrices } from "./token-prices.ts";
 
 /** Which layer a price came from: the operator's file, the maintained library, or the built-in hand table. */
 export type PriceSource = "override" | "genai-prices" | "hand-table";
@@ -111,9 +93,10 @@ export function buildPriceTable(override?: unknown, origin = "override", library
   const base = validatePriceTableFile(builtIn, "built-in price-table.json");
   const extra = override === undefined ? {} : validatePriceTableFile(override, `price table ${origin}`);
 
-  const hand = new Map<string, ModelPriceEntry>(Object.entries(base.models ?? {}));
+  const hand = new Map<string, ModelPriceEntry>(entriesOf(base.models).map(([id, entry]) => [id, withoutComments(entry)]));
   const overrides = new Map<string, ModelPriceEntry>();
-  for (const [id, entry] of Object.entries(extra.models ?? {})) {
+  for (const [id, raw] of entriesOf(extra.models)) {
+    const entry = withoutComments(raw);
     const previous = hand.get(id);
     const merged = { ...previous, ...entry, regions: { ...previous?.regions, ...entry.regions } } as ModelPriceEntry;
     if (merged.input === undefined || merged.output === undefined) {
@@ -122,7 +105,7 @@ export function buildPriceTable(override?: unknown, origin = "override", library
     overrides.set(id, merged);
   }
   const models = new Map<string, ModelPriceEntry>([...hand, ...overrides]);
-  const guardrail: GuardrailPrices = { ...base.guardrail, ...extra.guardrail };
+  const guardrail: GuardrailPrices = Object.fromEntries([...entriesOf(base.guardrail), ...entriesOf(extra.guardrail)]);
   const applicationInferenceProfiles = { ...base.applicationInferenceProfiles, ...extra.applicationInferenceProfiles };
   const source = [
     override === undefined ? null : `${origin}${extra._source ? ` (${extra._source})` : ""}`,
@@ -150,7 +133,9 @@ export function buildPriceTable(override?: unknown, origin = "override", library
       if (resolved.baseModelId === null) return { found: false, pricedModel: null, reason: resolved.reason ?? `cannot resolve model ${modelId}`, resolved };
       const base = withoutThroughputSuffix(resolved.baseModelId) ?? resolved.baseModelId;
       const profileId = resolved.profilePrefix ? `${resolved.profilePrefix}.${resolved.baseModelId}` : null;
-      const candidates = [...new Set([decodeId(modelId), profileId, resolved.baseModelId, base].filter((k): k is string => k !== null))];
+      // Bedrock names some models without the `:0` the tables carry (`cohere.embed-v4` is `cohere.embed-v4:0`).
+      const versioned = /:\d+$/.test(base) ? null : `${base}:0`;
+      const candidates = [...new Set([decodeId(modelId), profileId, resolved.baseModelId, base, versioned].filter((k): k is string => k !== null))];
       for (const key of candidates) {
         const prices = pricesIn(overrides, key, region);
         if (prices) return { found: true, pricedModel: key, prices, resolved, source: "override" };
@@ -168,6 +153,16 @@ export function buildPriceTable(override?: unknown, origin = "override", library
   };
 }
 
+/** A section's entries without its `_` comment keys. */
+function entriesOf<V>(section: Record<string, V> | undefined): [string, V][] {
+  return Object.entries(section ?? {}).filter(([key]) => !key.startsWith("_"));
+}
+
+/** A price entry without its `_source` (and other `_` comment) fields. */
+function withoutComments(entry: ModelPriceEntry): ModelPriceEntry {
+  return Object.fromEntries(Object.entries(entry).filter(([key]) => !key.startsWith("_"))) as unknown as ModelPriceEntry;
+}
+
 /** `anthropic.claude-3-haiku-20240307-v1:0:200k` (a context-length variant) → `anthropic.claude-3-haiku-20240307-v1:0`. */
 function withoutThroughputSuffix(id: string): string | null {
   const match = /^(.+:\d+):(?:\d+k|mm)$/.exec(id);
@@ -182,7 +177,8 @@ function decodeId(id: string): string {
   }
 }
 
-const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "inputAudio", "outputAudio", "query", "videoSeconds"] as const;
+const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "inputAudio", "outputAudio", "query", "videoSeconds", "inputImage"] as const;
+const PRICE_FIELDS = [...TOKEN_PRICE_KEYS, "images"].join(", ");
 const GUARDRAIL_KEYS: readonly (keyof GuardrailUnits)[] = [
   "content",
   "contentImage",
@@ -214,8 +210,10 @@ export function validatePriceTableFile(value: unknown, origin: string): PriceTab
                 if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) check.fail(`${where}.regions`, `has ${show(region)}, which is not an AWS region`);
                 checkPrices(check, `${where}.regions[${JSON.stringify(region)}]`, regional);
               }
+            } else if (field === "images") {
+              checkImageTiers(check, `${where}.images`, price);
             } else if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) {
-              check.fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")} or regions)`);
+              check.fail(`${where}.${field}`, `is not a price field (expected ${PRICE_FIELDS} or regions)`);
             } else {
               checkPrice(check, `${where}.${field}`, price);
             }
@@ -263,9 +261,34 @@ function checkOf(origin: string): Check {
 
 function checkPrices(check: Check, where: string, value: unknown): void {
   for (const [field, price] of check.entries(where, value, "an object of prices")) {
-    if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) check.fail(`${where}.${field}`, `is not a price field (expected ${TOKEN_PRICE_KEYS.join(", ")})`);
+    if (field === "images") {
+      checkImageTiers(check, `${where}.images`, price);
+      continue;
+    }
+    if (!(TOKEN_PRICE_KEYS as readonly string[]).includes(field)) check.fail(`${where}.${field}`, `is not a price field (expected ${PRICE_FIELDS})`);
     checkPrice(check, `${where}.${field}`, price);
   }
+}
+
+/** `[{maxPixels?, standard, premium?}, ...]`, smallest size first; only the last tier may leave out `maxPixels`. */
+function checkImageTiers(check: Check, where: string, value: unknown): void {
+  if (!Array.isArray(value) || value.length === 0) check.fail(where, 'must be a list of size tiers like [{"maxPixels": 1048576, "standard": 40, "premium": 60}]');
+  let previous = 0;
+  (value as unknown[]).forEach((tier, i) => {
+    const at = `${where}[${i}]`;
+    for (const [field, price] of check.entries(at, tier, 'an object like {"maxPixels": 1048576, "standard": 40}')) {
+      if (field === "maxPixels") {
+        if (typeof price !== "number" || !Number.isInteger(price) || price <= previous) check.fail(`${at}.maxPixels`, `must be a whole number of pixels larger than the tier before's, got ${show(price)}`);
+        previous = price as number;
+      } else if (field === "standard" || field === "premium") {
+        checkPrice(check, `${at}.${field}`, price);
+      } else {
+        check.fail(`${at}.${field}`, "is not an image tier field (expected maxPixels, standard, premium)");
+      }
+    }
+    if (!isPlainObject(tier) || tier.standard === undefined) check.fail(at, "needs a standard price");
+    if (tier.maxPixels === undefined && i !== (value as unknown[]).length - 1) check.fail(at, "leaves out maxPixels, which only the last tier may");
+  });
 }
 
 function checkPrice(check: Check, where: string, value: unknown): void {

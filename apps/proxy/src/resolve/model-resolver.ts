@@ -1,11 +1,9 @@
-import { setBounded } from "../cache/bounded-map.ts";
-import { createRefreshingCache, type RefreshingCache } from "../cache/refreshing-cache.ts";
-import { errorMessage } from "../error-message.ts";
 import { log } from "../log.ts";
 import { at, isObject } from "../usage/json.ts";
-import { ControlPlaneError, type ControlPlaneClient } from "./control-plane.ts";
+import type { ControlPlaneClient } from "./control-plane.ts";
+import { type Resolution, type ResolutionCache, resolutionCache } from "./resolution-cache.ts";
 
-export type Resolution = { model: string } | { error: string };
+export type { Resolution } from "./resolution-cache.ts";
 
 /**
  * Where an inference profile may serve a call (GetInferenceProfile's `models`, one foundation-model ARN per
@@ -44,8 +42,19 @@ export interface ModelResolverOptions {
   ttlMs?: number;
   /** How long a refusal (404, 403: no such profile, no permission) is remembered. Default 1 minute. */
   failureTtlMs?: number;
+  /**
+   * How long an outage (5xx, network failure, no answer in time) is remembered. Default 5 s: meanwhile calls get the
+   * last known model (stale-if-error) or the error at once, instead of each asking and waiting.
+   */
+  outageTtlMs?: number;
+  /** A throttled lookup (429) is asked again after this long (not remembered as a refusal). Default 1 s. */
+  throttleRetryMs?: number;
+  /** How long a call waits for a lookup at admission. Default 2 s. */
+  answerWithinMs?: number;
   /** Default 1,000 per kind. */
   maxEntries?: number;
+  /** The clock, for tests. */
+  now?: () => number;
 }
 
 const PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):\d*:application-inference-profile\/.+$/;
@@ -55,35 +64,19 @@ const MODEL_ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):\d*:foundation-model\/(.
 
 export function modelResolver(options: ModelResolverOptions): ModelResolver {
   const { client } = options;
-  const maxEntries = options.maxEntries ?? 1_000;
-  /** Why a key has no value (a refusal is remembered as "none"), for the spend note; bounded like the caches. */
-  const reasons = new Map<string, string>();
 
-  /**
-   * A control-plane fact, cached: refusals (4xx) are remembered as "none" for `failureTtlMs`; outages (5xx, network)
-   * serve the last known model (stale-if-error). Each key's failure is logged once, until it succeeds again.
-   */
-  const cached = <V>(what: string, fetchValue: (key: string) => Promise<V>): RefreshingCache<V> =>
-    createRefreshingCache<V>({
-      read: async (key) => {
-        try {
-          const value = await fetchValue(key);
-          reasons.delete(key);
-          return value;
-        } catch (error) {
-          const reason = errorMessage(error);
-          if (!reasons.has(key)) log.warn(`${what} lookup failed; calls that need it are logged with spend null until it succeeds`, { key: key.replaceAll("\n", " "), error: reason });
-          setBounded(reasons, key, reason, maxEntries);
-          const refused = error instanceof ControlPlaneError && error.status !== null && error.status < 500;
-          if (refused || !(error instanceof ControlPlaneError)) return null;
-          throw error;
-        }
-      },
-      storeName: "Bedrock control plane",
+  /** A control-plane fact, cached (see resolutionCache); each key's failure is logged once, until it succeeds again. */
+  const cached = <V>(what: string, read: (key: string) => Promise<V>): ResolutionCache<V> =>
+    resolutionCache({
+      read,
       ttlMs: options.ttlMs ?? 600_000,
-      negativeTtlMs: options.failureTtlMs ?? 60_000,
-      maxEntries,
-      lookupTimeoutMs: 5_000,
+      refusalTtlMs: options.failureTtlMs ?? 60_000,
+      failureTtlMs: options.outageTtlMs ?? 5_000,
+      throttleRetryMs: options.throttleRetryMs ?? 1_000,
+      answerWithinMs: options.answerWithinMs ?? 2_000,
+      maxEntries: options.maxEntries ?? 1_000,
+      onFirstFailure: (key, error) => log.warn(`${what} lookup failed; calls that need it are logged with spend null until it succeeds (or priced at the last known model during an outage)`, { key: key.replaceAll("\n", " "), error }),
+      ...(options.now && { now: options.now }),
     });
 
   /** Keyed by `region\nidentifier`: one answer serves pricing and data residency alike. */
@@ -108,17 +101,8 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
     return described;
   });
 
-  /** A cached value, or why there is none; `unavailable` when the control plane could not be asked at all. */
-  const settle = async <V>(cache: RefreshingCache<V>, key: string): Promise<{ value: V } | { error: string; unavailable: boolean }> => {
-    try {
-      const value = await cache.get(key);
-      return value !== null ? { value } : { error: reasons.get(key) ?? "not found", unavailable: false };
-    } catch (error) {
-      return { error: errorMessage(error), unavailable: true };
-    }
-  };
   const modelOf = async (arn: string): Promise<Resolution> => {
-    const described = await settle(profiles, profileKey(arn, ""));
+    const described = await profiles.get(profileKey(arn, ""));
     if ("error" in described) return { error: described.error };
     const model = modelOfProfile(described.value);
     return model !== null ? { model } : { error: `GetInferenceProfile for ${arn} lists no single foundation model` };
@@ -130,7 +114,7 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
       return modelOf(arn);
     },
     async agentModel(agentId, agentAliasId, region) {
-      const agent = await settle(agents, `${region}\n${agentId}\n${agentAliasId}`);
+      const agent = await agents.get(`${region}\n${agentId}\n${agentAliasId}`);
       if ("error" in agent) return { error: agent.error };
       // An agent may run on an application inference profile.
       return PROFILE_ARN.test(agent.value) ? modelOf(agent.value) : { model: agent.value };
@@ -140,7 +124,7 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
       return "error" in agent ? agent : { model: agent.value };
     },
     async profileReach(identifier, region) {
-      const described = await settle(profiles, profileKey(identifier, region));
+      const described = await profiles.get(profileKey(identifier, region));
       if ("error" in described) return described;
       const { models } = described.value;
       const regions = [...new Set(models.map((m) => m.region))];

@@ -4,7 +4,7 @@ import type { ScopeResolver } from "./budget-scopes.ts";
 import { displayCost } from "./cost-display.ts";
 import type { BudgetLedger, BudgetScope } from "./ledger.ts";
 import { costOf, type PriceTable } from "../pricing/index.ts";
-import { estimatedUsage, estimateTokens } from "../usage/estimate.ts";
+import { estimatedImages, estimatedUsage, estimateTokens } from "../usage/estimate.ts";
 
 /**
  * Refuses a call when any of its scopes (key, the key's user and team, the end user) has spent its `max_budget` in
@@ -36,8 +36,8 @@ export function budgetStep(options: { ledger: BudgetLedger; scopes: ScopeResolve
     async reserve(call) {
       const scopes = call.budgetScopes;
       if (!scopes || scopes.every((scope) => scope.maxBudget === null)) return undefined;
-      const estimate = estimateTokens(call.route.operation?.operationId ?? null, call.modelId, call.body);
-      const cost = costOf(estimatedUsage(estimate), call.modelId, call.region, prices).cost ?? 0;
+      const usage = estimatedImages(call.modelId, call.body) ?? estimatedUsage(estimateTokens(call.route.operation?.operationId ?? null, call.modelId, call.body));
+      const cost = costOf(usage, call.modelId, call.region, prices).cost ?? 0;
       if (cost <= 0) return undefined;
       const over = await ledger.reserve(scopes, cost);
       if (over) {

@@ -9,7 +9,8 @@ const NOVA_REEL_SHOT_SECONDS = 6;
 /**
  * StartAsyncInvoke answers with an invocation ARN only; the job is billed when it completes. Video generation
  * (Nova Reel) is billed per second of output, which the request fixes (`videoGenerationConfig.durationSeconds`, or
- * 6 s per manual shot), so it is priced at submission. Other models' jobs stay unpriced with the reason.
+ * 6 s per manual shot), so it is priced at submission. Other models' jobs stay unpriced with the reason, for good:
+ * GetAsyncInvoke reports a job's status and output location, never what it used, so there is nothing to reconcile.
  */
 export function asyncInvokeUsage(requestBody: Uint8Array | null | undefined): Usage {
   const parsed = requestJson(requestBody);
@@ -23,7 +24,7 @@ export function asyncInvokeUsage(requestBody: Uint8Array | null | undefined): Us
     ...zeroTokens(),
     ...(modelId && { modelId }),
     source: "not-exposed",
-    note: `pending: Bedrock bills the async job${modelId ? ` (${modelId})` : ""} when it completes and reports no usage; its output is in S3, not in any response the gateway relays`,
+    note: `pending: Bedrock bills the async job${modelId ? ` (${modelId})` : ""} when it completes and reports no usage; its output is in S3, not in any response the gateway relays, and GetAsyncInvoke tells its status, not its usage`,
     complete: false,
   };
 }

@@ -1,3 +1,4 @@
+import { imageModelOf, imagesFromRequest } from "./images.ts";
 import type { Usage } from "./types.ts";
 
 /**
@@ -34,6 +35,21 @@ export function estimateTokens(operation: string | null, modelId: string | null,
   const input = Math.ceil(bytes / BYTES_PER_TOKEN);
   if (operation === null || !GENERATING.has(operation)) return { input, output: 0 };
   return { input, output: requestedMaxTokens(body) ?? outputCapOf(modelId) };
+}
+
+/** Image models' default size (Nova Canvas, Titan Image Generator, Stability): 1024 × 1024. */
+const DEFAULT_IMAGE_PIXELS = 1024 * 1024;
+
+/**
+ * Image-generation calls bill per image, not per token: the images the request asks for, at the size it names or
+ * else the models' default, as a usage to price for a budget reservation. Null for other models.
+ */
+export function estimatedImages(modelId: string | null, body: Uint8Array | null): Usage | null {
+  const model = imageModelOf(modelId);
+  if (model === null) return null;
+  const usage = imagesFromRequest(model, body);
+  for (const group of usage.units?.images ?? []) group.pixels ??= DEFAULT_IMAGE_PIXELS;
+  return usage;
 }
 
 /** The estimate as a usage, to price it like a real one. */

@@ -23,7 +23,10 @@ export function guardrailUnitsFromUsage(usage: unknown): GuardrailUnits | null {
   take("sensitiveInformation", usage.sensitiveInformationPolicyUnits);
   take("sensitiveInformationFree", usage.sensitiveInformationPolicyFreeUnits);
   take("contextualGrounding", usage.contextualGroundingPolicyUnits);
-  take("automatedReasoning", usage.automatedReasoningPolicyUnits);
+  // Automated Reasoning is billed per 1,000 text units per policy: `automatedReasoningPolicyUnits` are the text
+  // units each of the `automatedReasoningPolicies` evaluated.
+  const reasoningUnits = count(usage.automatedReasoningPolicyUnits);
+  if (reasoningUnits !== undefined) take("automatedReasoning", reasoningUnits * Math.max(1, count(usage.automatedReasoningPolicies) ?? 1));
   // InvokeGuardrailChecks: prompt-attack detection is part of the content filters.
   take("content", at(usage, "contentFilter", "textUnits"));
   take("content", at(usage, "promptAttack", "textUnits"));

@@ -14,6 +14,7 @@ import { invokeStreamUsageReader } from "./invoke-stream.ts";
 import { speechStreamUsageReader } from "./speech-stream.ts";
 import { asyncInvokeUsage } from "./async-invoke.ts";
 import { anthropicOneHourCacheWrites } from "./invoke/anthropic.ts";
+import { embeddingInputImages, imageModelOf, imagesFromAnswer, imagesFromRequest } from "./images.ts";
 import { at, parseJson } from "./json.ts";
 import { rerankUsage } from "./rerank.ts";
 import { inlineAgentModel, requestJson, retrieveAndGenerateModel } from "./request-body.ts";
@@ -73,20 +74,12 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
     case "flow":
       return fixedMeter(flowUsage());
     case "invoke": {
-      const fromHeaders = tokensFromInvokeHeaders(init.headers);
-      if (fromHeaders && fromHeaders.cacheWriteInputTokens > 0) {
-        // The headers do not say which cache writes had a 1-hour TTL; an Anthropic body does.
-        const headerUsage: Usage = { ...fromHeaders, source: "invoke-headers", complete: true };
-        return jsonBodyMeter(init, (body) => {
-          const oneHour = anthropicOneHourCacheWrites(at(body, "usage"));
-          return oneHour === undefined ? headerUsage : { ...headerUsage, cacheWrite1hInputTokens: oneHour };
-        }, "", headerUsage);
+      // Image models bill per image: counted in the answer (sized from the images), or from the request.
+      const imageModel = imageModelOf(init.modelId);
+      if (imageModel) {
+        return jsonBodyMeter(init, (body) => imagesFromAnswer(imageModel, body, init.requestBody), "the answer had no images", imagesFromRequest(imageModel, init.requestBody));
       }
-      if (fromHeaders) return fixedMeter({ ...fromHeaders, source: "invoke-headers", complete: true });
-      return jsonBodyMeter(init, (body) => {
-        const tokens = invokeBodyTokens(init.modelId, body);
-        return tokens ? { ...tokens, source: "invoke-body", complete: true } : null;
-      }, "no token-count headers and no usage fields in the model's response body");
+      return withEmbeddingInputs(invokeMeter(init), init);
     }
     case "converse":
       return jsonBodyMeter(init, (body) => converseUsage(body, "converse-body"), "the Converse response had no usage");
@@ -113,6 +106,42 @@ export function createUsageMeter(kind: UsageKind, init: UsageMeterInit): UsageMe
       return fixedMeter({ ...zeroTokens(), source: "unreadable", note: `no usage reader for ${String(unknownKind)}`, complete: false });
     }
   }
+}
+
+/** InvokeModel on a token-billed model: the token-count headers, else the model family's body. */
+function invokeMeter(init: UsageMeterInit): UsageMeter {
+  const fromHeaders = tokensFromInvokeHeaders(init.headers);
+  if (fromHeaders && fromHeaders.cacheWriteInputTokens > 0) {
+    // The headers do not say which cache writes had a 1-hour TTL; an Anthropic body does.
+    const headerUsage: Usage = { ...fromHeaders, source: "invoke-headers", complete: true };
+    return jsonBodyMeter(init, (body) => {
+      const oneHour = anthropicOneHourCacheWrites(at(body, "usage"));
+      return oneHour === undefined ? headerUsage : { ...headerUsage, cacheWrite1hInputTokens: oneHour };
+    }, "", headerUsage);
+  }
+  if (fromHeaders) return fixedMeter({ ...fromHeaders, source: "invoke-headers", complete: true });
+  return jsonBodyMeter(init, (body) => {
+    const tokens = invokeBodyTokens(init.modelId, body);
+    return tokens ? { ...tokens, source: "invoke-body", complete: true } : null;
+  }, "no token-count headers and no usage fields in the model's response body");
+}
+
+/**
+ * Multimodal embeddings: the images of the request are billed per image on top of the text tokens the answer
+ * reports; video or audio input (billed per second, unreported) leaves the cost unknown with the reason.
+ */
+function withEmbeddingInputs(meter: UsageMeter, init: UsageMeterInit): UsageMeter {
+  const inputs = embeddingInputImages(init.modelId, init.requestBody);
+  if (!inputs) return meter;
+  return {
+    ...meter,
+    result() {
+      const usage = meter.result();
+      if (!usage || usage.source === "unreadable" || usage.source === "not-exposed") return usage;
+      if ("unpriced" in inputs) return { ...usage, source: "not-exposed", note: inputs.unpriced };
+      return { ...usage, units: { ...usage.units, inputImages: inputs.images } };
+    },
+  };
 }
 
 /** Adds the model the request body names (for operations whose path names none) to the meter's usage. */

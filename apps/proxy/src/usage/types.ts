@@ -42,6 +42,7 @@ export interface GuardrailUnits {
   /** Regex-only sensitive-information units, which Bedrock does not charge. */
   sensitiveInformationFree: number;
   contextualGrounding: number;
+  /** Text units × Automated Reasoning policies (each policy is billed for every unit). */
   automatedReasoning: number;
 }
 
@@ -51,12 +52,24 @@ export interface ModelTokens extends TokenCounts {
   modelId: string | null;
 }
 
-/** Billed units that are not tokens, counted from the request where the response reports nothing. */
+/** Images an image-generation call made of one size and quality. */
+export interface GeneratedImages {
+  count: number;
+  quality: "standard" | "premium";
+  /** Width × height; null when neither the image nor the request says. */
+  pixels: number | null;
+}
+
+/** Billed units that are not tokens, counted from the response or, where it reports nothing, the request. */
 export interface BilledUnits {
   /** Rerank: billed queries (each query counts once per started 100 documents). */
   queries?: number;
   /** StartAsyncInvoke video generation: seconds of video the job was asked to produce. */
   videoSeconds?: number;
+  /** Image generation (Nova Canvas, Titan Image Generator, Stability): the images made, by size and quality. */
+  images?: GeneratedImages[];
+  /** Multimodal embeddings: images given as input (billed per image; their tokens are not counted). */
+  inputImages?: number;
 }
 
 export interface Usage extends TokenCounts {

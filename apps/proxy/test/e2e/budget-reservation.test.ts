@@ -78,3 +78,42 @@ describe.each([
     expect(spent).toBeLessThanOrEqual(0.001 + ONE_CALL_RESERVATION);
   }, 60_000);
 });
+
+describe("budget reservation: image generation (billed per image, not per token)", () => {
+  let db: ThrowawayDatabase;
+  let emulator: RunningEmulator;
+  let gateway: GatewayProcess;
+  afterAll(async () => {
+    await gateway?.stop();
+    await emulator?.close();
+    await db?.drop();
+  });
+
+  it("20 parallel Nova Canvas calls (2 images each, $0.08) on a $0.20 budget: each reserves its images, at most budget + one call is spent", async () => {
+    [db, emulator] = await Promise.all([throwawaySqlite(), startEmulator({ port: 0 })]);
+    gateway = await startGateway({ ...emulatorEnv(emulator), MASTER_KEY: MASTER, DATABASE_URL: db.url });
+    const key = await admin(gateway, "POST", "/key/generate", { max_budget: 0.2 });
+    // No size named: the models' default 1024 x 1024, $0.04 an image at standard quality.
+    const body = { taskType: "TEXT_IMAGE", textToImageParams: { text: "a lighthouse" }, imageGenerationConfig: { numberOfImages: 2 }, emulator: { firstByteDelayMs: 300 } };
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${gateway.url}/bedrock/model/amazon.nova-canvas-v1:0/invoke`, { method: "POST", headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.status),
+      ),
+    );
+    const ok = replies.filter((s) => s === 200).length;
+    expect(replies.filter((s) => s !== 200).every((s) => s === 403)).toBe(true);
+    let spent = 0;
+    for (let tries = 0; tries < 50; tries++) {
+      const logs = await admin(gateway, "GET", `/spend/logs?api_key=${key.token}&page_size=1000`);
+      if (logs.total === 20) {
+        spent = logs.data.reduce((sum: number, row: { spend: number | null }) => sum + (row.spend ?? 0), 0);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ok).toBeGreaterThanOrEqual(2);
+    expect(ok).toBeLessThanOrEqual(3);
+    expect(spent).toBeCloseTo(ok * 0.08, 10);
+    expect(spent).toBeLessThanOrEqual(0.2 + 0.08);
+  }, 60_000);
+});

@@ -134,7 +134,7 @@ describe.each([
     const text = "x".repeat(2500);
     const guard = await logOf(await bedrock("/guardrail/gr-1/version/1/apply", { source: "INPUT", content: [{ text: { text } }] }));
     const units = guardrailUnits(text);
-    const g = prices.guardrail as Record<string, number>;
+    const g = prices.guardrail;
     const expected = (units * (g.topic + g.content + g.word + g.sensitiveInformation + g.contextualGrounding)) / 1000;
     expect(guard).toMatchObject({ operation: "ApplyGuardrail", usage_source: "guardrail-usage" });
     expect(guard.spend).toBeCloseTo(expected, 10);

@@ -67,7 +67,11 @@ describe("costOf", () => {
     const result = costOf(usage({ guardrailUnits: units, source: "guardrail-usage" }), null, "us-east-1", table);
     expect(cents(result.cost)).toBe(cents(expected));
     expect(result.cost).toBeCloseTo(expected, 9);
-    expect(costOf(usage({ guardrailUnits: { ...units, automatedReasoning: 5 }, source: "guardrail-usage" }), null, "us-east-1", table)).toMatchObject({ cost: null, warning: "no guardrail price for policy automatedReasoning" });
+    // Images through the content filter ($0.00075 each) and Automated Reasoning ($0.17 per 1,000 units per policy).
+    const withImages = costOf(usage({ guardrailUnits: { ...units, contentImage: 4, automatedReasoning: 2000 }, source: "guardrail-usage" }), null, "us-east-1", table);
+    expect(withImages.cost).toBeCloseTo(expected + 4 * 0.00075 + 2 * 0.17, 9);
+    const unpricedPolicy = { ...table, guardrail: { content: 0.15 } };
+    expect(costOf(usage({ guardrailUnits: { ...units, automatedReasoning: 5 }, source: "guardrail-usage" }), null, "us-east-1", unpricedPolicy)).toMatchObject({ cost: null, warning: "no guardrail price for policy topic" });
   });
 
   it("adds a Converse guardrail trace's units to its token cost", () => {
@@ -104,6 +108,31 @@ describe("costOf", () => {
   it("speech tokens of a model without an audio price: cost unknown, never priced as text", () => {
     const u = usage({ ...tokens(1000, 1000), speechTokens: { input: 500, output: 0 }, source: "usage-events" });
     expect(costOf(u, SONNET, "us-east-1", table)).toMatchObject({ cost: null, warning: `no speech input price for ${SONNET}` });
+  });
+
+  it("prices generated images by size tier and quality (Nova Canvas, Titan Image Generator v2, Stability)", () => {
+    const images = (model: string, ...groups: { count: number; quality: "standard" | "premium"; pixels: number | null }[]) =>
+      costOf(usage({ units: { images: groups }, source: "invoke-body" }), model, "us-east-1", table);
+    // Nova Canvas: up to 1024x1024 $0.04 / $0.06, up to 2048x2048 $0.06 / $0.08 per image.
+    const canvas = images("amazon.nova-canvas-v1:0", { count: 2, quality: "standard", pixels: 1024 * 1024 }, { count: 1, quality: "premium", pixels: 2048 * 2048 }, { count: 1, quality: "premium", pixels: 1280 * 720 });
+    expect(canvas).toMatchObject({ pricedModel: "amazon.nova-canvas-v1:0", priceSources: ["hand-table"] });
+    expect(canvas.cost).toBeCloseTo(2 * 0.04 + 0.08 + 0.06, 12);
+    // Titan v2: up to 512x512 $0.008 / $0.01, larger $0.01 / $0.012; reached through a us. profile too.
+    expect(images("us.amazon.titan-image-generator-v2:0", { count: 3, quality: "premium", pixels: 512 * 512 }, { count: 2, quality: "standard", pixels: 1024 * 1024 }).cost).toBeCloseTo(0.03 + 0.02, 12);
+    // One size tier: the size need not be known.
+    expect(images("stability.sd3-5-large-v1:0", { count: 1, quality: "standard", pixels: null }).cost).toBeCloseTo(0.08, 12);
+    expect(images("amazon.nova-canvas-v1:0", { count: 1, quality: "standard", pixels: null })).toMatchObject({ cost: null, warning: expect.stringContaining("image size unknown") });
+    expect(images("amazon.nova-canvas-v1:0", { count: 1, quality: "standard", pixels: 4096 * 4096 })).toMatchObject({ cost: null, warning: expect.stringContaining("16777216 pixels") });
+    expect(images(HAIKU, { count: 1, quality: "standard", pixels: 1 })).toMatchObject({ cost: null, warning: `no per-image price for ${HAIKU}` });
+  });
+
+  it("prices embedded images per image on top of the text tokens; a model without that price stays unknown", () => {
+    const embed = (model: string, inputTokens: number, inputImages: number) => costOf(usage({ ...tokens(inputTokens, 0), units: { inputImages }, source: "invoke-headers" }), model, "us-east-1", table);
+    // Titan Multimodal Embeddings: $0.80 per million tokens, $0.00006 per image.
+    expect(embed("amazon.titan-embed-image-v1", 10_000, 3).cost).toBeCloseTo(0.008 + 3 * 0.00006, 12);
+    expect(embed("amazon.nova-2-multimodal-embeddings-v1:0", 1_000_000, 1).cost).toBeCloseTo(0.135 + 0.00006, 12);
+    expect(embed("cohere.embed-v4:0", 1_000_000, 0).cost).toBeCloseTo(0.12, 12);
+    expect(embed("cohere.embed-v4:0", 1000, 2)).toMatchObject({ cost: null, warning: "no per-image input price for cohere.embed-v4:0" });
   });
 
   it("prices cache tokens at the input rate, with a warning, when the model has no cache price", () => {

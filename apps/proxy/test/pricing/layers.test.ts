@@ -1,3 +1,4 @@
+import { findProvider } from "@pydantic/genai-prices";
 import { describe, expect, it } from "vitest";
 import { costOf } from "../../src/pricing/cost.ts";
 import { libraryPrices, sameModel } from "../../src/pricing/library-prices.ts";
@@ -19,10 +20,34 @@ describe("price layers: operator file, then genai-prices, then the hand table", 
     expect(table.lookup(SONNET_45, "us-east-1")).toMatchObject({ sourceModel: `regional.${SONNET_45}` });
   });
 
+  it("prices an in-region call of a model the data lists only under regional. and global. at the regional price (Nova 2 Lite)", () => {
+    // genai-prices 0.1.8: regional.amazon.nova-2-lite-v1:0 matches us./eu./jp. ids only; in-region calls pay the regional price.
+    const inRegion = table.lookup("amazon.nova-2-lite-v1:0", "us-east-1");
+    expect(inRegion).toMatchObject({ found: true, source: "genai-prices", sourceModel: "regional.amazon.nova-2-lite-v1:0" });
+    expect(inRegion.found && [inRegion.prices.input, inRegion.prices.output, inRegion.prices.cacheRead]).toEqual([0.00033, 0.00275, 0.0000825]);
+    expect(table.lookup("us.amazon.nova-2-lite-v1:0", "us-east-1")).toMatchObject({ sourceModel: "regional.amazon.nova-2-lite-v1:0" });
+    expect(table.lookup("global.amazon.nova-2-lite-v1:0", "us-east-1")).toMatchObject({ sourceModel: "global.amazon.nova-2-lite-v1:0", prices: { input: 0.0003 } });
+  });
+
+  it.each([
+    ["anthropic.claude-sonnet-4-6", "regional.anthropic.claude-sonnet-4-6-v1:0", 0.0033],
+    ["global.anthropic.claude-sonnet-4-6", "global.anthropic.claude-sonnet-4-6-v1:0", 0.003],
+    ["anthropic.claude-opus-4-6-v1", "regional.anthropic.claude-opus-4-6-v1:0", 0.0055],
+    ["us.anthropic.claude-opus-4-7", "regional.anthropic.claude-opus-4-7-v1:0", 0.0055],
+    ["qwen.qwen3-vl-235b-a22b", "qwen.qwen3-vl-235b-a22b-v1:0", 0.00053],
+    ["nvidia.nemotron-nano-9b-v2", "nvidia.nemotron-nano-9b-v2:0", 0.00006],
+  ])("prices %s (Bedrock's id, without the data's version suffix) from genai-prices' %s", (id, libraryModel, input) => {
+    const found = table.lookup(id, "us-east-1");
+    expect(found).toMatchObject({ found: true, source: "genai-prices", sourceModel: libraryModel });
+    expect(found.found && found.prices.input).toBeCloseTo(input, 12);
+  });
+
   it("falls back to the hand table for what genai-prices lacks or names loosely", () => {
     expect(table.lookup("cohere.command-r-v1:0", "us-east-1")).toMatchObject({ found: true, source: "hand-table", prices: { input: 0.0005 } });
     expect(table.lookup("amazon.titan-embed-text-v2:0", "us-east-1")).toMatchObject({ source: "hand-table", prices: { input: 0.00002 } });
     expect(libraryPrices().lookup("amazon.titan-embed-text-v2:0", "amazon.titan-embed-text-v2:0")).toMatchObject({ found: false, libraryModel: "amazon.titan-embed-text-v1" });
+    // Bedrock's documentation names Cohere Embed v4 `cohere.embed-v4`; the table keys it `cohere.embed-v4:0`.
+    expect(table.lookup("cohere.embed-v4", "us-east-1")).toMatchObject({ found: true, source: "hand-table", pricedModel: "cohere.embed-v4:0", prices: { input: 0.00012 } });
   });
 
   it("an operator entry wins over both", () => {
@@ -40,7 +65,25 @@ describe("price layers: operator file, then genai-prices, then the hand table", 
     ["amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0", true],
     ["amazon.titan-embed-text-v1", "amazon.titan-embed-text-v2:0", false],
     ["regional.anthropic.claude-opus-4-5-v1:0", "anthropic.claude-opus-4-1-20250805-v1:0", false],
+    // Bedrock names newer models without the version the data gives them.
+    ["regional.anthropic.claude-sonnet-4-6-v1:0", "anthropic.claude-sonnet-4-6", true],
+    ["regional.anthropic.claude-opus-4-6-v1:0", "anthropic.claude-opus-4-6-v1", true],
+    ["regional.anthropic.claude-opus-4-6-v1:0", "anthropic.claude-opus-4", false],
+    ["amazon.titan-embed-text-v1", "amazon.titan-embed-text", true],
   ])("sameModel(%s, %s) = %s", (lib, base, same) => expect(sameModel(lib, base)).toBe(same));
+});
+
+describe("1-hour cache writes in genai-prices 0.1.8 (what pricing/README.md states)", () => {
+  it("only Claude Opus 5.5 has a 1-hour price; every other model's 1-hour writes are 2x input, with the note", () => {
+    const aws = findProvider({ providerId: "aws" })!;
+    const withOneHour = aws.models.filter((m) => JSON.stringify(m.prices).includes("cache_write_1h_mtok")).map((m) => m.id);
+    expect(withOneHour.sort()).toEqual(["global.anthropic.claude-opus-5-5", "regional.anthropic.claude-opus-5-5"]);
+    const table = buildPriceTable();
+    const oneHour = (model: string) => costOf(usage({ cacheWriteInputTokens: 1000, cacheWrite1hInputTokens: 1000 }), model, "us-east-1", table);
+    expect(oneHour("global.anthropic.claude-opus-5-5")).toMatchObject({ cost: 0.008 });
+    expect(oneHour("global.anthropic.claude-opus-5-5").warning).toBeUndefined();
+    expect(oneHour("us.anthropic.claude-sonnet-4-6")).toMatchObject({ cost: 0.0066, warning: "no 1-hour cache write price for anthropic.claude-sonnet-4-6: priced at 2x the input rate" });
+  });
 });
 
 describe("cost of the families that are not plain tokens", () => {

@@ -91,6 +91,10 @@ describe("price table", () => {
     ["an unknown guardrail policy", { guardrail: { profanity: 0.1 } }, /guardrail\.profanity is not a guardrail policy/],
     ["an ARN mapped to an ARN", { applicationInferenceProfiles: { [APP_ARN]: APP_ARN } }, /applicationInferenceProfiles\[.*team-a"\] must map to a model id/],
     ["an unknown section", { prices: {} }, /prices is not a price table section/],
+    ["image tiers that are not a list", { models: { "acme.img": { input: 0, output: 0, images: { standard: 40 } } } }, /models\["acme\.img"\]\.images must be a list of size tiers/],
+    ["an image tier without a standard price", { models: { "acme.img": { input: 0, output: 0, images: [{ maxPixels: 100, premium: 60 }] } } }, /images\[0\] needs a standard price/],
+    ["image tiers out of order", { models: { "acme.img": { input: 0, output: 0, images: [{ maxPixels: 200, standard: 1 }, { maxPixels: 100, standard: 2 }] } } }, /images\[1\]\.maxPixels must be a whole number of pixels larger/],
+    ["an open image tier before the last", { models: { "acme.img": { input: 0, output: 0, images: [{ standard: 1 }, { maxPixels: 100, standard: 2 }] } } }, /images\[0\] leaves out maxPixels/],
   ];
   for (const [name, content, message] of bad) {
     it(`rejects an override with ${name}, naming the entry`, () => {
@@ -103,6 +107,13 @@ describe("price table", () => {
 
   it("rejects a missing override file", () => {
     expect(() => loadPriceTable({ overridePath: join(dir, "missing.json") })).toThrow(/cannot read the file/);
+  });
+
+  it("takes image tiers and per-image input prices from an operator file; `_` comment fields are not prices", () => {
+    const mine = buildPriceTable({ models: { "acme.img-v1": { _source: "our contract", input: 0, output: 0, inputImage: 0.05, images: [{ maxPixels: 1_048_576, standard: 30, premium: 45 }, { standard: 50 }] } } });
+    const found = mine.lookup("acme.img-v1", "us-east-1");
+    expect(found).toMatchObject({ found: true, source: "override", prices: { inputImage: 0.05, images: [{ maxPixels: 1_048_576, standard: 30, premium: 45 }, { standard: 50 }] } });
+    expect(found.found && "_source" in found.prices).toBe(false);
   });
 
   it("builds from an already-parsed override", () => {

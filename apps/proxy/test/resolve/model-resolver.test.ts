@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
 import { log } from "../../src/log.ts";
-import { controlPlaneClient } from "../../src/resolve/control-plane.ts";
-import { modelResolver } from "../../src/resolve/model-resolver.ts";
+import { controlPlaneClient, type ControlPlaneClient } from "../../src/resolve/control-plane.ts";
+import { modelResolver, type ModelResolverOptions } from "../../src/resolve/model-resolver.ts";
 
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const arn = (id: string, region = "us-east-1") => `arn:aws:bedrock:${region}:123456789012:application-inference-profile/${id}`;
@@ -23,10 +23,17 @@ describe("model resolver against the emulator's control planes (signed with the 
     });
   });
   afterAll(() => emulator?.close());
-  const resolver = (secretAccessKey = EMULATOR_SECRET_ACCESS_KEY) =>
-    modelResolver({
-      client: controlPlaneClient({ credentials: async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey }), endpoints: { bedrock: emulator.url, bedrockAgent: emulator.url } }),
-    });
+  const client = (secretAccessKey = EMULATOR_SECRET_ACCESS_KEY, url = emulator.url) =>
+    controlPlaneClient({ credentials: async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey }), endpoints: { bedrock: url, bedrockAgent: url } });
+  const resolver = (secretAccessKey = EMULATOR_SECRET_ACCESS_KEY, options: Partial<ModelResolverOptions> = {}) => modelResolver({ client: client(secretAccessKey), ...options });
+  /** A clock the test moves: TTLs pass without waiting. */
+  const clock = () => {
+    let t = 1_000_000;
+    return { now: () => t, advance: (ms: number) => void (t += ms) };
+  };
+  const asked = (operation = "GetInferenceProfile") => emulator.controlPlaneRequests.filter((r) => r.operation === operation).length;
+  const fixtures = () => emulator.options.controlPlane!.inferenceProfiles!;
+  const fm = (model: string, region = "us-east-1") => `arn:aws:bedrock:${region}::foundation-model/${model}`;
 
   it("an application profile's reach picks the price: one region, one geography, several", async () => {
     const r = resolver();
@@ -102,5 +109,147 @@ describe("model resolver against the emulator's control planes (signed with the 
     const unsigned = await resolver("wrong-secret").agentModel("EMULATORAG", "TSTALIASID", "us-east-1");
     expect("error" in unsigned && unsigned.error).toMatch(/403 InvalidSignatureException/);
     warn.mockRestore();
+  });
+
+  it("keeps at most maxEntries keys: the oldest is asked again, the newest is not", async () => {
+    const r = resolver(undefined, { maxEntries: 2 });
+    for (const id of ["emulator-haiku", "emulator-sonnet-us", "emulator-sonnet-global"]) await r.inferenceProfile(arn(id));
+    const before = asked();
+    expect(await r.inferenceProfile(arn("emulator-sonnet-global"))).toEqual({ model: `global.${SONNET}` });
+    expect(asked()).toBe(before);
+    expect(await r.inferenceProfile(arn("emulator-haiku"))).toEqual({ model: "anthropic.claude-3-haiku-20240307-v1:0" });
+    expect(asked()).toBe(before + 1);
+  });
+
+  it("asks again once the TTL has passed, and prices by the profile's new model", async () => {
+    fixtures()["moving"] = [fm("amazon.nova-lite-v1:0")];
+    const time = clock();
+    const r = resolver(undefined, { ttlMs: 60_000, now: time.now });
+    expect(await r.inferenceProfile(arn("moving"))).toEqual({ model: "amazon.nova-lite-v1:0" });
+    fixtures()["moving"] = [fm("amazon.nova-pro-v1:0")];
+    time.advance(59_000);
+    const before = asked();
+    expect(await r.inferenceProfile(arn("moving"))).toEqual({ model: "amazon.nova-lite-v1:0" });
+    expect(asked()).toBe(before);
+    time.advance(2_000);
+    expect(await r.inferenceProfile(arn("moving"))).toEqual({ model: "amazon.nova-pro-v1:0" });
+    expect(asked()).toBe(before + 1);
+  });
+
+  it("through a control-plane outage (503) serves the last known model, asking again only every few seconds", async () => {
+    const warn = vi.spyOn(log, "warn").mockImplementation(() => {});
+    const time = clock();
+    const r = resolver(undefined, { ttlMs: 60_000, outageTtlMs: 5_000, now: time.now });
+    expect(await r.inferenceProfile(arn("emulator-sonnet-us"))).toEqual({ model: `us.${SONNET}` });
+    emulator.faults.set([{ operation: "GetInferenceProfile", error: "ServiceUnavailableException" }]);
+    try {
+      time.advance(61_000);
+      const before = asked();
+      // Stale-if-error: the refresh fails, the last known model stands.
+      expect(await r.inferenceProfile(arn("emulator-sonnet-us"))).toEqual({ model: `us.${SONNET}` });
+      expect(asked()).toBe(before + 1);
+      // Remembered: the calls right after ask nothing and wait for nothing.
+      await Promise.all([1, 2, 3].map(async () => expect(await r.inferenceProfile(arn("emulator-sonnet-us"))).toEqual({ model: `us.${SONNET}` })));
+      expect(asked()).toBe(before + 1);
+      time.advance(5_001);
+      expect(await r.inferenceProfile(arn("emulator-sonnet-us"))).toEqual({ model: `us.${SONNET}` });
+      expect(asked()).toBe(before + 2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]![1]).toMatchObject({ error: expect.stringMatching(/503 ServiceUnavailableException/) });
+    } finally {
+      emulator.faults.clear();
+      warn.mockRestore();
+    }
+    // Back: the next lookup after the outage memory asks, and succeeds.
+    time.advance(5_001);
+    expect(await r.inferenceProfile(arn("emulator-sonnet-us"))).toEqual({ model: `us.${SONNET}` });
+  });
+
+  it("remembers an outage for an unseen profile for a few seconds: no call waits on each other's failed lookup", async () => {
+    vi.spyOn(log, "warn").mockImplementation(() => {});
+    const time = clock();
+    const r = resolver(undefined, { outageTtlMs: 5_000, now: time.now });
+    emulator.faults.set([{ operation: "GetInferenceProfile", error: "InternalServerException" }]);
+    try {
+      const before = asked();
+      const first = await r.inferenceProfile(arn("emulator-haiku"));
+      expect("error" in first && first.error).toMatch(/500 InternalServerException/);
+      expect(await r.inferenceProfile(arn("emulator-haiku"))).toEqual(first);
+      expect(asked()).toBe(before + 1);
+      emulator.faults.clear();
+      // An outage is not a refusal: once its few seconds pass, the profile is asked again (a refusal waits a minute).
+      time.advance(5_001);
+      expect(await r.inferenceProfile(arn("emulator-haiku"))).toEqual({ model: "anthropic.claude-3-haiku-20240307-v1:0" });
+      expect(asked()).toBe(before + 2);
+    } finally {
+      emulator.faults.clear();
+      vi.mocked(log.warn).mockRestore();
+    }
+  });
+
+  it("a network failure (nothing listening) is an outage too, remembered the same way", async () => {
+    vi.spyOn(log, "warn").mockImplementation(() => {});
+    const time = clock();
+    const dead = client(EMULATOR_SECRET_ACCESS_KEY, "http://127.0.0.1:9");
+    let reads = 0;
+    const counting: ControlPlaneClient = { get: (...args) => (reads++, dead.get(...args)) };
+    const r = modelResolver({ client: counting, outageTtlMs: 5_000, now: time.now });
+    try {
+      const first = await r.inferenceProfile(arn("emulator-haiku"));
+      expect("error" in first && first.error).toMatch(/bedrock GET \/inference-profiles\//);
+      expect(await r.inferenceProfile(arn("emulator-haiku"))).toEqual(first);
+      expect(reads).toBe(1);
+      time.advance(5_001);
+      await r.inferenceProfile(arn("emulator-haiku"));
+      expect(reads).toBe(2);
+    } finally {
+      vi.mocked(log.warn).mockRestore();
+    }
+  });
+
+  it("a 429 is not a refusal: asked again within a second (the last known model meanwhile), never held for a minute", async () => {
+    vi.spyOn(log, "warn").mockImplementation(() => {});
+    const time = clock();
+    const r = resolver(undefined, { ttlMs: 60_000, throttleRetryMs: 1_000, failureTtlMs: 60_000, now: time.now });
+    emulator.faults.set([{ operation: "GetInferenceProfile", error: "ThrottlingException", times: 2 }]);
+    try {
+      const throttled = await r.inferenceProfile(arn("emulator-sonnet-global"));
+      expect("error" in throttled && throttled.error).toMatch(/429 ThrottlingException/);
+      const before = asked();
+      expect(await r.inferenceProfile(arn("emulator-sonnet-global"))).toEqual(throttled);
+      expect(asked()).toBe(before);
+      time.advance(1_001);
+      // Still throttled once more, asked again after a second; then it answers.
+      expect(await r.inferenceProfile(arn("emulator-sonnet-global"))).toMatchObject({ error: expect.stringMatching(/429/) });
+      time.advance(1_001);
+      expect(await r.inferenceProfile(arn("emulator-sonnet-global"))).toEqual({ model: `global.${SONNET}` });
+      expect(asked()).toBe(before + 2);
+      // With a model known, a 429 on refresh keeps it.
+      emulator.faults.set([{ operation: "GetInferenceProfile", error: "ThrottlingException" }]);
+      time.advance(61_000);
+      expect(await r.inferenceProfile(arn("emulator-sonnet-global"))).toEqual({ model: `global.${SONNET}` });
+    } finally {
+      emulator.faults.clear();
+      vi.mocked(log.warn).mockRestore();
+    }
+  });
+
+  it("a lookup slower than answerWithinMs answers the error (or the known model) in time, and its outcome is kept for later calls", async () => {
+    vi.spyOn(log, "warn").mockImplementation(() => {});
+    let release!: (body: unknown) => void;
+    let reads = 0;
+    const slow: ControlPlaneClient = { get: () => (reads++, new Promise((resolve) => (release = resolve))) };
+    const r = modelResolver({ client: slow, answerWithinMs: 20, outageTtlMs: 5_000 });
+    try {
+      expect(await r.inferenceProfile(arn("slow"))).toMatchObject({ error: expect.stringContaining("no answer from the control plane within 20 ms") });
+      expect(await r.inferenceProfile(arn("slow"))).toMatchObject({ error: expect.stringContaining("within 20 ms") });
+      expect(reads).toBe(1);
+      release({ models: [{ modelArn: fm("amazon.nova-lite-v1:0") }] });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await r.inferenceProfile(arn("slow"))).toEqual({ model: "amazon.nova-lite-v1:0" });
+      expect(reads).toBe(1);
+    } finally {
+      vi.mocked(log.warn).mockRestore();
+    }
   });
 });

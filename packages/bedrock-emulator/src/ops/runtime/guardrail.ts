@@ -23,12 +23,19 @@ export function policyUsage(units: number) {
 export function applyGuardrail(ctx: OpContext): Response {
   const text = requestText("ApplyGuardrail", ctx.body);
   const units = guardrailUnits(text);
+  // Image blocks are assessed by the content policy's image filter, one unit per image.
+  const images = Array.isArray(ctx.body.content) ? ctx.body.content.filter((block) => typeof block === "object" && block !== null && "image" in block).length : 0;
+  const reasoning = ctx.control.automatedReasoningPolicies ?? 0;
   return jsonResponse(ctx, {
-    usage: policyUsage(units),
+    usage: {
+      ...policyUsage(units),
+      ...(images > 0 && { contentPolicyImageUnits: images }),
+      ...(reasoning > 0 && { automatedReasoningPolicies: reasoning, automatedReasoningPolicyUnits: units }),
+    },
     action: "NONE",
     outputs: [],
     assessments: [],
-    guardrailCoverage: { textCharacters: { guarded: text.length, total: text.length } },
+    guardrailCoverage: { textCharacters: { guarded: text.length, total: text.length }, ...(images > 0 && { images: { guarded: images, total: images } }) },
   });
 }
 

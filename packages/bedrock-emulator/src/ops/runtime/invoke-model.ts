@@ -3,11 +3,14 @@ import type { OpContext } from "../../context.ts";
 import { runInference } from "../../inference.ts";
 import { jsonResponse, latencyMs } from "../../responses.ts";
 import { embeddingResponse } from "./embeddings.ts";
+import { imageResponse } from "./images.ts";
 import { modelFamily } from "./model-family.ts";
 import { nativeResponse } from "./native-response.ts";
 
 export function invokeModel(ctx: OpContext): Response {
   const modelId = ctx.params.modelId!;
+  const image = imageResponse(ctx, modelId);
+  if (image) return image;
   const embedding = embeddingResponse(ctx, modelId);
   if (embedding) return embedding;
   const inf = runInference(ctx);
