@@ -120,7 +120,7 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
       return PROFILE_ARN.test(agent.value) ? modelOf(agent.value) : { model: agent.value };
     },
     async agentFoundationModel(agentId, agentAliasId, region) {
-      const agent = await settle(agents, `${region}\n${agentId}\n${agentAliasId}`);
+      const agent = await agents.get(`${region}\n${agentId}\n${agentAliasId}`);
       return "error" in agent ? agent : { model: agent.value };
     },
     async profileReach(identifier, region) {
