@@ -1714,7 +1714,10 @@ export interface components {
              *     (GATEWAY_FAILOVER never leaves these regions, even when that means relaying a throttle). A call through an
              *     inference profile (`us.`/`eu.`/`global.`... ids, profile ARNs) is allowed only when every region the profile
              *     may route to is listed (GetInferenceProfile; a global profile never is): 403 AccessDeniedException otherwise.
-             *     Intersected with the team's `allowed_regions`. Empty, null or absent means any region.
+             *     This holds wherever the call names the model: its path, the body's `model` (OpenAI, Anthropic routes), the
+             *     body's model fields of StartAsyncInvoke, RetrieveAndGenerate(Stream), Retrieve, Rerank, InvokeInlineAgent and
+             *     AgenticRetrieveStream, and InvokeAgent's agent alias (its foundation model); a model ARN of another kind must
+             *     name a listed region. Intersected with the team's `allowed_regions`. Empty, null or absent means any region.
              */
             allowed_regions?: components["schemas"]["AwsRegion"][] | null;
             /** @description USD; null means unlimited. */

@@ -11,6 +11,7 @@ import { controlPlaneClient } from "../resolve/control-plane.ts";
 import { modelResolver } from "../resolve/model-resolver.ts";
 import { gatewayCredentials } from "../runtime/credentials.ts";
 import { inFlightCalls } from "../pipeline/in-flight.ts";
+import { bodyLimitsOf } from "../pipeline/read-body.ts";
 import { setupSpend } from "./spend.ts";
 import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/types.ts";
@@ -33,7 +34,8 @@ export interface Gateway {
 /**
  * The composition root: storage, shared state (Redis), keys, spend, limits, and the app that uses them.
  * Step order matters. Admission: in-flight first (shutdown waits for every admitted call); the allow-list before
- * anything that counts; the region policy before anything counted per region; budgets before rate limits, so a call over budget uses up no rate-limit capacity.
+ * anything that counts; the region policy before anything counted per region (and before budgets and limits count
+ * a call it refuses after reading a region-bound key's body for the models it names); budgets before rate limits, so a call over budget uses up no rate-limit capacity.
  * Record: the price before the spend row that carries it, the row before the access log that prints it, and
  * in-flight last, so shutdown waits until every call is recorded.
  */
@@ -70,7 +72,13 @@ export async function assembleGateway(config: GatewayConfig): Promise<Gateway> {
     modelLimits: config.modelLimits,
     entityLimits: spend.entities.get,
   });
-  const regionPolicy = regionPolicyStep({ team: (id) => spend.entities.get("team", id), failover: config.failover, profiles: { reach: resolver.profileReach } });
+  const regionPolicy = regionPolicyStep({
+    team: (id) => spend.entities.get("team", id),
+    failover: config.failover,
+    profiles: { reach: resolver.profileReach },
+    agentModel: resolver.agentFoundationModel,
+    body: bodyLimitsOf(config),
+  });
   // Per instance: each learns a region's trouble from its own calls (README, Failover).
   const breakers = createBreakers({ failures: config.failover.breakerFailures, cooldownMs: config.failover.breakerCooldownMs });
   const app = createApp({

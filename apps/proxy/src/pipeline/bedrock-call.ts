@@ -115,7 +115,8 @@ export function createBedrockPipeline(options: BedrockPipelineOptions): (request
       // 2b. Routes that name their model in the body (OpenAI-compatible) read it now: admission checks the model.
       const unnamed = await nameModelFromBody(call, body);
       if (unnamed) return answer(unnamed, "model-from-body");
-      // 3. Admit: in-flight, allow-lists, budgets, limits (as composed), before a byte of body is read.
+      // 3. Admit: in-flight, allow-lists, budgets, limits (as composed), before a byte of body is read (but for the
+      // region policy, which reads a region-bound key's body when it names models: region-policy.ts).
       for (const step of admit) {
         const refusal = await step.admit!(call);
         if (refusal) return answer(refusal, step.name);

@@ -1,8 +1,11 @@
 import { BEDROCK_REGION_HEADER } from "@bedrock-gateway/protocol";
 import { failoverRouteFor, type FailoverConfig } from "../failover/failover-config.ts";
 import type { BedrockCall } from "../pipeline/context.ts";
+import { type BodyLimits, readCallBody } from "../pipeline/read-body.ts";
 import { refuse, type Refusal } from "../pipeline/refusal.ts";
 import type { CallStep } from "../pipeline/step.ts";
+import { parseJson } from "../usage/json.ts";
+import { bodyModelFields, modelsInBody } from "./body-models.ts";
 import { profileResidency, type ProfileResidencyOptions } from "./profile-residency.ts";
 
 export interface RegionPolicyOptions {
@@ -11,6 +14,10 @@ export interface RegionPolicyOptions {
   failover: FailoverConfig;
   /** Where an inference profile may route a call (GetInferenceProfile, cached). */
   profiles: ProfileResidencyOptions;
+  /** The foundation model an agent alias runs (GetAgentAlias, GetAgent/GetAgentVersion, cached with pricing's lookup). */
+  agentModel(agentId: string, agentAliasId: string, region: string): Promise<{ model: string } | { error: string; unavailable: boolean }>;
+  /** A request body naming models is read at admission, within these limits (region-bound keys only). */
+  body: BodyLimits;
 }
 
 export interface RegionPolicyStep extends CallStep {
@@ -27,7 +34,10 @@ export interface RegionPolicyStep extends CallStep {
  * header, a gateway default region outside them is replaced by the first allowed region of the call's failover
  * route (else the first allowed region). A call through an inference profile, which Bedrock may serve from another
  * region than the one it is sent to, is allowed only when every region the profile routes to is allowed
- * (profile-residency.ts). The set is kept on the call, and failover never leaves it.
+ * (profile-residency.ts); so is a model the call names elsewhere: in its body (body-models.ts: StartAsyncInvoke's
+ * `modelId`, RetrieveAndGenerate's `modelArn`, an inline agent's `foundationModel`, ...; the body is read now, for
+ * region-bound keys only) or, for InvokeAgent, the agent alias's foundation model. The set is kept on the call,
+ * and failover never leaves it.
  */
 export function regionPolicyStep(options: RegionPolicyOptions): RegionPolicyStep {
   const { team, failover } = options;
@@ -43,8 +53,33 @@ export function regionPolicyStep(options: RegionPolicyOptions): RegionPolicyStep
       call.region = routed ?? allowed[0]!;
     }
     // The control plane's own reads (GetInferenceProfile, ListFoundationModels...) send no data to a model.
-    if (call.modelId === null || call.route.service === "bedrock") return undefined;
-    return (await residency(call.modelId, call.region, allowed))?.refusal;
+    if (call.route.service === "bedrock") return undefined;
+    if (call.modelId !== null) {
+      const refused = await residency(call.modelId, call.region, allowed);
+      if (refused) return refused.refusal;
+    }
+    return namedElsewhere(call, allowed);
+  };
+
+  const namedElsewhere = async (call: BedrockCall, allowed: readonly string[]): Promise<Refusal | undefined> => {
+    const operation = call.route.operation?.operationId;
+    if (operation === "InvokeAgent") return agentRefusal(call, allowed);
+    const fields = operation === undefined ? undefined : bodyModelFields[operation];
+    if (!fields) return undefined;
+    const named = modelsInBody(fields, jsonOf(await readCallBody(call, options.body)));
+    const refused = await Promise.all(named.map(({ field, model }) => residency(model, call.region, allowed, `body field ${field}`)));
+    return refused.find((r) => r !== undefined)?.refusal;
+  };
+
+  const agentRefusal = async (call: BedrockCall, allowed: readonly string[]): Promise<Refusal | undefined> => {
+    const [agentId, aliasId] = [decodeLabel(call.route.labels.agentId), decodeLabel(call.route.labels.agentAliasId)];
+    const agent = await options.agentModel(agentId, aliasId, call.region);
+    const named = `the foundation model of agent ${agentId} alias ${aliasId}`;
+    if ("model" in agent) return (await residency(agent.model, call.region, allowed, named))?.refusal;
+    const message =
+      `Data residency: ${named} could not be learned from Bedrock (GetAgentAlias in ${call.region}: ${agent.error}), ` +
+      `and this gateway key may only reach ${allowed.join(", ")}; the call is refused.`;
+    return agent.unavailable ? refuse.serviceUnavailable(message) : refuse.accessDenied(message);
   };
 
   return {
@@ -64,4 +99,21 @@ export function regionPolicyStep(options: RegionPolicyOptions): RegionPolicyStep
       return (await residency(model, region, call.allowedRegions))?.skipped;
     },
   };
+}
+
+/** A body that is not JSON names no model here: Bedrock answers it. */
+function jsonOf(body: Uint8Array | null): unknown {
+  try {
+    return body ? parseJson(body) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeLabel(label: string | undefined): string {
+  try {
+    return decodeURIComponent(label ?? "");
+  } catch {
+    return label ?? "";
+  }
 }

@@ -27,6 +27,8 @@ export interface ModelResolver {
   inferenceProfile(arn: string): Promise<Resolution>;
   /** An agent alias → the foundation model of the version it routes to (an id, profile id or ARN). */
   agentModel(agentId: string, agentAliasId: string, region: string): Promise<Resolution>;
+  /** The same alias's foundation model as the agent names it (data residency); `unavailable`: an outage. */
+  agentFoundationModel(agentId: string, agentAliasId: string, region: string): Promise<{ model: string } | { error: string; unavailable: boolean }>;
   /**
    * The regions a profile (a system profile's id or ARN, an application profile's ARN) may serve a call from:
    * asked in the ARN's region, else in `region` (the call's: a system profile's destinations depend on its source).
@@ -116,6 +118,10 @@ export function modelResolver(options: ModelResolverOptions): ModelResolver {
       if ("error" in agent) return { error: agent.error };
       // An agent may run on an application inference profile.
       return PROFILE_ARN.test(agent.value) ? modelOf(agent.value) : { model: agent.value };
+    },
+    async agentFoundationModel(agentId, agentAliasId, region) {
+      const agent = await agents.get(`${region}\n${agentId}\n${agentAliasId}`);
+      return "error" in agent ? agent : { model: agent.value };
     },
     async profileReach(identifier, region) {
       const described = await profiles.get(profileKey(identifier, region));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { namesInferenceProfile } from "../../src/policy/profile-residency.ts";
+import { namesInferenceProfile, profileResidency } from "../../src/policy/profile-residency.ts";
+import type { ProfileReach } from "../../src/resolve/model-resolver.ts";
 
 describe("which model ids name an inference profile (data residency looks those up)", () => {
   it("system profile ids of any geography, and both kinds of profile ARN", () => {
@@ -25,5 +26,36 @@ describe("which model ids name an inference profile (data residency looks those 
       "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
       "arn:aws:bedrock:us-east-1:123456789012:custom-model/a.b.c",
     ]) expect([id, namesInferenceProfile(id)]).toEqual([id, false]);
+  });
+});
+
+describe("the residency check of one model", () => {
+  const asked: string[] = [];
+  const check = profileResidency({
+    async reach(identifier): Promise<ProfileReach> {
+      asked.push(identifier);
+      return { regions: ["us-east-1", "us-west-2"] };
+    },
+  });
+  const message = async (...args: Parameters<typeof check>) => (await check(...args))?.refusal.message;
+
+  it("a model ARN of another kind must name an allowed region; no lookup", async () => {
+    const fm = (region: string) => `arn:aws:bedrock:${region}::foundation-model/amazon.rerank-v1:0`;
+    expect(await check(fm("us-east-1"), "us-east-1", ["us-east-1"])).toBeUndefined();
+    expect(await check("arn:aws:bedrock:::foundation-model/amazon.rerank-v1:0", "us-east-1", ["us-east-1"])).toBeUndefined();
+    expect(await message(fm("eu-west-1"), "us-east-1", ["us-east-1"], "body field rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration.modelArn")).toBe(
+      `Data residency: model ${fm("eu-west-1")} (body field rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration.modelArn) is in eu-west-1, outside this gateway key's allowed_regions (us-east-1).`,
+    );
+    expect(await message("arn:aws:sagemaker:us-west-2:123456789012:endpoint/my-endpoint", "us-east-1", ["us-east-1"])).toContain("is in us-west-2, outside");
+    expect(await check("anthropic.claude-3-haiku-20240307-v1:0", "us-east-1", ["us-east-1"])).toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+
+  it("a profile's refusal says where the call named it", async () => {
+    expect(await message("us.amazon.nova-lite-v1:0", "us-east-1", ["us-east-1"], "body field modelId")).toBe(
+      "Data residency: inference profile us.amazon.nova-lite-v1:0 (body field modelId) may route to us-west-2, outside this gateway key's allowed_regions (us-east-1). " +
+        "Call the model in an allowed region, or a profile whose regions are all allowed.",
+    );
+    expect(await check("us.amazon.nova-lite-v1:0", "us-east-1", ["us-east-1", "us-west-2"], "body field modelId")).toBeUndefined();
   });
 });

@@ -82,6 +82,21 @@ describe("model resolver against the emulator's control planes (signed with the 
     expect(ops).toEqual(expect.arrayContaining(["GetAgentAlias", "GetAgentVersion", "GetAgent"]));
   });
 
+  it("an agent's foundation model as the agent names it (data residency checks a profile by its own id or ARN), from the same cached lookup", async () => {
+    const r = resolver();
+    expect(await r.agentFoundationModel("ONPROFILE", "LIVE", "us-east-1")).toEqual({ model: arn("emulator-sonnet-global") });
+    expect(await r.agentFoundationModel("EMULATORAG", "EMULATORV2", "us-east-1")).toEqual({ model: `us.${SONNET}` });
+    const asked = emulator.controlPlaneRequests.length;
+    await r.agentModel("EMULATORAG", "EMULATORV2", "us-east-1");
+    expect(emulator.controlPlaneRequests.length).toBe(asked);
+    const warn = vi.spyOn(log, "warn").mockImplementation(() => {});
+    const missing = await r.agentFoundationModel("NOSUCHAGENT", "LIVE", "us-east-1");
+    expect(missing).toEqual({ error: expect.stringMatching(/404 ResourceNotFoundException/), unavailable: false });
+    const unreachable = modelResolver({ client: controlPlaneClient({ credentials: async () => ({ accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: EMULATOR_SECRET_ACCESS_KEY }), endpoints: { bedrock: emulator.url, bedrockAgent: "http://127.0.0.1:9" } }) });
+    expect(await unreachable.agentFoundationModel("EMULATORAG", "EMULATORV2", "us-east-1")).toMatchObject({ unavailable: true });
+    warn.mockRestore();
+  });
+
   it("a refusal is an error with AWS's reason, remembered and logged once", async () => {
     const warn = vi.spyOn(log, "warn").mockImplementation(() => {});
     const r = resolver();
