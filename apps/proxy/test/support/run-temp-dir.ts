@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -10,6 +10,8 @@ import path from "node:path";
 export default function runTempDir() {
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(path.join(tmpdir(), "gateway-test-run-"));
+  // Traversable by others: tests that run their own PostgreSQL run initdb as the `postgres` user inside it.
+  chmodSync(dir, 0o711);
   process.env.TMPDIR = dir;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
