@@ -6,7 +6,7 @@
  * baseline checkout (`--baseline=<repo root>`, e.g. the main branch before the check), and a key bound to the
  * profile's three US regions (body parsed, regions looked up once then cached).
  *
- *   bun bench/tools/residency-cost.ts [calls per row per round] [--baseline=/path/to/other/checkout]
+ *   npx bun bench/tools/residency-cost.ts [calls per row per round] [--baseline=/path/to/other/checkout]
  *
  * Real gateway processes (Bun) in front of one emulator; sequential calls, interleaved rounds, so machine noise
  * lands on every row alike (row order shuffled each round). Prints a markdown table: p50 and mean ms per call, and
@@ -64,7 +64,7 @@ const baseline = baselineRoot
 try {
   const rows: { name: string; on: GatewayProcess; key: string }[] = [
     { name: "no allowed_regions", on: gateway, key: await keyOn(gateway, {}) },
-    ...(baseline ? [{ name: `no allowed_regions, baseline (${baselineRoot})`, on: baseline, key: await keyOn(baseline, {}) }] : []),
+    ...(baseline ? [{ name: `no allowed_regions, baseline (--baseline checkout)`, on: baseline, key: await keyOn(baseline, {}) }] : []),
     { name: "allowed_regions us-east-1, us-east-2, us-west-2", on: gateway, key: await keyOn(gateway, { allowed_regions: ["us-east-1", "us-east-2", "us-west-2"] }) },
   ];
   const samples = new Map<string, number[]>();
