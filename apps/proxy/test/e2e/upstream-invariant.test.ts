@@ -167,7 +167,8 @@ describe("the upstream invariant (fast-check over paths, headers and bodies)", (
       }),
       { numRuns: 400 },
     );
-    // The property is not vacuous: a good share of the generated requests were allowed through.
-    expect(reached).toBeGreaterThan(25);
+    // The property is not vacuous: some of the generated requests were allowed through. Of 400, 30 to 45 reach
+    // Bedrock (measured over runs; 22 and 24 seen once each), so the bar sits well below that spread, not inside it.
+    expect(reached).toBeGreaterThan(10);
   }, 120_000);
 });
