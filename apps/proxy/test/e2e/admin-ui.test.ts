@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import http2 from "node:http2";
 import { emulatorEnv, startStack, type Stack } from "../support/fixture.ts";
 import { throwawayPostgres } from "../support/databases.ts";
+import { h2Fetch } from "../support/h2-request.ts";
 import { proxyRuntime, startGateway } from "../support/gateway-process.ts";
 import { removeScratchDirs } from "../support/scratch-dir.ts";
 import { selfSignedCertificate } from "../support/tls-certificate.ts";
@@ -124,25 +125,6 @@ describe(`admin page sessions across instances on ${proxyRuntime}`, () => {
     }
   });
 });
-
-/** One HTTP/2 request on an open session (the client sends `:authority`, no Host header, as browsers do over h2). */
-function h2Fetch(session: http2.ClientHttp2Session, method: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; headers: http2.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-    const stream = session.request({ ":method": method, ":path": path, ...headers });
-    let status = 0;
-    let responseHeaders: http2.IncomingHttpHeaders = {};
-    let text = "";
-    stream.on("response", (h) => {
-      status = Number(h[":status"]);
-      responseHeaders = h;
-    });
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk) => (text += chunk));
-    stream.on("error", reject);
-    stream.on("end", () => resolve({ status, headers: responseHeaders, text }));
-    stream.end(body);
-  });
-}
 
 // Browsers speak HTTP/2 to a TLS origin, and HTTP/2 has no Host header, only `:authority`: the Origin check must
 // read the authority there (on Deno the request has no Host header at all; behind the front and without it).

@@ -5,6 +5,7 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { expectedUsage } from "@bedrock-gateway/bedrock-emulator";
+import { adminApi, spendRowOf } from "../support/admin-api.ts";
 import { startStack, type Stack } from "../support/fixture.ts";
 import { proxyRuntime } from "../support/gateway-process.ts";
 
@@ -22,25 +23,8 @@ describe(`Anthropic Messages API (Anthropic SDKs) through the gateway (${proxyRu
   const baseURL = () => stack.bedrockUrl + "/anthropic";
   const anthropic = (apiKey: string) => new Anthropic({ baseURL: baseURL(), apiKey, maxRetries: 0 });
 
-  const admin = async (path: string, body?: unknown) => {
-    const res = await fetch(stack.gateway.url + path, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await res.json()) as any;
-  };
-  /** The spend row of a call, found by the request id Bedrock answered with (relayed in `x-amzn-requestid`). */
-  const rowOf = async (response: Response) => {
-    const requestId = response.headers.get("x-amzn-requestid");
-    expect(requestId).toBeTruthy();
-    for (let i = 0; i < 100; i++) {
-      const row = (await admin("/spend/logs?page_size=1000")).data.find((r: any) => r.upstream_request_id === requestId);
-      if (row) return row;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no spend row for ${requestId}`);
-  };
+  const admin = adminApi(() => stack.gateway.url, MASTER);
+  const rowOf = (response: Response) => spendRowOf(admin, response);
   const refusal = async (promise: Promise<unknown>) => {
     const error = await promise.then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.APIError);

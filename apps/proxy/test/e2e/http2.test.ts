@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { expectedUsage, startEmulator, type RunningEmulator } from "@bedrock-gateway/bedrock-emulator";
 import { realNode } from "../../../../packages/client/test/real-node.ts";
 import { emulatorEnv } from "../support/fixture.ts";
+import { h2Request } from "../support/h2-request.ts";
 import { proxyRuntime, startGateway, type GatewayProcess } from "../support/gateway-process.ts";
 import { removeScratchDirs, scratchDir } from "../support/scratch-dir.ts";
 import { selfSignedCertificate } from "../support/tls-certificate.ts";
@@ -81,25 +82,6 @@ function h2Session(url: string): Promise<http2.ClientHttp2Session> {
     const session = http2.connect(url);
     session.once("remoteSettings", () => resolve(session));
     session.once("error", reject);
-  });
-}
-
-/** One request on an open session: status, headers and body text, or the stream's reset code. */
-function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: string) {
-  return new Promise<{ status: number; headers: http2.IncomingHttpHeaders; text: string } | { rstCode: number }>((resolve) => {
-    const stream = session.request(headers);
-    let status = 0;
-    let responseHeaders: http2.IncomingHttpHeaders = {};
-    let text = "";
-    stream.on("response", (h) => {
-      status = Number(h[":status"]);
-      responseHeaders = h;
-    });
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk) => (text += chunk));
-    stream.on("error", () => {});
-    stream.on("close", () => resolve(status ? { status, headers: responseHeaders, text } : { rstCode: stream.rstCode ?? -1 }));
-    stream.end(body);
   });
 }
 

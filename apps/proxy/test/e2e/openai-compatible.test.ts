@@ -4,6 +4,7 @@ import { BedrockOpenAI } from "openai/bedrock";
 import { bedrock } from "openai/providers/bedrock/aws";
 import { expectedUsage } from "@bedrock-gateway/bedrock-emulator";
 import prices from "../../src/pricing/price-table.json" with { type: "json" };
+import { adminApi, spendRowOf } from "../support/admin-api.ts";
 import { startStack, type Stack } from "../support/fixture.ts";
 
 // Bedrock Runtime's OpenAI-compatible API through the gateway, driven by the unmodified `openai` npm SDK: the
@@ -18,25 +19,8 @@ describe("OpenAI-compatible API (openai SDK) through the gateway", () => {
   let key: { key: string; token: string };
   const openai = (apiKey: string) => new OpenAI({ baseURL: stack.bedrockUrl + "/openai/v1", apiKey, maxRetries: 0 });
 
-  const admin = async (path: string, body?: unknown) => {
-    const res = await fetch(stack.gateway.url + path, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await res.json()) as any;
-  };
-  /** The spend row of a call, found by the request id Bedrock answered with (relayed in `x-amzn-requestid`). */
-  const rowOf = async (response: Response) => {
-    const requestId = response.headers.get("x-amzn-requestid");
-    expect(requestId).toBeTruthy();
-    for (let i = 0; i < 100; i++) {
-      const row = (await admin("/spend/logs?page_size=1000")).data.find((r: any) => r.upstream_request_id === requestId);
-      if (row) return row;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no spend row for ${requestId}`);
-  };
+  const admin = adminApi(() => stack.gateway.url, MASTER);
+  const rowOf = (response: Response) => spendRowOf(admin, response);
 
   beforeAll(async () => {
     stack = await startStack({ MASTER_KEY: MASTER, SPEND_FLUSH_INTERVAL_MS: "50", GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef" });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expectedUsage } from "@bedrock-gateway/bedrock-emulator";
 import { realNode } from "../../../../packages/client/test/real-node.ts";
+import { adminApi } from "../support/admin-api.ts";
 import { startStack, type Stack } from "../support/fixture.ts";
 import { proxyRuntime } from "../support/gateway-process.ts";
 import { removeScratchDirs, scratchDir } from "../support/scratch-dir.ts";
@@ -30,14 +31,7 @@ describe(`third-party AI SDKs through the gateway (${proxyRuntime})`, () => {
   let rows: Row[];
   let issued: { key: string; token: string; aws_access_key_id: string; aws_secret_access_key: string };
 
-  const admin = async (route: string, body?: unknown) => {
-    const res = await fetch(stack.gateway.url + route, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await res.json()) as any;
-  };
+  const admin = adminApi(() => stack.gateway.url, MASTER);
 
   beforeAll(async () => {
     stack = await startStack({ MASTER_KEY: MASTER, GATEWAY_SECRET_KEY: "test-only-gateway-secret-key-0123456789abcdef", SPEND_FLUSH_INTERVAL_MS: "50" });
