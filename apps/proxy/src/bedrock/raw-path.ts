@@ -54,3 +54,13 @@ function segmentProblem(segment: string): string | null {
   if (/[\u0000-\u001f\\]/.test(decoded)) return "control characters or backslashes in path";
   return null;
 }
+
+/** A path label as Bedrock reads it (percent-decoded once); a malformed encoding is kept as sent. */
+export function decodeLabel(label: string): string {
+  if (!label.includes("%")) return label;
+  try {
+    return decodeURIComponent(label);
+  } catch {
+    return label;
+  }
+}

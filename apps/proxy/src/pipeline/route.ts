@@ -1,7 +1,7 @@
 import { BEDROCK_PREFIX, BEDROCK_REGION_HEADER } from "@bedrock-gateway/protocol";
 import type { BedrockCall } from "./context.ts";
 import { refuse, type Refusal } from "./refusal.ts";
-import { parseRawTarget } from "../bedrock/raw-path.ts";
+import { decodeLabel, parseRawTarget } from "../bedrock/raw-path.ts";
 import { requestId } from "../bedrock/request-id.ts";
 import { isRegion } from "@bedrock-gateway/protocol";
 import type { ResolvedRoute, RouteTable } from "../bedrock/route-table.ts";
@@ -52,13 +52,6 @@ export function createRoute(options: RouteOptions) {
   };
 }
 
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 /**
  * The model a call names in its path: the `{modelId}` label, or the label the spec names in `x-bedrock-model`
@@ -67,12 +60,12 @@ function safeDecode(value: string): string {
 function modelIdOf(resolved: ResolvedRoute, segments: string[]): string | null {
   const label = resolved.operation?.modelFrom ?? "modelId";
   const raw = resolved.labels[label];
-  return raw !== undefined ? safeDecode(raw) : modelIdFromPath(segments);
+  return raw !== undefined ? decodeLabel(raw) : modelIdFromPath(segments);
 }
 
 /** Model routes the spec does not list yet still name their model in the second segment. */
 function modelIdFromPath(segments: string[]): string | null {
-  return segments[0] === "model" && segments.length >= 2 ? safeDecode(segments[1]) : null;
+  return segments[0] === "model" && segments.length >= 2 ? decodeLabel(segments[1]) : null;
 }
 
 /** The end user a key's owner reports per request (LiteLLM's header names too); null when absent or empty. */

@@ -7,6 +7,7 @@ import type { CallStep } from "../pipeline/step.ts";
 import { parseJson } from "../usage/json.ts";
 import { bodyModelFields, modelsInBody } from "./body-models.ts";
 import { profileResidency, type ProfileResidencyOptions } from "./profile-residency.ts";
+import { decodeLabel } from "../bedrock/raw-path.ts";
 
 export interface RegionPolicyOptions {
   /** A team's allowed_regions (cached like budgets); null when the team has no row. */
@@ -72,7 +73,7 @@ export function regionPolicyStep(options: RegionPolicyOptions): RegionPolicyStep
   };
 
   const agentRefusal = async (call: BedrockCall, allowed: readonly string[]): Promise<Refusal | undefined> => {
-    const [agentId, aliasId] = [decodeLabel(call.route.labels.agentId), decodeLabel(call.route.labels.agentAliasId)];
+    const [agentId, aliasId] = [decodeLabel(call.route.labels.agentId ?? ""), decodeLabel(call.route.labels.agentAliasId ?? "")];
     const agent = await options.agentModel(agentId, aliasId, call.region);
     const named = `the foundation model of agent ${agentId} alias ${aliasId}`;
     if ("model" in agent) return (await residency(agent.model, call.region, allowed, named))?.refusal;
@@ -110,10 +111,3 @@ function jsonOf(body: Uint8Array | null): unknown {
   }
 }
 
-function decodeLabel(label: string | undefined): string {
-  try {
-    return decodeURIComponent(label ?? "");
-  } catch {
-    return label ?? "";
-  }
-}

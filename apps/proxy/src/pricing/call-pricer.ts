@@ -5,6 +5,7 @@ import { costOf } from "./cost.ts";
 import { resolveModelId } from "./model-id.ts";
 import type { PriceTable } from "./price-table.ts";
 import { errorMessage } from "../error-message.ts";
+import { decodeLabel } from "../bedrock/raw-path.ts";
 
 export interface PricedCall {
   /** USD; 0 only when nothing was billed; null when the price or the usage is unknown (see `note`). */
@@ -62,7 +63,7 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null): C
     }
     const agent = AGENT_PATH.exec(call.target.path);
     if (agent) {
-      const [agentId, aliasId] = [safeDecode(agent[1]!), safeDecode(agent[2]!)];
+      const [agentId, aliasId] = [decodeLabel(agent[1]!), decodeLabel(agent[2]!)];
       return { how: `agent ${agentId} alias ${aliasId}`, lookup: () => resolver.agentModel(agentId, aliasId, call.region) };
     }
     return null;
@@ -98,10 +99,3 @@ export function callPricer(table: PriceTable, resolver: ModelResolver | null): C
   };
 }
 
-function safeDecode(label: string): string {
-  try {
-    return decodeURIComponent(label);
-  } catch {
-    return label;
-  }
-}

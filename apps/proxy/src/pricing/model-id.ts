@@ -1,3 +1,5 @@
+import { decodeLabel } from "../bedrock/raw-path.ts";
+
 /** Geography prefixes of cross-region (system-defined) inference profiles: `us.anthropic.claude-...`. */
 export const INFERENCE_PROFILE_PREFIXES = ["us", "us-gov", "eu", "apac", "global", "ca", "jp", "au"] as const;
 
@@ -45,7 +47,7 @@ export function stripProfilePrefix(id: string): { id: string; prefix?: string } 
  * @example resolveModelId("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc", { "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc": "anthropic.claude-3-haiku-20240307-v1:0" })
  */
 export function resolveModelId(modelId: string, applicationProfiles: Readonly<Record<string, string>> = {}): ResolvedModelId {
-  const id = decode(modelId.trim());
+  const id = decodeLabel(modelId.trim());
   const arn = ARN.exec(id);
   if (!arn) {
     const stripped = stripProfilePrefix(id);
@@ -55,7 +57,7 @@ export function resolveModelId(modelId: string, applicationProfiles: Readonly<Re
   }
   const mapped = applicationProfiles[id];
   if (mapped !== undefined) {
-    const target = stripProfilePrefix(decode(mapped.trim()));
+    const target = stripProfilePrefix(decodeLabel(mapped.trim()));
     return { baseModelId: target.id, kind: arn[3] === "application-inference-profile" ? "application-inference-profile" : "mapped-arn", ...(target.prefix ? { profilePrefix: target.prefix } : {}) };
   }
   const [, , , resource, rest] = arn;
@@ -68,11 +70,3 @@ export function resolveModelId(modelId: string, applicationProfiles: Readonly<Re
   return { baseModelId: null, kind, reason: `${resource} ARN ${id} has no model mapping (set applicationInferenceProfiles in the price table override)` };
 }
 
-function decode(value: string): string {
-  if (!value.includes("%")) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

@@ -5,6 +5,7 @@ import { type LibraryPrices, libraryPrices } from "./library-prices.ts";
 import builtIn from "./price-table.json" with { type: "json" };
 import { errorMessage } from "../error-message.ts";
 import type { TokenPrices } from "./token-prices.ts";
+import { decodeLabel } from "../bedrock/raw-path.ts";
 
 export type { ImagePriceTier, TokenPrices } from "./token-prices.ts";
 
@@ -135,7 +136,7 @@ export function buildPriceTable(override?: unknown, origin = "override", library
       const profileId = resolved.profilePrefix ? `${resolved.profilePrefix}.${resolved.baseModelId}` : null;
       // Bedrock names some models without the `:0` the tables carry (`cohere.embed-v4` is `cohere.embed-v4:0`).
       const versioned = /:\d+$/.test(base) ? null : `${base}:0`;
-      const candidates = [...new Set([decodeId(modelId), profileId, resolved.baseModelId, base, versioned].filter((k): k is string => k !== null))];
+      const candidates = [...new Set([decodeLabel(modelId), profileId, resolved.baseModelId, base, versioned].filter((k): k is string => k !== null))];
       for (const key of candidates) {
         const prices = pricesIn(overrides, key, region);
         if (prices) return { found: true, pricedModel: key, prices, resolved, source: "override" };
@@ -169,13 +170,6 @@ function withoutThroughputSuffix(id: string): string | null {
   return match ? match[1] : null;
 }
 
-function decodeId(id: string): string {
-  try {
-    return id.includes("%") ? decodeURIComponent(id) : id;
-  } catch {
-    return id;
-  }
-}
 
 const TOKEN_PRICE_KEYS = ["input", "output", "cacheRead", "cacheWrite", "cacheWrite1h", "inputAudio", "outputAudio", "query", "videoSeconds", "inputImage"] as const;
 const PRICE_FIELDS = [...TOKEN_PRICE_KEYS, "images"].join(", ");
